@@ -1,0 +1,78 @@
+//! Keys to actions. The help overlay is generated from [`KEYS`], so the
+//! screen and the code cannot disagree.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    TogglePause,
+    ToggleHelp,
+    CloseOverlay,
+    FocusNext,
+    FocusPrev,
+    ScrollUp(usize),
+    ScrollDown(usize),
+    ScrollHome,
+    ScrollEnd,
+}
+
+/// Every key, as the help overlay lists it.
+pub const KEYS: &[(&str, &str)] = &[
+    ("q  Esc  Ctrl-C", "quit (the server stops, clients see a close)"),
+    ("space  p", "pause / resume the server loop (really parked: 0% CPU)"),
+    ("?", "this help"),
+    ("Tab  Shift-Tab", "focus the next / previous list"),
+    ("↑ ↓  k j", "scroll the focused list"),
+    ("PgUp PgDn", "scroll a page"),
+    ("Home End  g G", "jump to the top / bottom"),
+];
+
+const PAGE: usize = 10;
+
+/// The action for a key press, if any. Call it with presses only (not
+/// releases), as crossterm reports both on some platforms.
+pub fn action_for_key(key: KeyEvent, help_open: bool) -> Option<Action> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let action = match key.code {
+        KeyCode::Char('c') if ctrl => Action::Quit,
+        KeyCode::Esc if help_open => Action::CloseOverlay,
+        KeyCode::Char('q') | KeyCode::Esc => Action::Quit,
+        KeyCode::Char(' ') | KeyCode::Char('p') => Action::TogglePause,
+        KeyCode::Char('?') | KeyCode::Char('h') | KeyCode::F(1) => Action::ToggleHelp,
+        KeyCode::Tab => Action::FocusNext,
+        KeyCode::BackTab => Action::FocusPrev,
+        KeyCode::Up | KeyCode::Char('k') => Action::ScrollUp(1),
+        KeyCode::Down | KeyCode::Char('j') => Action::ScrollDown(1),
+        KeyCode::PageUp => Action::ScrollUp(PAGE),
+        KeyCode::PageDown => Action::ScrollDown(PAGE),
+        KeyCode::Home | KeyCode::Char('g') => Action::ScrollHome,
+        KeyCode::End | KeyCode::Char('G') => Action::ScrollEnd,
+        _ => return None,
+    };
+    Some(action)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn the_issue_keys_map() {
+        assert_eq!(action_for_key(key(KeyCode::Char('q')), false), Some(Action::Quit));
+        assert_eq!(action_for_key(key(KeyCode::Esc), false), Some(Action::Quit));
+        assert_eq!(action_for_key(key(KeyCode::Esc), true), Some(Action::CloseOverlay));
+        assert_eq!(
+            action_for_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL), false),
+            Some(Action::Quit)
+        );
+        assert_eq!(action_for_key(key(KeyCode::Char(' ')), false), Some(Action::TogglePause));
+        assert_eq!(action_for_key(key(KeyCode::Char('p')), false), Some(Action::TogglePause));
+        assert_eq!(action_for_key(key(KeyCode::Char('?')), false), Some(Action::ToggleHelp));
+        assert_eq!(action_for_key(key(KeyCode::Char('z')), false), None);
+    }
+}

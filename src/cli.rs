@@ -1,0 +1,96 @@
+//! The command line.
+
+use std::net::{SocketAddr, ToSocketAddrs};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::server::DEFAULT_BACKLOG;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ioscope",
+    version,
+    about = "An oscilloscope for socket IO models: watch a real server loop spin.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// `ioscope` alone is `ioscope serve`.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server and open the dashboard (the default).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Where to listen, HOST:PORT. Port 0 picks any free port (the dashboard
+    /// shows the real one). Anything but loopback is shown with a warning.
+    #[arg(long, default_value = "127.0.0.1:8080", value_parser = parse_addr)]
+    pub addr: SocketAddr,
+
+    /// The listen() backlog: how many connections the kernel queues before
+    /// the server accepts them. The lecture uses 5.
+    #[arg(long, default_value_t = DEFAULT_BACKLOG, value_parser = clap::value_parser!(i32).range(1..=65535))]
+    pub backlog: i32,
+
+    /// Run the lecture's listing as written, bugs included (see README).
+    #[arg(long)]
+    pub faithful: bool,
+
+    /// Sleep this many microseconds after a spin that found nothing to do
+    /// (0, the default, is the lecture's loop: it never sleeps).
+    #[arg(long, default_value_t = 0, value_name = "US")]
+    pub idle_delay_us: u64,
+
+    /// No dashboard: print the events as JSON lines on stdout.
+    #[arg(long)]
+    pub headless: bool,
+
+    /// With --headless: stop after this many seconds (else at Ctrl-C or SIGTERM).
+    #[arg(long, value_name = "SECONDS", requires = "headless")]
+    pub duration: Option<f64>,
+}
+
+/// `HOST:PORT`, where HOST may be a name (`localhost:8080`).
+pub fn parse_addr(s: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = s.parse() {
+        return Ok(addr);
+    }
+    let bad = || format!("'{s}' is not an address: expected HOST:PORT, e.g. 127.0.0.1:8080");
+    if !s.contains(':') {
+        return Err(bad());
+    }
+    s.to_socket_addrs()
+        .map_err(|_| bad())?
+        .next()
+        .ok_or_else(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_parse_or_explain() {
+        assert_eq!(parse_addr("127.0.0.1:0").unwrap().port(), 0);
+        assert!(parse_addr("[::1]:8080").unwrap().ip().is_loopback());
+        assert!(parse_addr("localhost:8080").unwrap().ip().is_loopback());
+        assert!(parse_addr("nonsense").unwrap_err().contains("HOST:PORT"));
+        assert!(parse_addr("127.0.0.1:99999").is_err());
+    }
+
+    #[test]
+    fn bare_ioscope_is_serve() {
+        let cli = Cli::try_parse_from(["ioscope", "--addr", "127.0.0.1:0"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.serve.addr.port(), 0);
+        let cli = Cli::try_parse_from(["ioscope", "serve", "--headless", "--duration", "1"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Serve(a)) if a.headless));
+    }
+}

@@ -1,0 +1,212 @@
+//! The one event vocabulary: what a server model reports, what the dashboard
+//! learns from, what `--headless` prints and what the tests assert on.
+//!
+//! Every event is a JSON object on one line: `{"t_us":1234,"kind":"accept",...}`.
+//! `t_us` counts microseconds since the server's clock started (the moment
+//! the dashboard or headless run created it).
+
+use serde::{Deserialize, Serialize};
+
+/// Connection id: 1, 2, 3, ... in accept order, never reused in one run.
+pub type ConnId = u64;
+
+/// How many bytes of client data an event carries as a preview.
+pub const PREVIEW_BYTES: usize = 40;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Microseconds since the server clock started.
+    pub t_us: u64,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// The socket call a `would_block` summary or an error belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Call {
+    Accept,
+    Recv,
+    Send,
+}
+
+/// Why a connection left the connected list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    Closed,
+    Reset,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    /// Always first: the server is bound and listening.
+    Listening {
+        addr: String,
+        model: String,
+        backlog: i32,
+        /// `--faithful`: the lecture's listing as written, bugs included.
+        #[serde(default)]
+        faithful: bool,
+    },
+    /// A connection was accepted.
+    Accept { conn: ConnId, peer: String },
+    /// A summary: how many calls answered EAGAIN/EWOULDBLOCK since the last one.
+    WouldBlock { accept: u64, recv: u64, send: u64 },
+    /// A summary: loop iterations since the last one, and the worker thread's
+    /// CPU time spent meanwhile (microseconds, user and kernel).
+    Spin {
+        spins: u64,
+        cpu_user_us: u64,
+        cpu_sys_us: u64,
+        /// `--faithful` only: `recv` calls that returned 0 bytes (a closed
+        /// peer the listing treats as data) and the empty `send`s that follow.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        empty_recvs: u64,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        empty_sends: u64,
+    },
+    /// `recv` copied bytes from the kernel to the application. `spin` is the
+    /// loop iteration it happened in. In `--faithful` mode a `recv` of 0
+    /// bytes is reported once per connection (later ones go into `spin`).
+    Recv {
+        conn: ConnId,
+        bytes: usize,
+        spin: u64,
+        preview: String,
+    },
+    /// `send` handed bytes to the kernel. `pending` is what is still queued
+    /// for this connection afterwards (the default mode retries it).
+    Send {
+        conn: ConnId,
+        bytes: usize,
+        spin: u64,
+        preview: String,
+        #[serde(default)]
+        pending: usize,
+    },
+    /// `recv` returned 0: the peer closed its side; the server closed too.
+    Closed { conn: ConnId },
+    /// ECONNRESET / EPIPE (or another fatal error) on `call`.
+    Reset {
+        conn: ConnId,
+        call: Call,
+        error: String,
+    },
+    /// `--faithful` only: a reply that could not be handed to the kernel at
+    /// once and was thrown away, as the listing does.
+    Lost { conn: ConnId, bytes: usize },
+    /// `accept` failed with something other than WouldBlock (EMFILE when out
+    /// of descriptors, ...): the loop stops accepting for `backoff_ms`.
+    AcceptError { error: String, backoff_ms: u64 },
+    /// The server loop was paused (`true`) or resumed (`false`).
+    Paused { paused: bool },
+    /// The probe could not deliver `count` events (the channel was full).
+    Dropped { count: u64 },
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl EventKind {
+    /// The `kind` tag, as it appears in JSON.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Listening { .. } => "listening",
+            EventKind::Accept { .. } => "accept",
+            EventKind::WouldBlock { .. } => "would_block",
+            EventKind::Spin { .. } => "spin",
+            EventKind::Recv { .. } => "recv",
+            EventKind::Send { .. } => "send",
+            EventKind::Closed { .. } => "closed",
+            EventKind::Reset { .. } => "reset",
+            EventKind::Lost { .. } => "lost",
+            EventKind::AcceptError { .. } => "accept_error",
+            EventKind::Paused { .. } => "paused",
+            EventKind::Dropped { .. } => "dropped",
+        }
+    }
+}
+
+/// Renders client bytes safe for a terminal: printable text stays, every
+/// control byte becomes `\xNN` (newline, CR and tab as `\n`, `\r`, `\t`),
+/// bytes that are not UTF-8 become `\xNN`, and a backslash is doubled. No
+/// client can put an escape sequence on the lecturer's screen through it.
+/// At most `max_bytes` input bytes are shown; more is marked with `…`.
+pub fn escape_bytes(data: &[u8], max_bytes: usize) -> String {
+    let shown = &data[..data.len().min(max_bytes)];
+    let mut out = String::with_capacity(shown.len() + 8);
+    for chunk in shown.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if is_unsafe_char(c) => {
+                    let mut buf = [0u8; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        push_hex(&mut out, b);
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        for &b in chunk.invalid() {
+            push_hex(&mut out, b);
+        }
+    }
+    if data.len() > max_bytes {
+        out.push('…');
+    }
+    out
+}
+
+/// Characters that steer a terminal or the layout rather than print:
+/// C0/C1 controls, DEL, and the bidirectional and zero-width formatting marks.
+fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+}
+
+fn push_hex(out: &mut String, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push_str("\\x");
+    out.push(HEX[(b >> 4) as usize] as char);
+    out.push(HEX[(b & 0xf) as usize] as char);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_control_bytes_and_invalid_utf8() {
+        assert_eq!(escape_bytes(b"HELLO\n", 40), "HELLO\\n");
+        assert_eq!(escape_bytes(b"\x1b[2J", 40), "\\x1b[2J");
+        assert_eq!(escape_bytes(b"a\x00b\xff", 40), "a\\x00b\\xff");
+        assert_eq!(escape_bytes("你好".as_bytes(), 40), "你好");
+        assert_eq!(escape_bytes("\u{9b}".as_bytes(), 40), "\\xc2\\x9b");
+        assert_eq!(escape_bytes(b"back\\slash", 40), "back\\\\slash");
+        assert_eq!(escape_bytes(b"abcdef", 3), "abc…");
+    }
+
+    #[test]
+    fn events_are_tagged_json_lines() {
+        let e = Event {
+            t_us: 7,
+            kind: EventKind::Accept {
+                conn: 1,
+                peer: "127.0.0.1:5000".into(),
+            },
+        };
+        let line = serde_json::to_string(&e).unwrap();
+        assert_eq!(
+            line,
+            r#"{"t_us":7,"kind":"accept","conn":1,"peer":"127.0.0.1:5000"}"#
+        );
+        assert_eq!(serde_json::from_str::<Event>(&line).unwrap(), e);
+    }
+}

@@ -1,0 +1,318 @@
+//! The server side of the event channel.
+//!
+//! A model reports what its sockets did through a [`Probe`]. The real one,
+//! [`ChannelProbe`], turns that into [`Event`]s on a bounded crossbeam
+//! channel without ever waiting: discrete events (accept, recv, ...) go out
+//! one by one with `try_send`, and what the hot loop does millions of times a
+//! second (spins, WouldBlocks) is only counted and flushed as a summary about
+//! every 20 ms. When the channel is full the event is counted, and the count
+//! goes out later as a `dropped` event. [`NoProbe`] does nothing at all, so a
+//! benchmark can run the very same loop with the instrumentation compiled out.
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Sender, TrySendError};
+
+use crate::event::{Call, ConnId, Event, EventKind, PREVIEW_BYTES, escape_bytes};
+use crate::sys::{self, CpuTime};
+
+/// Slots in the event channel between the server and its reader.
+pub const EVENT_CHANNEL_CAP: usize = 4096;
+
+/// How often summaries go out.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(20);
+
+/// The probe reads the clock at most once per this many counted operations
+/// (spins plus WouldBlocks), so with no clients that is once per ~1000
+/// spins, and with many clients once per ~1000 syscalls: either way the
+/// ~30 ns clock read stays far below 0.1% of the loop's time.
+const CLOCK_EVERY_OPS: u32 = 1024;
+
+/// Everything a model can report. All methods default to doing nothing.
+pub trait Probe {
+    fn listening(&mut self, _addr: SocketAddr, _model: &str, _backlog: i32, _faithful: bool) {}
+    /// One loop iteration began.
+    #[inline]
+    fn spin(&mut self) {}
+    /// A call answered EAGAIN/EWOULDBLOCK.
+    #[inline]
+    fn would_block(&mut self, _call: Call) {}
+    /// `--faithful`: a `recv` returned 0 bytes and was treated as data.
+    #[inline]
+    fn empty_recv(&mut self) {}
+    /// `--faithful`: an empty reply was sent.
+    #[inline]
+    fn empty_send(&mut self) {}
+    fn accept(&mut self, _conn: ConnId, _peer: SocketAddr) {}
+    fn recv(&mut self, _conn: ConnId, _data: &[u8], _spin: u64) {}
+    fn send(&mut self, _conn: ConnId, _data: &[u8], _pending: usize, _spin: u64) {}
+    fn closed(&mut self, _conn: ConnId) {}
+    fn reset(&mut self, _conn: ConnId, _call: Call, _error: &io::Error) {}
+    fn lost(&mut self, _conn: ConnId, _bytes: usize) {}
+    fn accept_error(&mut self, _error: &io::Error, _backoff: Duration) {}
+    fn paused(&mut self, _paused: bool) {}
+    /// Push out the summaries now (before pausing or stopping).
+    fn flush(&mut self) {}
+}
+
+/// Instrumentation compiled out: the bare loop, for comparison.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoProbe;
+
+impl Probe for NoProbe {}
+
+/// The real probe: events on a bounded channel, never blocking.
+#[derive(Debug)]
+pub struct ChannelProbe {
+    tx: Sender<Event>,
+    epoch: Instant,
+    ops_until_clock: u32,
+    last_flush_us: u64,
+    // Counted since the last delivered summary.
+    spins: u64,
+    would_block: [u64; 3],
+    empty_recvs: u64,
+    empty_sends: u64,
+    dropped: u64,
+    cpu_reported: CpuTime,
+}
+
+impl ChannelProbe {
+    /// `epoch` is the run's clock: event times are microseconds since it.
+    /// Create the probe on the thread it reports for: CPU time is that
+    /// thread's.
+    pub fn new(tx: Sender<Event>, epoch: Instant) -> Self {
+        let mut probe = ChannelProbe {
+            tx,
+            epoch,
+            ops_until_clock: CLOCK_EVERY_OPS,
+            last_flush_us: 0,
+            spins: 0,
+            would_block: [0; 3],
+            empty_recvs: 0,
+            empty_sends: 0,
+            dropped: 0,
+            cpu_reported: sys::thread_cpu(),
+        };
+        probe.last_flush_us = probe.now_us();
+        probe
+    }
+
+    fn now_us(&self) -> u64 {
+        self.epoch.elapsed().as_micros() as u64
+    }
+
+    /// Sends one event; `false` if it had to be dropped.
+    fn emit_at(&mut self, t_us: u64, kind: EventKind) -> bool {
+        match self.tx.try_send(Event { t_us, kind }) {
+            Ok(()) => true,
+            Err(TrySendError::Full(_)) => {
+                self.dropped += 1;
+                false
+            }
+            // Nobody listens any more: nothing to count.
+            Err(TrySendError::Disconnected(_)) => false,
+        }
+    }
+
+    fn emit(&mut self, kind: EventKind) -> bool {
+        let t = self.now_us();
+        self.emit_at(t, kind)
+    }
+
+    #[inline]
+    fn count_op(&mut self) {
+        self.ops_until_clock -= 1;
+        if self.ops_until_clock == 0 {
+            self.ops_until_clock = CLOCK_EVERY_OPS;
+            let now = self.now_us();
+            if now.saturating_sub(self.last_flush_us) >= FLUSH_EVERY.as_micros() as u64 {
+                self.flush_at(now);
+            }
+        }
+    }
+
+    fn flush_at(&mut self, now: u64) {
+        self.last_flush_us = now;
+        let cpu = sys::thread_cpu();
+        let used = cpu.since(self.cpu_reported);
+        if self.spins > 0 || used.total_us() > 0 {
+            let summary = EventKind::Spin {
+                spins: self.spins,
+                cpu_user_us: used.user_us,
+                cpu_sys_us: used.sys_us,
+                empty_recvs: self.empty_recvs,
+                empty_sends: self.empty_sends,
+            };
+            if self.emit_at(now, summary) {
+                self.spins = 0;
+                self.empty_recvs = 0;
+                self.empty_sends = 0;
+                self.cpu_reported = cpu;
+            }
+        }
+        if self.would_block != [0; 3] {
+            let [accept, recv, send] = self.would_block;
+            if self.emit_at(now, EventKind::WouldBlock { accept, recv, send }) {
+                self.would_block = [0; 3];
+            }
+        }
+        if self.dropped > 0 {
+            let count = self.dropped;
+            // Sending this may itself fail and count one more: that is fine,
+            // the count is reported on a later flush.
+            if self.emit_at(now, EventKind::Dropped { count }) {
+                self.dropped -= count;
+            }
+        }
+    }
+}
+
+impl Probe for ChannelProbe {
+    fn listening(&mut self, addr: SocketAddr, model: &str, backlog: i32, faithful: bool) {
+        self.emit(EventKind::Listening {
+            addr: addr.to_string(),
+            model: model.to_string(),
+            backlog,
+            faithful,
+        });
+    }
+
+    #[inline]
+    fn spin(&mut self) {
+        self.spins += 1;
+        self.count_op();
+    }
+
+    #[inline]
+    fn would_block(&mut self, call: Call) {
+        self.would_block[call as usize] += 1;
+        self.count_op();
+    }
+
+    #[inline]
+    fn empty_recv(&mut self) {
+        self.empty_recvs += 1;
+    }
+
+    #[inline]
+    fn empty_send(&mut self) {
+        self.empty_sends += 1;
+    }
+
+    fn accept(&mut self, conn: ConnId, peer: SocketAddr) {
+        self.emit(EventKind::Accept {
+            conn,
+            peer: peer.to_string(),
+        });
+    }
+
+    fn recv(&mut self, conn: ConnId, data: &[u8], spin: u64) {
+        self.emit(EventKind::Recv {
+            conn,
+            bytes: data.len(),
+            spin,
+            preview: escape_bytes(data, PREVIEW_BYTES),
+        });
+    }
+
+    fn send(&mut self, conn: ConnId, data: &[u8], pending: usize, spin: u64) {
+        self.emit(EventKind::Send {
+            conn,
+            bytes: data.len(),
+            spin,
+            preview: escape_bytes(data, PREVIEW_BYTES),
+            pending,
+        });
+    }
+
+    fn closed(&mut self, conn: ConnId) {
+        self.emit(EventKind::Closed { conn });
+    }
+
+    fn reset(&mut self, conn: ConnId, call: Call, error: &io::Error) {
+        self.emit(EventKind::Reset {
+            conn,
+            call,
+            error: error_name(error),
+        });
+    }
+
+    fn lost(&mut self, conn: ConnId, bytes: usize) {
+        self.emit(EventKind::Lost { conn, bytes });
+    }
+
+    fn accept_error(&mut self, error: &io::Error, backoff: Duration) {
+        self.emit(EventKind::AcceptError {
+            error: error_name(error),
+            backoff_ms: backoff.as_millis() as u64,
+        });
+    }
+
+    fn paused(&mut self, paused: bool) {
+        self.emit(EventKind::Paused { paused });
+    }
+
+    fn flush(&mut self) {
+        let now = self.now_us();
+        self.flush_at(now);
+    }
+}
+
+/// A short, stable name for an IO error: `ECONNRESET`, `EPIPE`, ...
+pub fn error_name(e: &io::Error) -> String {
+    let name = match e.raw_os_error() {
+        Some(libc::ECONNRESET) => "ECONNRESET",
+        Some(libc::EPIPE) => "EPIPE",
+        Some(libc::ECONNABORTED) => "ECONNABORTED",
+        Some(libc::ETIMEDOUT) => "ETIMEDOUT",
+        Some(libc::EMFILE) => "EMFILE",
+        Some(libc::ENFILE) => "ENFILE",
+        Some(libc::ENOBUFS) => "ENOBUFS",
+        Some(libc::ENOMEM) => "ENOMEM",
+        _ => return e.to_string(),
+    };
+    name.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_channel_counts_drops_and_reports_them_later() {
+        let (tx, rx) = crossbeam_channel::bounded(2);
+        let mut probe = ChannelProbe::new(tx, Instant::now());
+        let peer: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        for conn in 1..=5 {
+            probe.accept(conn, peer);
+        }
+        assert_eq!(rx.len(), 2);
+        assert_eq!(probe.dropped, 3);
+        rx.try_iter().count();
+        probe.flush();
+        let kinds: Vec<_> = rx.try_iter().map(|e| e.kind).collect();
+        assert!(kinds.contains(&EventKind::Dropped { count: 3 }), "{kinds:?}");
+    }
+
+    #[test]
+    fn would_blocks_are_summarised_not_sent_one_by_one() {
+        let (tx, rx) = crossbeam_channel::bounded(256);
+        let mut probe = ChannelProbe::new(tx, Instant::now());
+        for _ in 0..10_000 {
+            probe.spin();
+            probe.would_block(Call::Accept);
+        }
+        probe.flush();
+        let events: Vec<_> = rx.try_iter().collect();
+        assert!(events.len() < 50, "{} events for 10k spins", events.len());
+        let (spins, accepts) = events.iter().fold((0, 0), |(s, a), e| match e.kind {
+            EventKind::Spin { spins, .. } => (s + spins, a),
+            EventKind::WouldBlock { accept, .. } => (s, a + accept),
+            _ => (s, a),
+        });
+        assert_eq!((spins, accepts), (10_000, 10_000));
+    }
+}

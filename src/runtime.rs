@@ -1,0 +1,121 @@
+//! The dashboard's loop: one `select!` over input (keys, resizes, signals),
+//! server events and a tick; the dashboard is drawn on the tick and after a
+//! key, never once per event.
+
+use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, select};
+use crossterm::event::KeyEvent;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+
+use crate::app::{Action, Dashboard, action_for_key};
+use crate::control::Control;
+use crate::event::Event;
+use crate::ui;
+
+/// How often the screen is redrawn and the rates recomputed.
+pub const TICK: Duration = Duration::from_millis(100);
+/// At most this many events are applied between two checks of the input.
+const DRAIN_MAX: usize = 8192;
+
+/// Set by the panic hook once it has restored the terminal: from then on
+/// nothing may draw.
+pub static TERMINAL_RESTORED: AtomicBool = AtomicBool::new(false);
+
+/// What reaches the runtime besides server events.
+#[derive(Debug, Clone)]
+pub enum Input {
+    Key(KeyEvent),
+    /// An action straight from a script or a test, as a key would give.
+    Action(Action),
+    Resize,
+    /// SIGTERM, SIGHUP or SIGINT arrived.
+    Signal(i32),
+}
+
+/// Why the loop ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exit {
+    Quit,
+    Signal(i32),
+    /// The server's event channel closed: its thread ended on its own.
+    ServerGone,
+}
+
+/// Runs until quit, a signal, or the server's end. `epoch` is the server's
+/// clock, so ticks and events agree on time.
+pub fn run<B: Backend>(
+    terminal: &mut Terminal<B>,
+    dashboard: &mut Dashboard,
+    control: &Control,
+    epoch: Instant,
+    inputs: &Receiver<Input>,
+    events: &Receiver<Event>,
+) -> io::Result<Exit>
+where
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let ticker = crossbeam_channel::tick(TICK);
+    let mut inputs = inputs.clone();
+    let mut dirty = true;
+    loop {
+        if dirty && !TERMINAL_RESTORED.load(Ordering::SeqCst) {
+            terminal
+                .draw(|frame| ui::draw(frame, dashboard))
+                .map_err(io::Error::other)?;
+            dirty = false;
+        }
+        select! {
+            recv(inputs) -> input => {
+                let action = match input {
+                    Ok(Input::Key(key)) => action_for_key(key, dashboard.view.help),
+                    Ok(Input::Action(action)) => Some(action),
+                    Ok(Input::Resize) => {
+                        terminal.autoresize().map_err(io::Error::other)?;
+                        None
+                    }
+                    Ok(Input::Signal(sig)) => return Ok(Exit::Signal(sig)),
+                    // No input source left (a test's script ended): events
+                    // and ticks go on.
+                    Err(_) => {
+                        inputs = crossbeam_channel::never();
+                        None
+                    }
+                };
+                if let Some(action) = action {
+                    if perform(action, dashboard, control) == Some(Exit::Quit) {
+                        return Ok(Exit::Quit);
+                    }
+                }
+                dirty = true;
+            }
+            recv(events) -> event => match event {
+                Ok(event) => {
+                    dashboard.apply(&event);
+                    for event in events.try_iter().take(DRAIN_MAX) {
+                        dashboard.apply(&event);
+                    }
+                }
+                Err(_) => return Ok(Exit::ServerGone),
+            },
+            recv(ticker) -> _ => {
+                dashboard.tick(epoch.elapsed().as_micros() as u64);
+                dirty = true;
+            }
+        }
+    }
+}
+
+/// Applies one action; returns `Some(Exit::Quit)` to leave.
+pub fn perform(action: Action, dashboard: &mut Dashboard, control: &Control) -> Option<Exit> {
+    match action {
+        Action::Quit => return Some(Exit::Quit),
+        Action::TogglePause => control.set_paused(!control.is_paused()),
+        _ => {}
+    }
+    dashboard.handle(action);
+    None
+}

@@ -1,0 +1,131 @@
+//! `ioscope serve`: start the server, then show it on the dashboard or
+//! stream its events as JSON lines (`--headless`).
+
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::select;
+
+use crate::app::Dashboard;
+use crate::cli::ServeArgs;
+use crate::control::Control;
+use crate::probe::EVENT_CHANNEL_CAP;
+use crate::runtime::{self, Exit, Input};
+use crate::server::{BindError, Server, ServerConfig};
+use crate::{sys, term};
+
+#[derive(Debug)]
+pub enum ServeError {
+    /// Could not listen: a usage problem (exit code 2).
+    Bind(BindError),
+    /// The terminal or stdout failed.
+    Io(io::Error),
+    /// The server thread ended by itself (a panic, reported above).
+    ServerGone,
+}
+
+impl fmt::Display for ServeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServeError::Bind(e) => e.fmt(f),
+            ServeError::Io(e) => write!(f, "terminal error: {e}"),
+            ServeError::ServerGone => write!(f, "the server thread stopped unexpectedly"),
+        }
+    }
+}
+
+impl std::error::Error for ServeError {}
+
+impl From<io::Error> for ServeError {
+    fn from(e: io::Error) -> Self {
+        ServeError::Io(e)
+    }
+}
+
+fn start(args: &ServeArgs) -> Result<(Server, crossbeam_channel::Receiver<crate::event::Event>, Instant), ServeError> {
+    sys::raise_fd_limit();
+    let mut config = ServerConfig::new(args.addr);
+    config.backlog = args.backlog;
+    config.faithful = args.faithful;
+    let control = Arc::new(Control::new());
+    control.set_idle_delay(Duration::from_micros(args.idle_delay_us));
+    let (tx, rx) = crossbeam_channel::bounded(EVENT_CHANNEL_CAP);
+    let epoch = Instant::now();
+    let server = Server::start_with_control(&config, tx, epoch, control).map_err(ServeError::Bind)?;
+    Ok((server, rx, epoch))
+}
+
+/// The dashboard, full screen, until `q`, a signal or the server's end.
+/// Binding happens before the terminal is touched.
+pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
+    let (server, events, epoch) = start(args)?;
+    let (input_tx, inputs) = crossbeam_channel::unbounded();
+    term::spawn_signals(input_tx.clone())?;
+    let mut terminal = term::enter()?;
+    let result = term::spawn_input(input_tx).and_then(|()| {
+        let mut dashboard = Dashboard::new();
+        runtime::run(&mut terminal, &mut dashboard, server.control(), epoch, &inputs, &events)
+    });
+    term::leave();
+    drop(terminal);
+    server.stop();
+    match result? {
+        Exit::Quit | Exit::Signal(_) => Ok(()),
+        Exit::ServerGone => Err(ServeError::ServerGone),
+    }
+}
+
+/// Events as JSON lines on `out` until Ctrl-C, SIGTERM or `duration`.
+pub fn headless(args: &ServeArgs, out: &mut impl Write) -> Result<(), ServeError> {
+    let (server, events, _epoch) = start(args)?;
+    let (sig_tx, signals) = crossbeam_channel::unbounded::<Input>();
+    term::spawn_signals(sig_tx)?;
+    let deadline = match args.duration {
+        Some(secs) => crossbeam_channel::after(Duration::from_secs_f64(secs.max(0.0))),
+        None => crossbeam_channel::never(),
+    };
+    let mut out = io::BufWriter::new(out);
+    let outcome = loop {
+        select! {
+            recv(events) -> event => match event {
+                Ok(event) => {
+                    write_line(&mut out, &event)?;
+                    for event in events.try_iter() {
+                        write_line(&mut out, &event)?;
+                    }
+                    if let Err(e) = out.flush() {
+                        break Err(e);
+                    }
+                }
+                Err(_) => break Ok(Exit::ServerGone),
+            },
+            recv(signals) -> _ => break Ok(Exit::Quit),
+            recv(deadline) -> _ => break Ok(Exit::Quit),
+        }
+    };
+    server.stop();
+    match outcome {
+        Ok(Exit::ServerGone) => Err(ServeError::ServerGone),
+        Ok(_) => {
+            // What the server said while stopping (its last summaries).
+            for event in events.try_iter() {
+                write_line(&mut out, &event)?;
+            }
+            out.flush().or_else(ignore_broken_pipe)?;
+            Ok(())
+        }
+        // A reader that went away (`| head`) is not an error.
+        Err(e) => ignore_broken_pipe(e).map_err(ServeError::Io),
+    }
+}
+
+fn write_line(out: &mut impl Write, event: &crate::event::Event) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, event)?;
+    out.write_all(b"\n")
+}
+
+fn ignore_broken_pipe(e: io::Error) -> io::Result<()> {
+    if e.kind() == io::ErrorKind::BrokenPipe { Ok(()) } else { Err(e) }
+}

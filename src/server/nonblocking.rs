@@ -1,0 +1,343 @@
+//! The lecture's non-blocking server loop.
+//!
+//! One thread, every socket non-blocking, asking the kernel again and again:
+//! try `accept`; on WouldBlock, `recv(1024)` on each connected socket and
+//! collect the upper-cased data in a ready-send list; `send` each reply; drop
+//! the disconnected. It never sleeps, so it pins a core: that is the point.
+//!
+//! The default mode fixes the listing's bugs (see the README, "The listing's
+//! bugs"); `--faithful` keeps them:
+//!
+//! | listing (`--faithful`)                          | default                                        |
+//! |-------------------------------------------------|------------------------------------------------|
+//! | recv pass only when `accept` raised WouldBlock  | accept until WouldBlock (≤ 64), then always recv |
+//! | `b''` is data: closed peers stay, CLOSE-WAIT    | `recv` → 0 is an orderly close: `closed`        |
+//! | a reply that would block is lost                | kept in a bounded per-connection buffer, retried |
+//! | `send` errors crash the server                  | ECONNRESET / EPIPE on send is a `reset`          |
+//!
+//! (Faithful mode reports a `send` error as a `reset` too rather than
+//! crashing the dashboard, and says "the listing crashes here".)
+
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::Sender;
+
+use crate::control::{Control, Resume};
+use crate::event::{Call, ConnId, Event};
+use crate::probe::{ChannelProbe, Probe};
+use crate::server::ServerConfig;
+
+/// The lecture's `conn.recv(1024)`.
+pub const RECV_SIZE: usize = 1024;
+/// How many connections the default mode accepts in one spin at most.
+const ACCEPT_BATCH: usize = 64;
+/// How long accepting pauses after EMFILE and friends.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// What the loop needs to know besides its sockets.
+#[derive(Debug, Clone, Copy)]
+pub struct LoopOptions {
+    pub faithful: bool,
+    pub pending_cap: usize,
+}
+
+impl From<&ServerConfig> for LoopOptions {
+    fn from(c: &ServerConfig) -> Self {
+        LoopOptions {
+            faithful: c.faithful,
+            pending_cap: c.pending_cap,
+        }
+    }
+}
+
+pub(crate) fn spawn(
+    listener: TcpListener,
+    config: &ServerConfig,
+    tx: Sender<Event>,
+    epoch: Instant,
+    control: Arc<Control>,
+) -> io::Result<JoinHandle<()>> {
+    let opts = LoopOptions::from(config);
+    let backlog = config.backlog;
+    std::thread::Builder::new()
+        .name("ioscope-nonblocking".into())
+        .spawn(move || {
+            let mut probe = ChannelProbe::new(tx, epoch);
+            if let Ok(addr) = listener.local_addr() {
+                probe.listening(addr, "nonblocking", backlog, opts.faithful);
+            }
+            if let Err(e) = run(listener, opts, &control, &mut probe) {
+                probe.accept_error(&e, Duration::ZERO);
+            }
+            probe.flush();
+        })
+}
+
+struct Conn {
+    id: ConnId,
+    sock: TcpStream,
+    /// Reply bytes the kernel would not take yet (default mode).
+    pending: Vec<u8>,
+    /// Faithful mode: this peer's `b''` has been reported once.
+    eof_reported: bool,
+    dead: bool,
+}
+
+/// Runs the loop on the calling thread until `control` says stop. Returns the
+/// number of spins. Generic over the probe so that a benchmark can run the
+/// same loop with [`NoProbe`](crate::probe::NoProbe).
+pub fn run<P: Probe>(
+    listener: TcpListener,
+    opts: LoopOptions,
+    control: &Control,
+    probe: &mut P,
+) -> io::Result<u64> {
+    listener.set_nonblocking(true)?;
+    let mut conns: Vec<Conn> = Vec::new();
+    let mut next_id: ConnId = 1;
+    let mut spin: u64 = 0;
+    let mut buf = [0u8; RECV_SIZE];
+    // The ready-send list of one spin: (index into conns, range in `replies`).
+    let mut ready: Vec<(usize, usize, usize)> = Vec::new();
+    let mut replies: Vec<u8> = Vec::new();
+    let mut accept_paused_until: Option<Instant> = None;
+
+    loop {
+        if control.should_park() {
+            probe.flush();
+            if control.park(|p| probe.paused(p)) == Resume::Stop {
+                break;
+            }
+        }
+        spin += 1;
+        probe.spin();
+        let mut busy = false;
+
+        // 1. accept
+        let mut accept_would_block = false;
+        if let Some(until) = accept_paused_until {
+            if Instant::now() >= until {
+                accept_paused_until = None;
+            }
+        }
+        if accept_paused_until.is_none() {
+            let batch = if opts.faithful { 1 } else { ACCEPT_BATCH };
+            for _ in 0..batch {
+                match listener.accept() {
+                    Ok((sock, peer)) => {
+                        busy = true;
+                        // The listing forgets this: on Linux an accepted
+                        // socket does not inherit O_NONBLOCK.
+                        if let Err(e) = sock.set_nonblocking(true) {
+                            probe.accept_error(&e, Duration::ZERO);
+                            continue;
+                        }
+                        let id = next_id;
+                        next_id += 1;
+                        probe.accept(id, peer);
+                        conns.push(Conn {
+                            id,
+                            sock,
+                            pending: Vec::new(),
+                            eof_reported: false,
+                            dead: false,
+                        });
+                    }
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                        probe.would_block(Call::Accept);
+                        accept_would_block = true;
+                        break;
+                    }
+                    Err(e) if is_transient_accept_error(&e) => continue,
+                    Err(e) => {
+                        // EMFILE, ENFILE, ENOBUFS...: no hot error loop.
+                        probe.accept_error(&e, ACCEPT_BACKOFF);
+                        accept_paused_until = Some(Instant::now() + ACCEPT_BACKOFF);
+                        break;
+                    }
+                }
+            }
+        }
+        // The listing runs the receive pass only in its `except
+        // BlockingIOError` branch.
+        if opts.faithful && !accept_would_block && accept_paused_until.is_none() {
+            continue;
+        }
+
+        // 2. recv from every connected socket; collect the ready-send list.
+        ready.clear();
+        replies.clear();
+        for (i, conn) in conns.iter_mut().enumerate() {
+            if !opts.faithful && !conn.pending.is_empty() {
+                busy |= flush_pending(conn, spin, probe);
+                if conn.dead {
+                    continue;
+                }
+            }
+            if conn.pending.len() >= opts.pending_cap {
+                continue; // a slow reader: let it catch up before reading more
+            }
+            match conn.sock.read(&mut buf) {
+                Ok(0) if opts.faithful => {
+                    // The listing's `data.upper()` of b'' is b'': it sends it.
+                    if conn.eof_reported {
+                        probe.empty_recv();
+                    } else {
+                        conn.eof_reported = true;
+                        probe.recv(conn.id, &[], spin);
+                    }
+                    ready.push((i, replies.len(), replies.len()));
+                }
+                Ok(0) => {
+                    busy = true;
+                    probe.closed(conn.id);
+                    conn.dead = true;
+                }
+                Ok(n) => {
+                    busy = true;
+                    let data = &mut buf[..n];
+                    probe.recv(conn.id, data, spin);
+                    data.make_ascii_uppercase();
+                    let start = replies.len();
+                    replies.extend_from_slice(data);
+                    ready.push((i, start, replies.len()));
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => probe.would_block(Call::Recv),
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => {
+                    busy = true;
+                    probe.reset(conn.id, Call::Recv, &e);
+                    conn.dead = true;
+                }
+            }
+        }
+
+        // 3. send each reply.
+        for &(i, start, end) in &ready {
+            let conn = &mut conns[i];
+            let reply = &replies[start..end];
+            if opts.faithful {
+                busy |= send_faithfully(conn, reply, spin, probe);
+            } else {
+                send_or_queue(conn, reply, spin, probe);
+            }
+        }
+
+        // 4. remove the disconnected (dropping a TcpStream closes it).
+        if conns.iter().any(|c| c.dead) {
+            conns.retain(|c| !c.dead);
+        }
+
+        if !busy {
+            if let Some(delay) = control.idle_delay() {
+                std::thread::sleep(delay);
+            }
+        }
+    }
+    Ok(spin)
+}
+
+fn is_transient_accept_error(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        ErrorKind::Interrupted | ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset
+    )
+}
+
+fn is_would_block(e: &io::Error) -> bool {
+    matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted)
+}
+
+/// Default mode: send now, and keep what the kernel will not take. A reply
+/// never overtakes earlier bytes still queued for the same client.
+fn send_or_queue<P: Probe>(conn: &mut Conn, reply: &[u8], spin: u64, probe: &mut P) {
+    if conn.dead {
+        return;
+    }
+    if !conn.pending.is_empty() {
+        conn.pending.extend_from_slice(reply);
+        probe.send(conn.id, &[], conn.pending.len(), spin);
+        return;
+    }
+    match conn.sock.write(reply) {
+        Ok(n) => {
+            conn.pending.extend_from_slice(&reply[n..]);
+            probe.send(conn.id, &reply[..n], conn.pending.len(), spin);
+        }
+        Err(e) if is_would_block(&e) => {
+            probe.would_block(Call::Send);
+            conn.pending.extend_from_slice(reply);
+            probe.send(conn.id, &[], conn.pending.len(), spin);
+        }
+        Err(e) => {
+            probe.reset(conn.id, Call::Send, &e);
+            conn.dead = true;
+        }
+    }
+}
+
+/// Default mode: retry what a slow reader left queued. Returns whether
+/// anything moved.
+fn flush_pending<P: Probe>(conn: &mut Conn, spin: u64, probe: &mut P) -> bool {
+    match conn.sock.write(&conn.pending) {
+        Ok(n) => {
+            probe.send(conn.id, &conn.pending[..n], conn.pending.len() - n, spin);
+            conn.pending.drain(..n);
+            if conn.pending.is_empty() && conn.pending.capacity() > 64 * 1024 {
+                conn.pending = Vec::new(); // give a burst's memory back
+            }
+            n > 0
+        }
+        Err(e) if is_would_block(&e) => {
+            probe.would_block(Call::Send);
+            false
+        }
+        Err(e) => {
+            probe.reset(conn.id, Call::Send, &e);
+            conn.dead = true;
+            true
+        }
+    }
+}
+
+/// `--faithful`: `conn.send(data)` once; whatever the kernel does not take
+/// is gone. Returns whether anything non-empty was sent.
+fn send_faithfully<P: Probe>(conn: &mut Conn, reply: &[u8], spin: u64, probe: &mut P) -> bool {
+    if conn.dead {
+        return false;
+    }
+    match conn.sock.write(reply) {
+        Ok(_) if reply.is_empty() => {
+            probe.empty_send();
+            false
+        }
+        Ok(n) => {
+            probe.send(conn.id, &reply[..n], 0, spin);
+            if n < reply.len() {
+                probe.lost(conn.id, reply.len() - n);
+            }
+            true
+        }
+        Err(e) if is_would_block(&e) => {
+            probe.would_block(Call::Send);
+            probe.lost(conn.id, reply.len());
+            false
+        }
+        Err(e) => {
+            let e = io::Error::new(
+                e.kind(),
+                format!(
+                    "{} on send (the listing crashes here)",
+                    crate::probe::error_name(&e)
+                ),
+            );
+            probe.reset(conn.id, Call::Send, &e);
+            conn.dead = true;
+            true
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! The few operating-system readings ioscope needs that std does not offer:
+//! a thread's CPU time, the process's resident memory, the descriptor limit.
+//! The only module allowed `unsafe`, each block a single libc call.
+#![allow(unsafe_code)]
+
+/// CPU time a thread has used, in microseconds, split into user and kernel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CpuTime {
+    pub user_us: u64,
+    pub sys_us: u64,
+}
+
+impl CpuTime {
+    pub fn total_us(self) -> u64 {
+        self.user_us + self.sys_us
+    }
+
+    pub fn since(self, earlier: CpuTime) -> CpuTime {
+        CpuTime {
+            user_us: self.user_us.saturating_sub(earlier.user_us),
+            sys_us: self.sys_us.saturating_sub(earlier.sys_us),
+        }
+    }
+}
+
+/// Whether `thread_cpu` splits user and kernel time (Linux) or reports the
+/// total only (elsewhere, as `user_us`).
+pub const CPU_SPLIT: bool = cfg!(target_os = "linux");
+
+/// The calling thread's CPU time so far.
+#[cfg(target_os = "linux")]
+pub fn thread_cpu() -> CpuTime {
+    let mut ru = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes a full `rusage` into the pointer we pass.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_THREAD, ru.as_mut_ptr()) };
+    if rc != 0 {
+        return CpuTime::default();
+    }
+    // SAFETY: rc == 0, so the kernel filled the struct (and it was zeroed).
+    let ru = unsafe { ru.assume_init() };
+    let us = |tv: libc::timeval| tv.tv_sec as u64 * 1_000_000 + tv.tv_usec as u64;
+    CpuTime {
+        user_us: us(ru.ru_utime),
+        sys_us: us(ru.ru_stime),
+    }
+}
+
+/// The calling thread's CPU time so far (total only, reported as user).
+#[cfg(all(unix, not(target_os = "linux")))]
+pub fn thread_cpu() -> CpuTime {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec into the pointer we pass.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return CpuTime::default();
+    }
+    CpuTime {
+        user_us: ts.tv_sec as u64 * 1_000_000 + ts.tv_nsec as u64 / 1_000,
+        sys_us: 0,
+    }
+}
+
+#[cfg(not(unix))]
+pub fn thread_cpu() -> CpuTime {
+    CpuTime::default()
+}
+
+/// Resident set size of this process in bytes (Linux: /proc/self/statm).
+pub fn rss_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * page_size())
+}
+
+#[cfg(unix)]
+fn page_size() -> u64 {
+    // SAFETY: sysconf has no memory effects.
+    let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    if n > 0 { n as u64 } else { 4096 }
+}
+
+#[cfg(not(unix))]
+fn page_size() -> u64 {
+    4096
+}
+
+/// Raises the soft RLIMIT_NOFILE to the hard limit, so a thousand clients
+/// fit. Returns the soft limit now in force.
+#[cfg(unix)]
+pub fn raise_fd_limit() -> Option<u64> {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes one rlimit into the pointer we pass.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
+        return None;
+    }
+    if lim.rlim_cur < lim.rlim_max {
+        let want = libc::rlimit {
+            rlim_cur: lim.rlim_max,
+            rlim_max: lim.rlim_max,
+        };
+        // SAFETY: setrlimit reads one rlimit from the pointer we pass.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &want) } == 0 {
+            lim.rlim_cur = lim.rlim_max;
+        }
+    }
+    Some(lim.rlim_cur as u64)
+}
+
+#[cfg(not(unix))]
+pub fn raise_fd_limit() -> Option<u64> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thread_cpu_grows_when_the_thread_works() {
+        let before = thread_cpu();
+        let mut x = 0u64;
+        let start = std::time::Instant::now();
+        while start.elapsed() < std::time::Duration::from_millis(30) {
+            x = x.wrapping_add(std::hint::black_box(1));
+        }
+        std::hint::black_box(x);
+        assert!(thread_cpu().since(before).total_us() > 0);
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn rss_is_read() {
+        assert!(rss_bytes().unwrap() > 1024 * 1024);
+    }
+}

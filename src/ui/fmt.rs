@@ -1,0 +1,87 @@
+//! Numbers, sizes and times as a room reads them.
+
+/// 12345678 → "12,345,678".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A rate, rounded to a whole number with separators.
+pub fn rate(r: f64) -> String {
+    thousands(r.max(0.0).round() as u64)
+}
+
+/// 1536 → "1.5K", 3 → "3".
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["K", "M", "G", "T"];
+    if n < 1024 {
+        return n.to_string();
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if v < 10.0 {
+        format!("{v:.1}{}", UNITS[unit])
+    } else {
+        format!("{v:.0}{}", UNITS[unit])
+    }
+}
+
+/// Microseconds as a clock: "01:02:03" (hours shown when there are any).
+pub fn clock(us: u64) -> String {
+    let s = us / 1_000_000;
+    let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m:02}:{s:02}")
+    }
+}
+
+/// Microseconds as a log timestamp: "01:02.345".
+pub fn stamp(us: u64) -> String {
+    format!("{}.{:03}", clock(us), us / 1000 % 1000)
+}
+
+/// How long ago, short: "now", "4s ago", "3m ago", "2h ago".
+pub fn ago(us: u64) -> String {
+    let s = us / 1_000_000;
+    match s {
+        0 => "now".to_string(),
+        1..=59 => format!("{s}s ago"),
+        60..=3599 => format!("{}m ago", s / 60),
+        _ => format!("{}h ago", s / 3600),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(12_345_678), "12,345,678");
+        assert_eq!(bytes(1023), "1023");
+        assert_eq!(bytes(1536), "1.5K");
+        assert_eq!(bytes(1 << 20), "1.0M");
+        assert_eq!(bytes(300 << 20), "300M");
+        assert_eq!(clock(83_000_000), "01:23");
+        assert_eq!(clock(3_723_000_000), "1:02:03");
+        assert_eq!(stamp(62_345_000), "01:02.345");
+        assert_eq!(ago(500_000), "now");
+        assert_eq!(ago(125_000_000), "2m ago");
+    }
+}

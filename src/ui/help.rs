@@ -1,0 +1,41 @@
+//! The help overlay: every key, from the keymap itself.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+
+use super::theme;
+use crate::app::KEYS;
+
+pub fn render(area: Rect, buf: &mut Buffer) {
+    let height = KEYS.len() as u16 + 6;
+    let popup = area.centered(Constraint::Max(72), Constraint::Length(height));
+    Clear.render(popup, buf);
+    let block = Block::bordered()
+        .border_style(theme::BORDER_FOCUS)
+        .title(Line::styled(" Keys ", theme::TITLE))
+        .title_bottom(Line::styled(" ? or Esc closes ", theme::LABEL));
+    let mut lines: Vec<Line> = KEYS
+        .iter()
+        .map(|(keys, what)| {
+            Line::from(vec![
+                Span::styled(format!("{keys:<16}"), theme::TITLE),
+                Span::styled(*what, theme::DATA),
+            ])
+        })
+        .collect();
+    lines.push(Line::from(""));
+    lines.push(Line::styled(
+        "Rates are per second over the last second; CPU is % of one core.",
+        theme::LABEL,
+    ));
+    lines.push(Line::styled(
+        "Client bytes are shown escaped: control bytes as \\xNN.",
+        theme::LABEL,
+    ));
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(block)
+        .render(popup, buf);
+}

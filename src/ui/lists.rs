@@ -1,0 +1,175 @@
+//! The lecture's three lists: connected, ready-send, disconnected.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Margin, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Table,
+    Widget, Wrap,
+};
+
+use super::{fmt, panel, theme, window};
+use crate::app::{Dashboard, Panel};
+use crate::event::Reason;
+
+pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
+    let title = Line::from(vec![
+        Span::styled(" Connected ", theme::TITLE),
+        Span::styled(format!("{} ", d.conns.len()), theme::VALUE),
+        Span::styled(format!("of {} accepted ", d.totals.accepted), theme::LABEL),
+    ]);
+    let block = panel(d, Some(Panel::Connected), title);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if d.conns.is_empty() {
+        let hint = match &d.server {
+            Some(s) => format!("no clients yet — connect with: nc {}", nc_target(&s.addr)),
+            None => "no clients yet".to_string(),
+        };
+        Paragraph::new(Line::styled(hint, theme::HINT))
+            .wrap(Wrap { trim: true })
+            .render(inner, buf);
+        return;
+    }
+    let height = inner.height.saturating_sub(1) as usize;
+    let (first, end) = window(d.conns.len(), height, d.view.scroll_of(Panel::Connected));
+    let rows = d.conns.values().skip(first).take(end - first).map(|c| {
+        let pend_style = if c.pending > 0 { theme::WARN } else { theme::DATA };
+        let mut peer = c.peer.clone();
+        if c.close_wait {
+            peer.push_str(" CLOSE-WAIT");
+        }
+        Row::new(vec![
+            Span::styled(format!("#{}", c.id), theme::VALUE),
+            Span::styled(peer, if c.close_wait { theme::WARN } else { theme::DATA }),
+            Span::styled(fmt::bytes(c.bytes_in), theme::DATA),
+            Span::styled(fmt::bytes(c.bytes_out), theme::DATA),
+            Span::styled(fmt::ago(d.now_us.saturating_sub(c.last_us)).replace(" ago", ""), theme::DATA),
+            Span::styled(fmt::bytes(c.pending as u64), pend_style),
+        ])
+    });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(4),
+            Constraint::Fill(1),
+            Constraint::Length(5),
+            Constraint::Length(5),
+            Constraint::Length(4),
+            Constraint::Length(5),
+        ],
+    )
+    .header(Row::new(["conn", "peer", "in", "out", "idle", "pend"]).style(theme::HEADER_ROW))
+    .column_spacing(1);
+    Widget::render(table, inner, buf);
+    scrollbar(d.conns.len(), height, first, area, buf);
+}
+
+pub fn ready(d: &Dashboard, area: Rect, buf: &mut Buffer) {
+    let block = panel(d, Some(Panel::Ready), Line::styled(" Ready to send ", theme::TITLE));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let (Some(r), Some(ago)) = (&d.ready, d.ready_spins_ago()) else {
+        Paragraph::new(Line::styled(
+            "the replies of the latest spin that had any show here",
+            theme::HINT,
+        ))
+        .wrap(Wrap { trim: true })
+        .render(inner, buf);
+        return;
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled("spin ", theme::LABEL),
+        Span::styled(fmt::thousands(r.spin), theme::SPINS),
+        Span::styled(format!(" · {} spins ago", fmt::thousands(ago)), theme::LABEL),
+    ])];
+    let height = (inner.height as usize).saturating_sub(1);
+    let (first, end) = window(r.items.len(), height, d.view.scroll_of(Panel::Ready));
+    lines.extend(r.items[first..end].iter().map(|item| {
+        let mut spans = vec![
+            Span::styled(format!("#{:<4}", item.conn), theme::VALUE),
+            Span::styled(format!("{:>5} ", fmt::bytes(item.bytes as u64)), theme::LABEL),
+            Span::styled(item.preview.clone(), theme::DATA),
+        ];
+        if item.pending > 0 {
+            spans.push(Span::styled(
+                format!(" +{} queued", fmt::bytes(item.pending as u64)),
+                theme::WARN,
+            ));
+        }
+        Line::from(spans)
+    }));
+    Paragraph::new(lines).render(inner, buf);
+    if r.more > 0 && inner.height > 1 {
+        let last = Rect { y: inner.bottom() - 1, height: 1, ..inner };
+        Line::styled(format!("… and {} more", r.more), theme::HINT).render(last, buf);
+    }
+    scrollbar(r.items.len(), height, first, area, buf);
+}
+
+pub fn disconnected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
+    let title = Line::from(vec![
+        Span::styled(" Disconnected ", theme::TITLE),
+        Span::styled(
+            format!("{} closed · {} reset ", d.totals.closed, d.totals.reset),
+            theme::LABEL,
+        ),
+    ]);
+    let block = panel(d, Some(Panel::Disconnected), title);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if d.gone.is_empty() {
+        Paragraph::new(Line::styled(
+            "clients that closed or reset show here, newest first",
+            theme::HINT,
+        ))
+        .wrap(Wrap { trim: true })
+        .render(inner, buf);
+        return;
+    }
+    let height = inner.height as usize;
+    let (first, end) = window(d.gone.len(), height, d.view.scroll_of(Panel::Disconnected));
+    let lines: Vec<Line> = d
+        .gone
+        .range(first..end)
+        .map(|g| {
+            let (reason, style) = match g.reason {
+                Reason::Closed => ("closed", theme::kind(&crate::event::EventKind::Closed { conn: 0 })),
+                Reason::Reset => ("reset ", theme::WARN),
+            };
+            let mut spans = vec![
+                Span::styled(format!("#{:<4}", g.id), theme::VALUE),
+                Span::styled(format!("{reason} "), style),
+                Span::styled(format!("{:>7} ", fmt::ago(d.now_us.saturating_sub(g.t_us))), theme::LABEL),
+            ];
+            if let Some(detail) = &g.detail {
+                spans.push(Span::styled(format!("{detail} "), theme::DATA));
+            }
+            spans.push(Span::styled(g.peer.clone(), theme::HINT));
+            Line::from(spans)
+        })
+        .collect();
+    Paragraph::new(lines).render(inner, buf);
+    scrollbar(d.gone.len(), height, first, area, buf);
+}
+
+/// A scrollbar on the panel's right border when the list overflows.
+pub(super) fn scrollbar(len: usize, visible: usize, first: usize, area: Rect, buf: &mut Buffer) {
+    if len <= visible {
+        return;
+    }
+    let mut state = ScrollbarState::new(len.saturating_sub(visible)).position(first);
+    Scrollbar::new(ScrollbarOrientation::VerticalRight).render(
+        area.inner(Margin::new(0, 1)),
+        buf,
+        &mut state,
+    );
+}
+
+/// `127.0.0.1:8080` → `127.0.0.1 8080`, as nc wants it.
+fn nc_target(addr: &str) -> String {
+    match addr.rsplit_once(':') {
+        Some((host, port)) => format!("{} {port}", host.trim_matches(['[', ']'])),
+        None => addr.to_string(),
+    }
+}

@@ -1,0 +1,93 @@
+//! The event log: what the sockets did, newest at the bottom; WouldBlock
+//! summaries merged into one line between the real events.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use super::{fmt, lists::scrollbar, panel, theme};
+use crate::app::{Dashboard, Panel, call_name};
+use crate::event::{Event, EventKind};
+
+pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
+    let scroll = d.view.scroll_of(Panel::Log);
+    let mut title = vec![Span::styled(" Event log ", theme::TITLE)];
+    if scroll > 0 {
+        title.push(Span::styled(format!("↑ {scroll} back (End follows) "), theme::WARN));
+    }
+    let block = panel(d, Some(Panel::Log), Line::from(title));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let height = inner.height as usize;
+    let len = d.log.len();
+    let end = len.saturating_sub(scroll);
+    let first = end.saturating_sub(height);
+    let started = d.started_us.unwrap_or(0);
+    let lines: Vec<Line> = d
+        .log
+        .range(first..end)
+        .map(|e| line(e, started))
+        .collect();
+    Paragraph::new(lines).render(inner, buf);
+    scrollbar(len, height, first, area, buf);
+}
+
+/// One log line: uptime stamp, kind, what happened.
+pub fn line(e: &Event, started_us: u64) -> Line<'static> {
+    let style = theme::kind(&e.kind);
+    let text = describe(&e.kind);
+    Line::from(vec![
+        Span::styled(fmt::stamp(e.t_us.saturating_sub(started_us)), theme::LABEL),
+        Span::raw(" "),
+        Span::styled(format!("{:<11}", e.kind.name()), style),
+        Span::raw(" "),
+        Span::styled(text, if matches!(e.kind, EventKind::WouldBlock { .. }) { style } else { theme::DATA }),
+    ])
+}
+
+fn describe(kind: &EventKind) -> String {
+    match kind {
+        EventKind::Listening { addr, model, backlog, faithful } => {
+            let mode = if *faithful { " (faithful listing)" } else { "" };
+            format!("{model}{mode} on {addr}, backlog {backlog}")
+        }
+        EventKind::Accept { conn, peer } => format!("#{conn} from {peer}"),
+        EventKind::WouldBlock { accept, recv, send } => {
+            let mut parts = Vec::new();
+            for (call, n) in [("accept", accept), ("recv", recv), ("send", send)] {
+                if *n > 0 {
+                    parts.push(format!("{call} ×{}", fmt::thousands(*n)));
+                }
+            }
+            parts.join(" · ")
+        }
+        EventKind::Spin { spins, .. } => format!("{} spins", fmt::thousands(*spins)),
+        EventKind::Recv { conn, bytes: 0, .. } => {
+            format!("#{conn} b'' — peer closed, the listing keeps it (CLOSE-WAIT)")
+        }
+        EventKind::Recv { conn, bytes, preview, .. } => {
+            format!("#{conn} {bytes} B \"{preview}\"")
+        }
+        EventKind::Send { conn, bytes, preview, pending, .. } => {
+            let mut s = format!("#{conn} {bytes} B \"{preview}\"");
+            if *pending > 0 {
+                s.push_str(&format!(" ({} queued: the kernel buffer is full)", fmt::bytes(*pending as u64)));
+            }
+            s
+        }
+        EventKind::Closed { conn } => format!("#{conn} recv → 0: orderly close"),
+        EventKind::Reset { conn, call, error } => {
+            format!("#{conn} {error} on {}", call_name(*call))
+        }
+        EventKind::Lost { conn, bytes } => {
+            format!("#{conn} {bytes} B reply thrown away (send would block)")
+        }
+        EventKind::AcceptError { error, backoff_ms } => {
+            format!("{error}: not accepting for {backoff_ms} ms")
+        }
+        EventKind::Paused { paused: true } => "server loop paused".to_string(),
+        EventKind::Paused { paused: false } => "server loop resumed".to_string(),
+        EventKind::Dropped { count } => format!("{count} events dropped"),
+    }
+}

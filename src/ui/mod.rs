@@ -1,0 +1,104 @@
+//! Rendering: one function per panel, all reading `&Dashboard`, none
+//! changing it. The layout adapts from 80×24 up to a projector's 200×60.
+
+mod bigdigits;
+pub mod fmt;
+mod header;
+mod help;
+mod history;
+mod lists;
+mod log;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Widget};
+
+use crate::app::{Dashboard, Panel};
+
+/// Draws the whole dashboard into the frame.
+pub fn draw(frame: &mut Frame, dashboard: &Dashboard) {
+    frame.render_widget(dashboard, frame.area());
+}
+
+impl Widget for &Dashboard {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let big = area.height >= 40 && area.width >= 100;
+        let [head, body, foot] = area.layout(&Layout::vertical([
+            Constraint::Length(header::height(big)),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+        ]));
+        header::render(self, big, head, buf);
+        if area.width >= 120 {
+            // Wide: three lists side by side, the log and the history below.
+            let [top, bottom] =
+                body.layout(&Layout::vertical([Constraint::Percentage(45), Constraint::Fill(1)]));
+            let [conns, ready, gone] = top.layout(&Layout::horizontal([
+                Constraint::Percentage(40),
+                Constraint::Percentage(30),
+                Constraint::Fill(1),
+            ]));
+            let [log_area, hist] = bottom.layout(&Layout::horizontal([
+                Constraint::Percentage(60),
+                Constraint::Fill(1),
+            ]));
+            lists::connected(self, conns, buf);
+            lists::ready(self, ready, buf);
+            lists::disconnected(self, gone, buf);
+            log::render(self, log_area, buf);
+            history::render(self, hist, buf);
+        } else {
+            let [top, middle, bottom] = body.layout(&Layout::vertical([
+                Constraint::Percentage(40),
+                Constraint::Percentage(25),
+                Constraint::Fill(1),
+            ]));
+            let [conns, ready] = top.layout(&Layout::horizontal([
+                Constraint::Percentage(60),
+                Constraint::Fill(1),
+            ]));
+            let [gone, hist] = middle.layout(&Layout::horizontal([
+                Constraint::Percentage(60),
+                Constraint::Fill(1),
+            ]));
+            lists::connected(self, conns, buf);
+            lists::ready(self, ready, buf);
+            lists::disconnected(self, gone, buf);
+            history::render(self, hist, buf);
+            log::render(self, bottom, buf);
+        }
+        footer(self, foot, buf);
+        if self.view.help {
+            help::render(area, buf);
+        }
+    }
+}
+
+fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
+    let pause = if d.paused { "resume" } else { "pause" };
+    let keys = [("q", "quit"), ("space", pause), ("Tab", "focus"), ("↑↓", "scroll"), ("?", "help")];
+    let mut spans = Vec::new();
+    for (key, what) in keys {
+        spans.push(Span::styled(format!(" {key} "), theme::TITLE));
+        spans.push(Span::styled(format!("{what}  "), theme::LABEL));
+    }
+    Line::from(spans).render(area, buf);
+}
+
+/// A bordered panel, highlighted when it has the focus.
+fn panel<'a>(d: &Dashboard, which: Option<Panel>, title: Line<'a>) -> Block<'a> {
+    let focused = which.is_some_and(|p| p == d.view.focus);
+    Block::bordered()
+        .border_style(if focused { theme::BORDER_FOCUS } else { theme::BORDER })
+        .title(title)
+}
+
+/// Which rows of a list of `len` fit `height`, starting near `scroll`:
+/// (first, end), never scrolled past the last page.
+fn window(len: usize, height: usize, scroll: usize) -> (usize, usize) {
+    let first = scroll.min(len.saturating_sub(height));
+    (first, (first + height).min(len))
+}

@@ -1,0 +1,38 @@
+//! Colours and styles, in one place. Chosen to survive a washed-out
+//! projector: bold and a few strong colours, no subtle greys for content.
+
+use ratatui::style::{Color, Modifier, Style};
+
+use crate::event::EventKind;
+
+pub const TITLE: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
+pub const LABEL: Style = Style::new().fg(Color::Gray);
+pub const VALUE: Style = Style::new().add_modifier(Modifier::BOLD);
+pub const HINT: Style = Style::new().fg(Color::DarkGray);
+pub const BORDER: Style = Style::new().fg(Color::DarkGray);
+pub const BORDER_FOCUS: Style = Style::new().fg(Color::Cyan);
+pub const HEADER_ROW: Style = Style::new().fg(Color::Gray).add_modifier(Modifier::UNDERLINED);
+pub const SPINS: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+pub const CPU: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+pub const RUNNING: Style = Style::new().fg(Color::Black).bg(Color::Green).add_modifier(Modifier::BOLD);
+pub const PAUSED: Style = Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD);
+pub const WARN: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+pub const DATA: Style = Style::new().fg(Color::White);
+
+/// The colour of an event's kind, in the log and the lists.
+pub fn kind(kind: &EventKind) -> Style {
+    let fg = match kind {
+        EventKind::Listening { .. } | EventKind::Paused { .. } => Color::Cyan,
+        EventKind::Accept { .. } => Color::Green,
+        EventKind::Recv { .. } => Color::LightBlue,
+        EventKind::Send { .. } => Color::Magenta,
+        EventKind::Closed { .. } => Color::Yellow,
+        EventKind::Reset { .. } | EventKind::Lost { .. } | EventKind::AcceptError { .. } => {
+            Color::Red
+        }
+        EventKind::WouldBlock { .. } | EventKind::Spin { .. } | EventKind::Dropped { .. } => {
+            Color::DarkGray
+        }
+    };
+    Style::new().fg(fg)
+}

@@ -1,0 +1,108 @@
+//! Shared by the integration tests: a real server on 127.0.0.1:0 and a way
+//! to wait for its events (with a generous deadline, never a sleep).
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::Receiver;
+use ioscope::control::Control;
+use ioscope::event::{Event, EventKind};
+use ioscope::server::{Server, ServerConfig};
+
+/// How long a test waits for something that should happen at once.
+pub const DEADLINE: Duration = Duration::from_secs(10);
+
+pub struct TestServer {
+    pub server: Server,
+    pub events: Receiver<Event>,
+    /// Every event seen so far, in order.
+    pub seen: Vec<Event>,
+}
+
+impl TestServer {
+    pub fn start() -> Self {
+        Self::start_with(|_| {})
+    }
+
+    pub fn start_with(configure: impl FnOnce(&mut ServerConfig)) -> Self {
+        let mut config = ServerConfig::new("127.0.0.1:0".parse().unwrap());
+        configure(&mut config);
+        let control = Arc::new(Control::new());
+        // Two cores and parallel tests: idle spins sleep briefly, so a
+        // server waiting for its client does not starve that client.
+        control.set_idle_delay(Duration::from_micros(200));
+        let (tx, events) = crossbeam_channel::bounded(65_536);
+        let server = Server::start_with_control(&config, tx, Instant::now(), control)
+            .expect("bind 127.0.0.1:0");
+        TestServer {
+            server,
+            events,
+            seen: Vec::new(),
+        }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.server.addr()
+    }
+
+    pub fn connect(&self) -> TcpStream {
+        let s = TcpStream::connect(self.addr()).expect("connect");
+        s.set_read_timeout(Some(DEADLINE)).unwrap();
+        s
+    }
+
+    /// Waits until an event matches; returns it. Panics after the deadline
+    /// with the events seen.
+    pub fn wait_for(&mut self, what: &str, pred: impl Fn(&EventKind) -> bool) -> EventKind {
+        let deadline = Instant::now() + DEADLINE;
+        if let Some(e) = self.seen.iter().find(|e| pred(&e.kind)) {
+            return e.kind.clone();
+        }
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok(e) => {
+                    let hit = pred(&e.kind);
+                    self.seen.push(e.clone());
+                    if hit {
+                        return e.kind;
+                    }
+                }
+                Err(_) => panic!(
+                    "no {what} event within {DEADLINE:?}; saw: {:#?}",
+                    self.discrete()
+                ),
+            }
+        }
+    }
+
+    /// The events seen so far without the summaries.
+    pub fn discrete(&self) -> Vec<&EventKind> {
+        self.seen
+            .iter()
+            .map(|e| &e.kind)
+            .filter(|k| !matches!(k, EventKind::Spin { .. } | EventKind::WouldBlock { .. }))
+            .collect()
+    }
+
+    /// Takes what has arrived without waiting.
+    pub fn drain(&mut self) {
+        self.seen.extend(self.events.try_iter());
+    }
+}
+
+/// Sends `msg` and reads back exactly as many bytes.
+pub fn round_trip(stream: &mut TcpStream, msg: &[u8]) -> Vec<u8> {
+    stream.write_all(msg).unwrap();
+    let mut reply = vec![0; msg.len()];
+    stream.read_exact(&mut reply).unwrap();
+    reply
+}
+
+/// What the server must answer: ASCII upper-cased, every other byte as is.
+pub fn upper(data: &[u8]) -> Vec<u8> {
+    data.to_ascii_uppercase()
+}

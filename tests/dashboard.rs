@@ -1,0 +1,165 @@
+//! The dashboard, rendered with TestBackend from scripted events and
+//! snapshotted; and the runtime driven by keys against a real server.
+
+mod common;
+
+use std::time::Instant;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ioscope::app::{Action, Dashboard};
+use ioscope::event::{Call, Event, EventKind};
+use ioscope::runtime::{self, Exit, Input};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn ev(t_us: u64, kind: EventKind) -> Event {
+    Event { t_us, kind }
+}
+
+/// Three seconds of a lecture: clients come, talk, close and reset while the
+/// loop spins at ~500k/s on a full core.
+fn lecture_script(faithful: bool) -> Dashboard {
+    let mut d = Dashboard::new();
+    d.apply(&ev(0, EventKind::Listening {
+        addr: "127.0.0.1:8080".into(),
+        model: "nonblocking".into(),
+        backlog: 5,
+        faithful,
+    }));
+    let mut t = 0;
+    let mut spins = 0;
+    while t < 3_000_000 {
+        t += 20_000;
+        spins += 10_000;
+        d.apply(&ev(t, EventKind::Spin {
+            spins: 10_000,
+            cpu_user_us: 1_000,
+            cpu_sys_us: 19_000,
+            empty_recvs: 0,
+            empty_sends: 0,
+        }));
+        d.apply(&ev(t, EventKind::WouldBlock { accept: 10_000, recv: 20_000, send: 0 }));
+        match t {
+            400_000 => {
+                for conn in 1..=4 {
+                    d.apply(&ev(t, EventKind::Accept { conn, peer: format!("127.0.0.1:{}", 50_000 + conn) }));
+                }
+            }
+            800_000 => {
+                d.apply(&ev(t, EventKind::Recv { conn: 1, bytes: 6, spin: spins, preview: "hello\\n".into() }));
+                d.apply(&ev(t, EventKind::Recv { conn: 2, bytes: 9, spin: spins, preview: "\\x1b[2Jbin\\x00\\xff".into() }));
+                d.apply(&ev(t, EventKind::Send { conn: 1, bytes: 6, spin: spins, preview: "HELLO\\n".into(), pending: 0 }));
+                d.apply(&ev(t, EventKind::Send { conn: 2, bytes: 9, spin: spins, preview: "\\x1b[2JBIN\\x00\\xff".into(), pending: 0 }));
+            }
+            1_600_000 => d.apply(&ev(t, EventKind::Closed { conn: 3 })),
+            2_000_000 => d.apply(&ev(t, EventKind::Reset { conn: 4, call: Call::Recv, error: "ECONNRESET".into() })),
+            2_400_000 => {
+                d.apply(&ev(t, EventKind::Recv { conn: 1, bytes: 1024, spin: spins, preview: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…".into() }));
+                d.apply(&ev(t, EventKind::Send { conn: 1, bytes: 0, spin: spins, preview: String::new(), pending: 1024 }));
+            }
+            _ => {}
+        }
+        d.tick(t);
+    }
+    d.apply(&ev(t, EventKind::Dropped { count: 3 }));
+    d.tick(3_050_000);
+    d
+}
+
+fn render(d: &Dashboard, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| ioscope::ui::draw(f, d)).unwrap();
+    terminal
+}
+
+#[test]
+fn snapshot_80x24() {
+    insta::assert_snapshot!(render(&lecture_script(false), 80, 24).backend());
+}
+
+#[test]
+fn snapshot_160x48() {
+    insta::assert_snapshot!(render(&lecture_script(false), 160, 48).backend());
+}
+
+#[test]
+fn snapshot_projector_200x60() {
+    insta::assert_snapshot!(render(&lecture_script(false), 200, 60).backend());
+}
+
+#[test]
+fn snapshot_help_overlay() {
+    let mut d = lecture_script(false);
+    d.handle(Action::ToggleHelp);
+    insta::assert_snapshot!(render(&d, 80, 24).backend());
+}
+
+#[test]
+fn snapshot_faithful_close_wait() {
+    let mut d = lecture_script(true);
+    d.apply(&ev(3_060_000, EventKind::Recv { conn: 2, bytes: 0, spin: 1_600_000, preview: String::new() }));
+    for i in 1..=50 {
+        d.apply(&ev(3_060_000 + i * 20_000, EventKind::Spin {
+            spins: 4_000,
+            cpu_user_us: 2_000,
+            cpu_sys_us: 18_000,
+            empty_recvs: 4_000,
+            empty_sends: 4_000,
+        }));
+    }
+    d.tick(4_100_000);
+    insta::assert_snapshot!(render(&d, 120, 36).backend());
+}
+
+#[test]
+fn every_size_from_tiny_to_huge_renders_without_panic() {
+    let d = lecture_script(false);
+    for (w, h) in [(1, 1), (20, 5), (40, 12), (80, 24), (119, 30), (120, 30), (250, 80)] {
+        render(&d, w, h);
+    }
+}
+
+#[test]
+fn pressing_space_pauses_the_real_server_and_q_quits() {
+    let t = common::TestServer::start();
+    let (input_tx, inputs) = crossbeam_channel::unbounded();
+    let control = t.server.control().clone();
+    let events = t.events.clone();
+    let epoch = Instant::now();
+    let ui = std::thread::spawn(move || {
+        let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        let mut d = Dashboard::new();
+        let exit = runtime::run(&mut terminal, &mut d, &control, epoch, &inputs, &events).unwrap();
+        (exit, d, terminal)
+    });
+    let key = |c| Input::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    input_tx.send(key(' ')).unwrap();
+    let deadline = Instant::now() + common::DEADLINE;
+    while !t.server.control().is_paused() {
+        assert!(Instant::now() < deadline, "space did not pause the server");
+        std::thread::yield_now();
+    }
+    input_tx.send(key('q')).unwrap();
+    let (exit, d, terminal) = ui.join().unwrap();
+    assert_eq!(exit, Exit::Quit);
+    assert!(d.paused);
+    let screen = format!("{:?}", terminal.backend().buffer());
+    assert!(screen.contains("PAUSED"), "{screen}");
+    assert!(d.server.is_some(), "the dashboard saw the server's listening event");
+}
+
+#[test]
+fn the_dashboard_shows_a_real_client() {
+    let mut t = common::TestServer::start();
+    let mut c = t.connect();
+    common::round_trip(&mut c, b"hello from a test\n");
+    t.wait_for("send", |k| matches!(k, EventKind::Send { .. }));
+    let mut d = Dashboard::new();
+    for e in &t.seen {
+        d.apply(e);
+    }
+    let buffer = render(&d, 120, 36).backend().buffer().clone();
+    let screen: String = buffer.content.iter().map(|c| c.symbol()).collect();
+    assert!(screen.contains(&c.local_addr().unwrap().to_string()), "peer not listed");
+    assert!(screen.contains("HELLO FROM A TEST"), "reply not shown");
+}

@@ -1,0 +1,259 @@
+//! The non-blocking server loop against real clients on 127.0.0.1.
+
+mod common;
+
+use std::io::{ErrorKind, Read, Write};
+use std::time::Duration;
+
+use common::{TestServer, round_trip, upper};
+use ioscope::app::Dashboard;
+use ioscope::event::{Call, EventKind};
+
+#[test]
+fn echoes_upper_case() {
+    let t = TestServer::start();
+    let mut c = t.connect();
+    assert_eq!(round_trip(&mut c, b"hello\n"), b"HELLO\n");
+    assert_eq!(round_trip(&mut c, b"Mixed 123 case!"), b"MIXED 123 CASE!");
+}
+
+#[test]
+fn listening_comes_first_with_the_real_port() {
+    let t = TestServer::start();
+    let first = t.events.recv_timeout(common::DEADLINE).unwrap();
+    match &first.kind {
+        EventKind::Listening { addr, model, backlog, faithful } => {
+            assert_eq!(*addr, t.addr().to_string());
+            assert_ne!(t.addr().port(), 0);
+            assert_eq!((model.as_str(), *backlog, *faithful), ("nonblocking", 5, false));
+        }
+        other => panic!("first event was {other:?}"),
+    }
+}
+
+#[test]
+fn accept_recv_send_arrive_in_order() {
+    let mut t = TestServer::start();
+    let mut c = t.connect();
+    round_trip(&mut c, b"hello");
+    t.wait_for("send", |k| matches!(k, EventKind::Send { .. }));
+    let kinds: Vec<_> = t.discrete().iter().map(|k| k.name()).collect();
+    assert_eq!(kinds, ["listening", "accept", "recv", "send"]);
+    let events = t.discrete();
+    let EventKind::Accept { conn, peer } = events[1] else { unreachable!() };
+    assert_eq!(peer, &c.local_addr().unwrap().to_string());
+    assert!(matches!(events[2], EventKind::Recv { conn: c2, bytes: 5, preview, .. } if c2 == conn && preview == "hello"));
+    assert!(matches!(events[3], EventKind::Send { conn: c3, bytes: 5, preview, pending: 0, .. } if c3 == conn && preview == "HELLO"));
+}
+
+#[test]
+fn recv_and_send_of_one_reply_share_a_spin() {
+    let mut t = TestServer::start();
+    let mut c = t.connect();
+    round_trip(&mut c, b"x");
+    let EventKind::Recv { spin: r, .. } = t.wait_for("recv", |k| matches!(k, EventKind::Recv { .. })) else { unreachable!() };
+    let EventKind::Send { spin: s, .. } = t.wait_for("send", |k| matches!(k, EventKind::Send { .. })) else { unreachable!() };
+    assert_eq!(r, s);
+    assert!(r > 0);
+}
+
+#[test]
+fn orderly_close_is_closed() {
+    let mut t = TestServer::start();
+    let mut c = t.connect();
+    round_trip(&mut c, b"bye");
+    drop(c);
+    t.wait_for("closed", |k| matches!(k, EventKind::Closed { conn: 1 }));
+    assert!(!t.discrete().iter().any(|k| matches!(k, EventKind::Reset { .. })));
+}
+
+#[test]
+fn close_with_linger_zero_is_reset() {
+    let mut t = TestServer::start();
+    let mut c = t.connect();
+    round_trip(&mut c, b"about to reset");
+    socket2::SockRef::from(&c).set_linger(Some(Duration::ZERO)).unwrap();
+    drop(c);
+    match t.wait_for("reset", |k| matches!(k, EventKind::Reset { .. })) {
+        EventKind::Reset { conn, call, error } => {
+            assert_eq!(conn, 1);
+            assert_eq!(call, Call::Recv);
+            assert_eq!(error, "ECONNRESET");
+        }
+        _ => unreachable!(),
+    }
+    // The server goes on serving.
+    let mut d = t.connect();
+    assert_eq!(round_trip(&mut d, b"still here"), b"STILL HERE");
+}
+
+#[test]
+fn binary_bytes_round_trip_exactly() {
+    let t = TestServer::start();
+    let mut c = t.connect();
+    let all: Vec<u8> = (0..=255u8).collect();
+    let reply = round_trip(&mut c, &all);
+    assert_eq!(reply, upper(&all));
+    // only a-z changed
+    let changed = all.iter().zip(&reply).filter(|(a, b)| a != b).count();
+    assert_eq!(changed, 26);
+    // invalid UTF-8 and NULs survive
+    assert_eq!(round_trip(&mut c, b"\xff\xfe\x00abc\xc3\x28"), b"\xff\xfe\x00ABC\xc3\x28");
+}
+
+#[test]
+fn binary_previews_are_escaped() {
+    let mut t = TestServer::start();
+    let mut c = t.connect();
+    round_trip(&mut c, b"\x1b[2J\x07\xff");
+    match t.wait_for("recv", |k| matches!(k, EventKind::Recv { .. })) {
+        EventKind::Recv { preview, .. } => assert_eq!(preview, "\\x1b[2J\\x07\\xff"),
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn a_one_megabyte_message_comes_back_whole() {
+    let t = TestServer::start();
+    let c = t.connect();
+    let msg: Vec<u8> = (0..1 << 20).map(|i| b"abcdefghijklmnopqrstuvwxyz0123456789\n"[i % 37]).collect();
+    let mut writer = c.try_clone().unwrap();
+    let to_send = msg.clone();
+    let sender = std::thread::spawn(move || writer.write_all(&to_send).unwrap());
+    let mut reply = vec![0; msg.len()];
+    (&c).read_exact(&mut reply).unwrap();
+    sender.join().unwrap();
+    assert!(reply == upper(&msg), "the 1 MB reply differs from the upper-cased request");
+}
+
+#[test]
+fn a_client_that_never_reads_does_not_stop_the_others() {
+    let mut t = TestServer::start_with(|c| c.pending_cap = 64 * 1024);
+    let slow = t.connect();
+    slow.set_nonblocking(true).unwrap();
+    // Send until the server holds a full pending buffer for this client and
+    // the kernel refuses more (bounded: 64 MB, or the deadline).
+    let chunk = vec![b'a'; 64 * 1024];
+    let full = |k: &EventKind| matches!(k, EventKind::Send { conn: 1, pending, .. } if *pending >= 64 * 1024);
+    let deadline = std::time::Instant::now() + common::DEADLINE;
+    let mut sent = 0usize;
+    while sent < 64 << 20 && std::time::Instant::now() < deadline {
+        match (&slow).write(&chunk) {
+            Ok(n) => sent += n,
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                if t.seen.iter().any(|e| full(&e.kind)) {
+                    break;
+                }
+                // Wait for the server to move (any event), then try again.
+                let e = t.events.recv_timeout(common::DEADLINE).expect("the server went quiet");
+                t.seen.push(e);
+            }
+            Err(e) => panic!("slow client write: {e}"),
+        }
+    }
+    assert!(t.seen.iter().any(|e| full(&e.kind)), "pending never filled; sent {sent}");
+    assert!(sent < 64 << 20, "the server never pushed back");
+    // Another client is served at once.
+    let mut other = t.connect();
+    assert_eq!(round_trip(&mut other, b"are you there?"), b"ARE YOU THERE?");
+    // And the slow one's memory on the server is capped, not `sent` bytes.
+    t.drain();
+    let max_pending = t
+        .seen
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Send { conn: 1, pending, .. } => Some(pending),
+            _ => None,
+        })
+        .max()
+        .unwrap();
+    assert!(max_pending < 64 * 1024 + 1024, "pending grew to {max_pending}");
+    assert!(sent > max_pending * 2, "sent {sent}, pending {max_pending}");
+}
+
+#[test]
+fn faithful_mode_keeps_a_closed_client_connected() {
+    let mut t = TestServer::start_with(|c| c.faithful = true);
+    let mut c = t.connect();
+    round_trip(&mut c, b"hi");
+    drop(c);
+    // The listing reads b'' and treats it as data...
+    t.wait_for("recv of 0 bytes", |k| matches!(k, EventKind::Recv { conn: 1, bytes: 0, .. }));
+    // ...and keeps reading it, spin after spin.
+    t.wait_for("empty recvs", |k| matches!(k, EventKind::Spin { empty_recvs, empty_sends, .. } if *empty_recvs > 100 && *empty_sends > 100));
+    assert!(
+        !t.discrete().iter().any(|k| matches!(k, EventKind::Closed { .. } | EventKind::Reset { .. })),
+        "{:?}",
+        t.discrete()
+    );
+    let mut d = Dashboard::new();
+    for e in &t.seen {
+        d.apply(e);
+    }
+    let row = d.conns.get(&1).expect("the closed client is still in the connected list");
+    assert!(row.close_wait);
+    // Everyone else is still served.
+    let mut other = t.connect();
+    assert_eq!(round_trip(&mut other, b"next"), b"NEXT");
+}
+
+#[test]
+fn default_mode_removes_a_closed_client() {
+    let mut t = TestServer::start();
+    let c = t.connect();
+    drop(c);
+    t.wait_for("closed", |k| matches!(k, EventKind::Closed { conn: 1 }));
+    let mut d = Dashboard::new();
+    for e in &t.seen {
+        d.apply(e);
+    }
+    assert!(d.conns.is_empty());
+    assert_eq!(d.gone.len(), 1);
+}
+
+#[test]
+fn pause_parks_the_loop_and_resume_serves_what_waited() {
+    let mut t = TestServer::start();
+    let mut c = t.connect();
+    round_trip(&mut c, b"before");
+    t.server.control().set_paused(true);
+    t.wait_for("paused", |k| matches!(k, EventKind::Paused { paused: true }));
+    c.write_all(b"during").unwrap();
+    // Parked: nothing is read while paused.
+    c.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    let mut buf = [0u8; 16];
+    let err = c.read(&mut buf).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut), "{err}");
+    t.server.control().set_paused(false);
+    c.set_read_timeout(Some(common::DEADLINE)).unwrap();
+    let mut reply = [0u8; 6];
+    c.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"DURING");
+    t.wait_for("resumed", |k| matches!(k, EventKind::Paused { paused: false }));
+}
+
+#[test]
+fn a_thousand_clients_are_served() {
+    ioscope::sys::raise_fd_limit();
+    let mut t = TestServer::start_with(|c| c.backlog = 128);
+    let mut clients: Vec<_> = (0..1000).map(|_| t.connect()).collect();
+    t.wait_for("the 1000th accept", |k| matches!(k, EventKind::Accept { conn: 1000, .. }));
+    for (i, c) in clients.iter_mut().enumerate().step_by(97) {
+        let msg = format!("client {i}");
+        assert_eq!(round_trip(c, msg.as_bytes()), msg.to_uppercase().as_bytes());
+    }
+    let last = clients.last_mut().unwrap();
+    assert_eq!(round_trip(last, b"last"), b"LAST");
+}
+
+#[test]
+fn stopping_closes_every_client() {
+    let t = TestServer::start();
+    let mut c = t.connect();
+    round_trip(&mut c, b"x");
+    let TestServer { server, .. } = t;
+    server.stop();
+    let mut buf = [0u8; 1];
+    let n = c.read(&mut buf).unwrap_or(0);
+    assert_eq!(n, 0, "the client sees a close");
+}
