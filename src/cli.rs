@@ -90,7 +90,8 @@ mod tests {
         let cli = Cli::try_parse_from(["ioscope", "--addr", "127.0.0.1:0"]).unwrap();
         assert!(cli.command.is_none());
         assert_eq!(cli.serve.addr.port(), 0);
-        let cli = Cli::try_parse_from(["ioscope", "serve", "--headless", "--duration", "1"]).unwrap();
+        let cli =
+            Cli::try_parse_from(["ioscope", "serve", "--headless", "--duration", "1"]).unwrap();
         assert!(matches!(cli.command, Some(Command::Serve(a)) if a.headless));
     }
 }

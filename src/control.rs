@@ -63,7 +63,10 @@ impl Control {
     }
 
     pub fn is_stopping(&self) -> bool {
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).stopping
+        self.state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .stopping
     }
 
     /// Blocks while paused; returns whether to go on or stop. `on_pause` runs

@@ -294,7 +294,10 @@ mod tests {
         rx.try_iter().count();
         probe.flush();
         let kinds: Vec<_> = rx.try_iter().map(|e| e.kind).collect();
-        assert!(kinds.contains(&EventKind::Dropped { count: 3 }), "{kinds:?}");
+        assert!(
+            kinds.contains(&EventKind::Dropped { count: 3 }),
+            "{kinds:?}"
+        );
     }
 
     #[test]

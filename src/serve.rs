@@ -44,7 +44,16 @@ impl From<io::Error> for ServeError {
     }
 }
 
-fn start(args: &ServeArgs) -> Result<(Server, crossbeam_channel::Receiver<crate::event::Event>, Instant), ServeError> {
+fn start(
+    args: &ServeArgs,
+) -> Result<
+    (
+        Server,
+        crossbeam_channel::Receiver<crate::event::Event>,
+        Instant,
+    ),
+    ServeError,
+> {
     sys::raise_fd_limit();
     let mut config = ServerConfig::new(args.addr);
     config.backlog = args.backlog;
@@ -53,7 +62,8 @@ fn start(args: &ServeArgs) -> Result<(Server, crossbeam_channel::Receiver<crate:
     control.set_idle_delay(Duration::from_micros(args.idle_delay_us));
     let (tx, rx) = crossbeam_channel::bounded(EVENT_CHANNEL_CAP);
     let epoch = Instant::now();
-    let server = Server::start_with_control(&config, tx, epoch, control).map_err(ServeError::Bind)?;
+    let server =
+        Server::start_with_control(&config, tx, epoch, control).map_err(ServeError::Bind)?;
     Ok((server, rx, epoch))
 }
 
@@ -66,7 +76,14 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
     let mut terminal = term::enter()?;
     let result = term::spawn_input(input_tx).and_then(|()| {
         let mut dashboard = Dashboard::new();
-        runtime::run(&mut terminal, &mut dashboard, server.control(), epoch, &inputs, &events)
+        runtime::run(
+            &mut terminal,
+            &mut dashboard,
+            server.control(),
+            epoch,
+            &inputs,
+            &events,
+        )
     });
     term::leave();
     drop(terminal);
@@ -127,5 +144,9 @@ fn write_line(out: &mut impl Write, event: &crate::event::Event) -> io::Result<(
 }
 
 fn ignore_broken_pipe(e: io::Error) -> io::Result<()> {
-    if e.kind() == io::ErrorKind::BrokenPipe { Ok(()) } else { Err(e) }
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(e)
+    }
 }

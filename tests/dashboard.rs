@@ -20,42 +20,119 @@ fn ev(t_us: u64, kind: EventKind) -> Event {
 /// loop spins at ~500k/s on a full core.
 fn lecture_script(faithful: bool) -> Dashboard {
     let mut d = Dashboard::new();
-    d.apply(&ev(0, EventKind::Listening {
-        addr: "127.0.0.1:8080".into(),
-        model: "nonblocking".into(),
-        backlog: 5,
-        faithful,
-    }));
+    d.apply(&ev(
+        0,
+        EventKind::Listening {
+            addr: "127.0.0.1:8080".into(),
+            model: "nonblocking".into(),
+            backlog: 5,
+            faithful,
+        },
+    ));
     let mut t = 0;
     let mut spins = 0;
     while t < 3_000_000 {
         t += 20_000;
         spins += 10_000;
-        d.apply(&ev(t, EventKind::Spin {
-            spins: 10_000,
-            cpu_user_us: 1_000,
-            cpu_sys_us: 19_000,
-            empty_recvs: 0,
-            empty_sends: 0,
-        }));
-        d.apply(&ev(t, EventKind::WouldBlock { accept: 10_000, recv: 20_000, send: 0 }));
+        d.apply(&ev(
+            t,
+            EventKind::Spin {
+                spins: 10_000,
+                cpu_user_us: 1_000,
+                cpu_sys_us: 19_000,
+                empty_recvs: 0,
+                empty_sends: 0,
+            },
+        ));
+        d.apply(&ev(
+            t,
+            EventKind::WouldBlock {
+                accept: 10_000,
+                recv: 20_000,
+                send: 0,
+            },
+        ));
         match t {
             400_000 => {
                 for conn in 1..=4 {
-                    d.apply(&ev(t, EventKind::Accept { conn, peer: format!("127.0.0.1:{}", 50_000 + conn) }));
+                    d.apply(&ev(
+                        t,
+                        EventKind::Accept {
+                            conn,
+                            peer: format!("127.0.0.1:{}", 50_000 + conn),
+                        },
+                    ));
                 }
             }
             800_000 => {
-                d.apply(&ev(t, EventKind::Recv { conn: 1, bytes: 6, spin: spins, preview: "hello\\n".into() }));
-                d.apply(&ev(t, EventKind::Recv { conn: 2, bytes: 9, spin: spins, preview: "\\x1b[2Jbin\\x00\\xff".into() }));
-                d.apply(&ev(t, EventKind::Send { conn: 1, bytes: 6, spin: spins, preview: "HELLO\\n".into(), pending: 0 }));
-                d.apply(&ev(t, EventKind::Send { conn: 2, bytes: 9, spin: spins, preview: "\\x1b[2JBIN\\x00\\xff".into(), pending: 0 }));
+                d.apply(&ev(
+                    t,
+                    EventKind::Recv {
+                        conn: 1,
+                        bytes: 6,
+                        spin: spins,
+                        preview: "hello\\n".into(),
+                    },
+                ));
+                d.apply(&ev(
+                    t,
+                    EventKind::Recv {
+                        conn: 2,
+                        bytes: 9,
+                        spin: spins,
+                        preview: "\\x1b[2Jbin\\x00\\xff".into(),
+                    },
+                ));
+                d.apply(&ev(
+                    t,
+                    EventKind::Send {
+                        conn: 1,
+                        bytes: 6,
+                        spin: spins,
+                        preview: "HELLO\\n".into(),
+                        pending: 0,
+                    },
+                ));
+                d.apply(&ev(
+                    t,
+                    EventKind::Send {
+                        conn: 2,
+                        bytes: 9,
+                        spin: spins,
+                        preview: "\\x1b[2JBIN\\x00\\xff".into(),
+                        pending: 0,
+                    },
+                ));
             }
             1_600_000 => d.apply(&ev(t, EventKind::Closed { conn: 3 })),
-            2_000_000 => d.apply(&ev(t, EventKind::Reset { conn: 4, call: Call::Recv, error: "ECONNRESET".into() })),
+            2_000_000 => d.apply(&ev(
+                t,
+                EventKind::Reset {
+                    conn: 4,
+                    call: Call::Recv,
+                    error: "ECONNRESET".into(),
+                },
+            )),
             2_400_000 => {
-                d.apply(&ev(t, EventKind::Recv { conn: 1, bytes: 1024, spin: spins, preview: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…".into() }));
-                d.apply(&ev(t, EventKind::Send { conn: 1, bytes: 0, spin: spins, preview: String::new(), pending: 1024 }));
+                d.apply(&ev(
+                    t,
+                    EventKind::Recv {
+                        conn: 1,
+                        bytes: 1024,
+                        spin: spins,
+                        preview: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…".into(),
+                    },
+                ));
+                d.apply(&ev(
+                    t,
+                    EventKind::Send {
+                        conn: 1,
+                        bytes: 0,
+                        spin: spins,
+                        preview: String::new(),
+                        pending: 1024,
+                    },
+                ));
             }
             _ => {}
         }
@@ -97,15 +174,26 @@ fn snapshot_help_overlay() {
 #[test]
 fn snapshot_faithful_close_wait() {
     let mut d = lecture_script(true);
-    d.apply(&ev(3_060_000, EventKind::Recv { conn: 2, bytes: 0, spin: 1_600_000, preview: String::new() }));
+    d.apply(&ev(
+        3_060_000,
+        EventKind::Recv {
+            conn: 2,
+            bytes: 0,
+            spin: 1_600_000,
+            preview: String::new(),
+        },
+    ));
     for i in 1..=50 {
-        d.apply(&ev(3_060_000 + i * 20_000, EventKind::Spin {
-            spins: 4_000,
-            cpu_user_us: 2_000,
-            cpu_sys_us: 18_000,
-            empty_recvs: 4_000,
-            empty_sends: 4_000,
-        }));
+        d.apply(&ev(
+            3_060_000 + i * 20_000,
+            EventKind::Spin {
+                spins: 4_000,
+                cpu_user_us: 2_000,
+                cpu_sys_us: 18_000,
+                empty_recvs: 4_000,
+                empty_sends: 4_000,
+            },
+        ));
     }
     d.tick(4_100_000);
     insta::assert_snapshot!(render(&d, 120, 36).backend());
@@ -114,7 +202,15 @@ fn snapshot_faithful_close_wait() {
 #[test]
 fn every_size_from_tiny_to_huge_renders_without_panic() {
     let d = lecture_script(false);
-    for (w, h) in [(1, 1), (20, 5), (40, 12), (80, 24), (119, 30), (120, 30), (250, 80)] {
+    for (w, h) in [
+        (1, 1),
+        (20, 5),
+        (40, 12),
+        (80, 24),
+        (119, 30),
+        (120, 30),
+        (250, 80),
+    ] {
         render(&d, w, h);
     }
 }
@@ -145,7 +241,10 @@ fn pressing_space_pauses_the_real_server_and_q_quits() {
     assert!(d.paused);
     let screen = format!("{:?}", terminal.backend().buffer());
     assert!(screen.contains("PAUSED"), "{screen}");
-    assert!(d.server.is_some(), "the dashboard saw the server's listening event");
+    assert!(
+        d.server.is_some(),
+        "the dashboard saw the server's listening event"
+    );
 }
 
 #[test]
@@ -160,6 +259,9 @@ fn the_dashboard_shows_a_real_client() {
     }
     let buffer = render(&d, 120, 36).backend().buffer().clone();
     let screen: String = buffer.content.iter().map(|c| c.symbol()).collect();
-    assert!(screen.contains(&c.local_addr().unwrap().to_string()), "peer not listed");
+    assert!(
+        screen.contains(&c.local_addr().unwrap().to_string()),
+        "peer not listed"
+    );
     assert!(screen.contains("HELLO FROM A TEST"), "reply not shown");
 }

@@ -22,10 +22,18 @@ fn listening_comes_first_with_the_real_port() {
     let t = TestServer::start();
     let first = t.events.recv_timeout(common::DEADLINE).unwrap();
     match &first.kind {
-        EventKind::Listening { addr, model, backlog, faithful } => {
+        EventKind::Listening {
+            addr,
+            model,
+            backlog,
+            faithful,
+        } => {
             assert_eq!(*addr, t.addr().to_string());
             assert_ne!(t.addr().port(), 0);
-            assert_eq!((model.as_str(), *backlog, *faithful), ("nonblocking", 5, false));
+            assert_eq!(
+                (model.as_str(), *backlog, *faithful),
+                ("nonblocking", 5, false)
+            );
         }
         other => panic!("first event was {other:?}"),
     }
@@ -40,10 +48,16 @@ fn accept_recv_send_arrive_in_order() {
     let kinds: Vec<_> = t.discrete().iter().map(|k| k.name()).collect();
     assert_eq!(kinds, ["listening", "accept", "recv", "send"]);
     let events = t.discrete();
-    let EventKind::Accept { conn, peer } = events[1] else { unreachable!() };
+    let EventKind::Accept { conn, peer } = events[1] else {
+        unreachable!()
+    };
     assert_eq!(peer, &c.local_addr().unwrap().to_string());
-    assert!(matches!(events[2], EventKind::Recv { conn: c2, bytes: 5, preview, .. } if c2 == conn && preview == "hello"));
-    assert!(matches!(events[3], EventKind::Send { conn: c3, bytes: 5, preview, pending: 0, .. } if c3 == conn && preview == "HELLO"));
+    assert!(
+        matches!(events[2], EventKind::Recv { conn: c2, bytes: 5, preview, .. } if c2 == conn && preview == "hello")
+    );
+    assert!(
+        matches!(events[3], EventKind::Send { conn: c3, bytes: 5, preview, pending: 0, .. } if c3 == conn && preview == "HELLO")
+    );
 }
 
 #[test]
@@ -51,8 +65,16 @@ fn recv_and_send_of_one_reply_share_a_spin() {
     let mut t = TestServer::start();
     let mut c = t.connect();
     round_trip(&mut c, b"x");
-    let EventKind::Recv { spin: r, .. } = t.wait_for("recv", |k| matches!(k, EventKind::Recv { .. })) else { unreachable!() };
-    let EventKind::Send { spin: s, .. } = t.wait_for("send", |k| matches!(k, EventKind::Send { .. })) else { unreachable!() };
+    let EventKind::Recv { spin: r, .. } =
+        t.wait_for("recv", |k| matches!(k, EventKind::Recv { .. }))
+    else {
+        unreachable!()
+    };
+    let EventKind::Send { spin: s, .. } =
+        t.wait_for("send", |k| matches!(k, EventKind::Send { .. }))
+    else {
+        unreachable!()
+    };
     assert_eq!(r, s);
     assert!(r > 0);
 }
@@ -64,7 +86,11 @@ fn orderly_close_is_closed() {
     round_trip(&mut c, b"bye");
     drop(c);
     t.wait_for("closed", |k| matches!(k, EventKind::Closed { conn: 1 }));
-    assert!(!t.discrete().iter().any(|k| matches!(k, EventKind::Reset { .. })));
+    assert!(
+        !t.discrete()
+            .iter()
+            .any(|k| matches!(k, EventKind::Reset { .. }))
+    );
 }
 
 #[test]
@@ -72,7 +98,9 @@ fn close_with_linger_zero_is_reset() {
     let mut t = TestServer::start();
     let mut c = t.connect();
     round_trip(&mut c, b"about to reset");
-    socket2::SockRef::from(&c).set_linger(Some(Duration::ZERO)).unwrap();
+    socket2::SockRef::from(&c)
+        .set_linger(Some(Duration::ZERO))
+        .unwrap();
     drop(c);
     match t.wait_for("reset", |k| matches!(k, EventKind::Reset { .. })) {
         EventKind::Reset { conn, call, error } => {
@@ -98,7 +126,10 @@ fn binary_bytes_round_trip_exactly() {
     let changed = all.iter().zip(&reply).filter(|(a, b)| a != b).count();
     assert_eq!(changed, 26);
     // invalid UTF-8 and NULs survive
-    assert_eq!(round_trip(&mut c, b"\xff\xfe\x00abc\xc3\x28"), b"\xff\xfe\x00ABC\xc3\x28");
+    assert_eq!(
+        round_trip(&mut c, b"\xff\xfe\x00abc\xc3\x28"),
+        b"\xff\xfe\x00ABC\xc3\x28"
+    );
 }
 
 #[test]
@@ -116,14 +147,19 @@ fn binary_previews_are_escaped() {
 fn a_one_megabyte_message_comes_back_whole() {
     let t = TestServer::start();
     let c = t.connect();
-    let msg: Vec<u8> = (0..1 << 20).map(|i| b"abcdefghijklmnopqrstuvwxyz0123456789\n"[i % 37]).collect();
+    let msg: Vec<u8> = (0..1 << 20)
+        .map(|i| b"abcdefghijklmnopqrstuvwxyz0123456789\n"[i % 37])
+        .collect();
     let mut writer = c.try_clone().unwrap();
     let to_send = msg.clone();
     let sender = std::thread::spawn(move || writer.write_all(&to_send).unwrap());
     let mut reply = vec![0; msg.len()];
     (&c).read_exact(&mut reply).unwrap();
     sender.join().unwrap();
-    assert!(reply == upper(&msg), "the 1 MB reply differs from the upper-cased request");
+    assert!(
+        reply == upper(&msg),
+        "the 1 MB reply differs from the upper-cased request"
+    );
 }
 
 #[test]
@@ -145,13 +181,19 @@ fn a_client_that_never_reads_does_not_stop_the_others() {
                     break;
                 }
                 // Wait for the server to move (any event), then try again.
-                let e = t.events.recv_timeout(common::DEADLINE).expect("the server went quiet");
+                let e = t
+                    .events
+                    .recv_timeout(common::DEADLINE)
+                    .expect("the server went quiet");
                 t.seen.push(e);
             }
             Err(e) => panic!("slow client write: {e}"),
         }
     }
-    assert!(t.seen.iter().any(|e| full(&e.kind)), "pending never filled; sent {sent}");
+    assert!(
+        t.seen.iter().any(|e| full(&e.kind)),
+        "pending never filled; sent {sent}"
+    );
     assert!(sent < 64 << 20, "the server never pushed back");
     // Another client is served at once.
     let mut other = t.connect();
@@ -162,12 +204,17 @@ fn a_client_that_never_reads_does_not_stop_the_others() {
         .seen
         .iter()
         .filter_map(|e| match e.kind {
-            EventKind::Send { conn: 1, pending, .. } => Some(pending),
+            EventKind::Send {
+                conn: 1, pending, ..
+            } => Some(pending),
             _ => None,
         })
         .max()
         .unwrap();
-    assert!(max_pending < 64 * 1024 + 1024, "pending grew to {max_pending}");
+    assert!(
+        max_pending < 64 * 1024 + 1024,
+        "pending grew to {max_pending}"
+    );
     assert!(sent > max_pending * 2, "sent {sent}, pending {max_pending}");
 }
 
@@ -178,11 +225,22 @@ fn faithful_mode_keeps_a_closed_client_connected() {
     round_trip(&mut c, b"hi");
     drop(c);
     // The listing reads b'' and treats it as data...
-    t.wait_for("recv of 0 bytes", |k| matches!(k, EventKind::Recv { conn: 1, bytes: 0, .. }));
+    t.wait_for("recv of 0 bytes", |k| {
+        matches!(
+            k,
+            EventKind::Recv {
+                conn: 1,
+                bytes: 0,
+                ..
+            }
+        )
+    });
     // ...and keeps reading it, spin after spin.
     t.wait_for("empty recvs", |k| matches!(k, EventKind::Spin { empty_recvs, empty_sends, .. } if *empty_recvs > 100 && *empty_sends > 100));
     assert!(
-        !t.discrete().iter().any(|k| matches!(k, EventKind::Closed { .. } | EventKind::Reset { .. })),
+        !t.discrete()
+            .iter()
+            .any(|k| matches!(k, EventKind::Closed { .. } | EventKind::Reset { .. })),
         "{:?}",
         t.discrete()
     );
@@ -190,7 +248,10 @@ fn faithful_mode_keeps_a_closed_client_connected() {
     for e in &t.seen {
         d.apply(e);
     }
-    let row = d.conns.get(&1).expect("the closed client is still in the connected list");
+    let row = d
+        .conns
+        .get(&1)
+        .expect("the closed client is still in the connected list");
     assert!(row.close_wait);
     // Everyone else is still served.
     let mut other = t.connect();
@@ -217,19 +278,27 @@ fn pause_parks_the_loop_and_resume_serves_what_waited() {
     let mut c = t.connect();
     round_trip(&mut c, b"before");
     t.server.control().set_paused(true);
-    t.wait_for("paused", |k| matches!(k, EventKind::Paused { paused: true }));
+    t.wait_for("paused", |k| {
+        matches!(k, EventKind::Paused { paused: true })
+    });
     c.write_all(b"during").unwrap();
     // Parked: nothing is read while paused.
-    c.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    c.set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
     let mut buf = [0u8; 16];
     let err = c.read(&mut buf).unwrap_err();
-    assert!(matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut), "{err}");
+    assert!(
+        matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+        "{err}"
+    );
     t.server.control().set_paused(false);
     c.set_read_timeout(Some(common::DEADLINE)).unwrap();
     let mut reply = [0u8; 6];
     c.read_exact(&mut reply).unwrap();
     assert_eq!(&reply, b"DURING");
-    t.wait_for("resumed", |k| matches!(k, EventKind::Paused { paused: false }));
+    t.wait_for("resumed", |k| {
+        matches!(k, EventKind::Paused { paused: false })
+    });
 }
 
 #[test]
@@ -237,7 +306,9 @@ fn a_thousand_clients_are_served() {
     ioscope::sys::raise_fd_limit();
     let mut t = TestServer::start_with(|c| c.backlog = 128);
     let mut clients: Vec<_> = (0..1000).map(|_| t.connect()).collect();
-    t.wait_for("the 1000th accept", |k| matches!(k, EventKind::Accept { conn: 1000, .. }));
+    t.wait_for("the 1000th accept", |k| {
+        matches!(k, EventKind::Accept { conn: 1000, .. })
+    });
     for (i, c) in clients.iter_mut().enumerate().step_by(97) {
         let msg = format!("client {i}");
         assert_eq!(round_trip(c, msg.as_bytes()), msg.to_uppercase().as_bytes());

@@ -19,8 +19,14 @@ pub enum Action {
 
 /// Every key, as the help overlay lists it.
 pub const KEYS: &[(&str, &str)] = &[
-    ("q  Esc  Ctrl-C", "quit (the server stops, clients see a close)"),
-    ("space  p", "pause / resume the server loop (really parked: 0% CPU)"),
+    (
+        "q  Esc  Ctrl-C",
+        "quit (the server stops, clients see a close)",
+    ),
+    (
+        "space  p",
+        "pause / resume the server loop (really parked: 0% CPU)",
+    ),
     ("?", "this help"),
     ("Tab  Shift-Tab", "focus the next / previous list"),
     ("↑ ↓  k j", "scroll the focused list"),
@@ -63,16 +69,34 @@ mod tests {
 
     #[test]
     fn the_issue_keys_map() {
-        assert_eq!(action_for_key(key(KeyCode::Char('q')), false), Some(Action::Quit));
-        assert_eq!(action_for_key(key(KeyCode::Esc), false), Some(Action::Quit));
-        assert_eq!(action_for_key(key(KeyCode::Esc), true), Some(Action::CloseOverlay));
         assert_eq!(
-            action_for_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL), false),
+            action_for_key(key(KeyCode::Char('q')), false),
             Some(Action::Quit)
         );
-        assert_eq!(action_for_key(key(KeyCode::Char(' ')), false), Some(Action::TogglePause));
-        assert_eq!(action_for_key(key(KeyCode::Char('p')), false), Some(Action::TogglePause));
-        assert_eq!(action_for_key(key(KeyCode::Char('?')), false), Some(Action::ToggleHelp));
+        assert_eq!(action_for_key(key(KeyCode::Esc), false), Some(Action::Quit));
+        assert_eq!(
+            action_for_key(key(KeyCode::Esc), true),
+            Some(Action::CloseOverlay)
+        );
+        assert_eq!(
+            action_for_key(
+                KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
+                false
+            ),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            action_for_key(key(KeyCode::Char(' ')), false),
+            Some(Action::TogglePause)
+        );
+        assert_eq!(
+            action_for_key(key(KeyCode::Char('p')), false),
+            Some(Action::TogglePause)
+        );
+        assert_eq!(
+            action_for_key(key(KeyCode::Char('?')), false),
+            Some(Action::ToggleHelp)
+        );
         assert_eq!(action_for_key(key(KeyCode::Char('z')), false), None);
     }
 }

@@ -126,7 +126,12 @@ pub enum Panel {
 }
 
 impl Panel {
-    pub const ALL: [Panel; 4] = [Panel::Connected, Panel::Ready, Panel::Disconnected, Panel::Log];
+    pub const ALL: [Panel; 4] = [
+        Panel::Connected,
+        Panel::Ready,
+        Panel::Disconnected,
+        Panel::Log,
+    ];
 
     fn index(self) -> usize {
         Panel::ALL.iter().position(|p| *p == self).unwrap_or(0)
@@ -183,8 +188,7 @@ impl Dashboard {
 
     /// Seconds the server has been up.
     pub fn uptime_us(&self) -> u64 {
-        self.started_us
-            .map_or(0, |s| self.now_us.saturating_sub(s))
+        self.started_us.map_or(0, |s| self.now_us.saturating_sub(s))
     }
 
     /// Learns from one event. Pure: no IO, no clock but the event's.
@@ -393,7 +397,11 @@ impl Dashboard {
         };
         let scroll = &mut self.view.scroll[focus.index()];
         let step = |s: usize, dir: isize, n: usize| {
-            if dir > 0 { (s + n).min(last) } else { s.saturating_sub(n) }
+            if dir > 0 {
+                (s + n).min(last)
+            } else {
+                s.saturating_sub(n)
+            }
         };
         match action {
             Action::ToggleHelp => self.view.help = !self.view.help,
@@ -526,13 +534,43 @@ mod tests {
     fn a_connection_lives_and_leaves_with_its_reason() {
         let mut d = Dashboard::new();
         d.apply(&listening());
-        d.apply(&ev(10, EventKind::Accept { conn: 1, peer: "127.0.0.1:5000".into() }));
-        d.apply(&ev(20, EventKind::Recv { conn: 1, bytes: 6, spin: 9, preview: "hello\\n".into() }));
-        d.apply(&ev(21, EventKind::Send { conn: 1, bytes: 6, spin: 9, preview: "HELLO\\n".into(), pending: 0 }));
+        d.apply(&ev(
+            10,
+            EventKind::Accept {
+                conn: 1,
+                peer: "127.0.0.1:5000".into(),
+            },
+        ));
+        d.apply(&ev(
+            20,
+            EventKind::Recv {
+                conn: 1,
+                bytes: 6,
+                spin: 9,
+                preview: "hello\\n".into(),
+            },
+        ));
+        d.apply(&ev(
+            21,
+            EventKind::Send {
+                conn: 1,
+                bytes: 6,
+                spin: 9,
+                preview: "HELLO\\n".into(),
+                pending: 0,
+            },
+        ));
         let row = &d.conns[&1];
         assert_eq!((row.bytes_in, row.bytes_out), (6, 6));
         assert_eq!(d.ready.as_ref().unwrap().items[0].preview, "HELLO\\n");
-        d.apply(&ev(30, EventKind::Reset { conn: 1, call: Call::Recv, error: "ECONNRESET".into() }));
+        d.apply(&ev(
+            30,
+            EventKind::Reset {
+                conn: 1,
+                call: Call::Recv,
+                error: "ECONNRESET".into(),
+            },
+        ));
         assert!(d.conns.is_empty());
         assert_eq!(d.gone[0].reason, Reason::Reset);
         assert_eq!(d.gone[0].detail.as_deref(), Some("ECONNRESET on recv"));
@@ -544,21 +582,43 @@ mod tests {
         let mut d = Dashboard::new();
         d.apply(&listening());
         for i in 1..=50 {
-            d.apply(&ev(i * 20_000, EventKind::Spin {
-                spins: 10_000, cpu_user_us: 1_000, cpu_sys_us: 19_000, empty_recvs: 0, empty_sends: 0,
-            }));
-            d.apply(&ev(i * 20_000, EventKind::WouldBlock { accept: 10_000, recv: 0, send: 0 }));
+            d.apply(&ev(
+                i * 20_000,
+                EventKind::Spin {
+                    spins: 10_000,
+                    cpu_user_us: 1_000,
+                    cpu_sys_us: 19_000,
+                    empty_recvs: 0,
+                    empty_sends: 0,
+                },
+            ));
+            d.apply(&ev(
+                i * 20_000,
+                EventKind::WouldBlock {
+                    accept: 10_000,
+                    recv: 0,
+                    send: 0,
+                },
+            ));
         }
         d.tick(1_000_000);
         assert_eq!(d.totals.spins, 500_000);
-        assert!((d.rates.spins - 500_000.0).abs() < 20_000.0, "{}", d.rates.spins);
+        assert!(
+            (d.rates.spins - 500_000.0).abs() < 20_000.0,
+            "{}",
+            d.rates.spins
+        );
         assert!((d.rates.cpu() - 100.0).abs() < 5.0, "{}", d.rates.cpu());
         assert_eq!(d.spin_history.back(), Some(&500_000));
         // the WouldBlock summaries became one log line
         assert_eq!(d.log.len(), 2);
         assert_eq!(
             d.log[1].kind,
-            EventKind::WouldBlock { accept: 500_000, recv: 0, send: 0 }
+            EventKind::WouldBlock {
+                accept: 500_000,
+                recv: 0,
+                send: 0
+            }
         );
         // a quiet second later the rate falls to zero
         d.tick(2_500_000);
@@ -571,7 +631,13 @@ mod tests {
         let mut d = Dashboard::new();
         d.apply(&listening());
         for conn in 0..5_000u64 {
-            d.apply(&ev(conn, EventKind::Accept { conn, peer: "p".into() }));
+            d.apply(&ev(
+                conn,
+                EventKind::Accept {
+                    conn,
+                    peer: "p".into(),
+                },
+            ));
             d.apply(&ev(conn, EventKind::Closed { conn }));
         }
         assert!(d.conns.is_empty());

@@ -107,8 +107,8 @@ impl std::error::Error for BindError {
 /// `listen(backlog)`. Left blocking; each model sets what it needs.
 pub fn bind(addr: SocketAddr, backlog: i32) -> Result<TcpListener, BindError> {
     let err = |source| BindError { addr, source };
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
-        .map_err(err)?;
+    let socket =
+        Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP)).map_err(err)?;
     socket.set_reuse_address(true).map_err(err)?;
     socket.bind(&addr.into()).map_err(err)?;
     socket.listen(backlog).map_err(err)?;
@@ -143,12 +143,10 @@ impl Server {
         control: Arc<Control>,
     ) -> Result<Server, BindError> {
         let listener = bind(config.addr, config.backlog)?;
-        let addr = listener
-            .local_addr()
-            .map_err(|source| BindError {
-                addr: config.addr,
-                source,
-            })?;
+        let addr = listener.local_addr().map_err(|source| BindError {
+            addr: config.addr,
+            source,
+        })?;
         let thread = match config.model {
             Model::Nonblocking => nonblocking::spawn(listener, config, tx, epoch, control.clone()),
         }

@@ -35,7 +35,8 @@ pub fn render(d: &Dashboard, big: bool, area: Rect, buf: &mut Buffer) {
             Constraint::Length(width + 3),
             Constraint::Fill(1),
         ]));
-        Paragraph::new(vec![Line::from(""), Line::styled("spins", theme::LABEL)]).render(label, buf);
+        Paragraph::new(vec![Line::from(""), Line::styled("spins", theme::LABEL)])
+            .render(label, buf);
         Paragraph::new(
             digits
                 .into_iter()
@@ -69,7 +70,8 @@ pub fn render(d: &Dashboard, big: bool, area: Rect, buf: &mut Buffer) {
         third.extend(would_block_line(d).spans);
         third.push(Span::raw("  "));
         third.extend(extra_line(d).spans);
-        Paragraph::new(vec![status_line(d), Line::from(spins), Line::from(third)]).render(inner, buf);
+        Paragraph::new(vec![status_line(d), Line::from(spins), Line::from(third)])
+            .render(inner, buf);
     }
 }
 
@@ -87,20 +89,32 @@ fn status_line(d: &Dashboard) -> Line<'static> {
                 spans.push(Span::styled("(faithful listing) ", theme::WARN));
             }
             spans.push(Span::styled(s.addr.clone(), theme::VALUE));
-            spans.push(Span::styled(format!("  backlog {}", s.backlog), theme::LABEL));
+            spans.push(Span::styled(
+                format!("  backlog {}", s.backlog),
+                theme::LABEL,
+            ));
             if !is_loopback(&s.addr) {
-                spans.push(Span::styled("  ⚠ reachable beyond this machine", theme::WARN));
+                spans.push(Span::styled(
+                    "  ⚠ reachable beyond this machine",
+                    theme::WARN,
+                ));
             }
         }
         None => spans.push(Span::styled(" starting…", theme::LABEL)),
     }
-    spans.push(Span::styled(format!("  up {}", fmt::clock(d.uptime_us())), theme::LABEL));
+    spans.push(Span::styled(
+        format!("  up {}", fmt::clock(d.uptime_us())),
+        theme::LABEL,
+    ));
     spans.push(Span::styled("  clients ", theme::LABEL));
     spans.push(Span::styled(d.conns.len().to_string(), theme::VALUE));
     if let Some((t, error)) = &d.accept_error
         && d.now_us.saturating_sub(*t) < 5_000_000
     {
-        spans.push(Span::styled(format!("  ⚠ accept: {error}, backing off"), theme::WARN));
+        spans.push(Span::styled(
+            format!("  ⚠ accept: {error}, backing off"),
+            theme::WARN,
+        ));
     }
     Line::from(spans)
 }
@@ -140,7 +154,11 @@ fn would_block_line(d: &Dashboard) -> Line<'static> {
 
 fn extra_line(d: &Dashboard) -> Line<'static> {
     let mut spans = vec![Span::styled("dropped ", theme::LABEL)];
-    let style = if d.totals.dropped > 0 { theme::WARN } else { theme::VALUE };
+    let style = if d.totals.dropped > 0 {
+        theme::WARN
+    } else {
+        theme::VALUE
+    };
     spans.push(Span::styled(fmt::thousands(d.totals.dropped), style));
     if d.totals.empty_recvs > 0 {
         spans.push(Span::styled("  recv→b'' /s ", theme::LABEL));

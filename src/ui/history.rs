@@ -16,8 +16,10 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let block = panel(d, None, title);
     let inner = block.inner(area);
     block.render(area, buf);
-    let [spins, cpu] =
-        inner.layout(&Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]));
+    let [spins, cpu] = inner.layout(&Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Fill(1),
+    ]));
 
     let spin_max = d.spin_history.iter().copied().max().unwrap_or(0);
     let spin_label = Line::from(vec![
@@ -47,14 +49,20 @@ fn chart(
     if area.height == 0 {
         return;
     }
-    let [label_area, bars] =
-        area.layout(&Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]));
+    let [label_area, bars] = area.layout(&Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ]));
     let label_width = label.width() as u16;
     label.render(label_area, buf);
     // With no room below the label, the bars go beside it.
     let bars = if bars.height == 0 {
         let used = label_area.width.min(label_width + 1);
-        Rect { x: label_area.x + used, width: label_area.width - used, ..label_area }
+        Rect {
+            x: label_area.x + used,
+            width: label_area.width - used,
+            ..label_area
+        }
     } else {
         bars
     };

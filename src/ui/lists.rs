@@ -4,8 +4,8 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Margin, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Table,
-    Widget, Wrap,
+    Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Table, Widget,
+    Wrap,
 };
 
 use super::{fmt, panel, theme, window};
@@ -34,17 +34,31 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let height = inner.height.saturating_sub(1) as usize;
     let (first, end) = window(d.conns.len(), height, d.view.scroll_of(Panel::Connected));
     let rows = d.conns.values().skip(first).take(end - first).map(|c| {
-        let pend_style = if c.pending > 0 { theme::WARN } else { theme::DATA };
+        let pend_style = if c.pending > 0 {
+            theme::WARN
+        } else {
+            theme::DATA
+        };
         let mut peer = c.peer.clone();
         if c.close_wait {
             peer.push_str(" CLOSE-WAIT");
         }
         Row::new(vec![
             Span::styled(format!("#{}", c.id), theme::VALUE),
-            Span::styled(peer, if c.close_wait { theme::WARN } else { theme::DATA }),
+            Span::styled(
+                peer,
+                if c.close_wait {
+                    theme::WARN
+                } else {
+                    theme::DATA
+                },
+            ),
             Span::styled(fmt::bytes(c.bytes_in), theme::DATA),
             Span::styled(fmt::bytes(c.bytes_out), theme::DATA),
-            Span::styled(fmt::ago(d.now_us.saturating_sub(c.last_us)).replace(" ago", ""), theme::DATA),
+            Span::styled(
+                fmt::ago(d.now_us.saturating_sub(c.last_us)).replace(" ago", ""),
+                theme::DATA,
+            ),
             Span::styled(fmt::bytes(c.pending as u64), pend_style),
         ])
     });
@@ -66,7 +80,11 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
 }
 
 pub fn ready(d: &Dashboard, area: Rect, buf: &mut Buffer) {
-    let block = panel(d, Some(Panel::Ready), Line::styled(" Ready to send ", theme::TITLE));
+    let block = panel(
+        d,
+        Some(Panel::Ready),
+        Line::styled(" Ready to send ", theme::TITLE),
+    );
     let inner = block.inner(area);
     block.render(area, buf);
     let (Some(r), Some(ago)) = (&d.ready, d.ready_spins_ago()) else {
@@ -81,14 +99,20 @@ pub fn ready(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let mut lines = vec![Line::from(vec![
         Span::styled("spin ", theme::LABEL),
         Span::styled(fmt::thousands(r.spin), theme::SPINS),
-        Span::styled(format!(" · {} spins ago", fmt::thousands(ago)), theme::LABEL),
+        Span::styled(
+            format!(" · {} spins ago", fmt::thousands(ago)),
+            theme::LABEL,
+        ),
     ])];
     let height = (inner.height as usize).saturating_sub(1);
     let (first, end) = window(r.items.len(), height, d.view.scroll_of(Panel::Ready));
     lines.extend(r.items[first..end].iter().map(|item| {
         let mut spans = vec![
             Span::styled(format!("#{:<4}", item.conn), theme::VALUE),
-            Span::styled(format!("{:>5} ", fmt::bytes(item.bytes as u64)), theme::LABEL),
+            Span::styled(
+                format!("{:>5} ", fmt::bytes(item.bytes as u64)),
+                theme::LABEL,
+            ),
             Span::styled(item.preview.clone(), theme::DATA),
         ];
         if item.pending > 0 {
@@ -101,7 +125,11 @@ pub fn ready(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     }));
     Paragraph::new(lines).render(inner, buf);
     if r.more > 0 && inner.height > 1 {
-        let last = Rect { y: inner.bottom() - 1, height: 1, ..inner };
+        let last = Rect {
+            y: inner.bottom() - 1,
+            height: 1,
+            ..inner
+        };
         Line::styled(format!("… and {} more", r.more), theme::HINT).render(last, buf);
     }
     scrollbar(r.items.len(), height, first, area, buf);
@@ -134,13 +162,19 @@ pub fn disconnected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         .range(first..end)
         .map(|g| {
             let (reason, style) = match g.reason {
-                Reason::Closed => ("closed", theme::kind(&crate::event::EventKind::Closed { conn: 0 })),
+                Reason::Closed => (
+                    "closed",
+                    theme::kind(&crate::event::EventKind::Closed { conn: 0 }),
+                ),
                 Reason::Reset => ("reset ", theme::WARN),
             };
             let mut spans = vec![
                 Span::styled(format!("#{:<4}", g.id), theme::VALUE),
                 Span::styled(format!("{reason} "), style),
-                Span::styled(format!("{:>7} ", fmt::ago(d.now_us.saturating_sub(g.t_us))), theme::LABEL),
+                Span::styled(
+                    format!("{:>7} ", fmt::ago(d.now_us.saturating_sub(g.t_us))),
+                    theme::LABEL,
+                ),
             ];
             if let Some(detail) = &g.detail {
                 spans.push(Span::styled(format!("{detail} "), theme::DATA));

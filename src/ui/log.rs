@@ -14,7 +14,10 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let scroll = d.view.scroll_of(Panel::Log);
     let mut title = vec![Span::styled(" Event log ", theme::TITLE)];
     if scroll > 0 {
-        title.push(Span::styled(format!("↑ {scroll} back (End follows) "), theme::WARN));
+        title.push(Span::styled(
+            format!("↑ {scroll} back (End follows) "),
+            theme::WARN,
+        ));
     }
     let block = panel(d, Some(Panel::Log), Line::from(title));
     let inner = block.inner(area);
@@ -24,11 +27,7 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let end = len.saturating_sub(scroll);
     let first = end.saturating_sub(height);
     let started = d.started_us.unwrap_or(0);
-    let lines: Vec<Line> = d
-        .log
-        .range(first..end)
-        .map(|e| line(e, started))
-        .collect();
+    let lines: Vec<Line> = d.log.range(first..end).map(|e| line(e, started)).collect();
     Paragraph::new(lines).render(inner, buf);
     scrollbar(len, height, first, area, buf);
 }
@@ -42,13 +41,25 @@ pub fn line(e: &Event, started_us: u64) -> Line<'static> {
         Span::raw(" "),
         Span::styled(format!("{:<11}", e.kind.name()), style),
         Span::raw(" "),
-        Span::styled(text, if matches!(e.kind, EventKind::WouldBlock { .. }) { style } else { theme::DATA }),
+        Span::styled(
+            text,
+            if matches!(e.kind, EventKind::WouldBlock { .. }) {
+                style
+            } else {
+                theme::DATA
+            },
+        ),
     ])
 }
 
 fn describe(kind: &EventKind) -> String {
     match kind {
-        EventKind::Listening { addr, model, backlog, faithful } => {
+        EventKind::Listening {
+            addr,
+            model,
+            backlog,
+            faithful,
+        } => {
             let mode = if *faithful { " (faithful listing)" } else { "" };
             format!("{model}{mode} on {addr}, backlog {backlog}")
         }
@@ -66,13 +77,27 @@ fn describe(kind: &EventKind) -> String {
         EventKind::Recv { conn, bytes: 0, .. } => {
             format!("#{conn} b'' — peer closed, the listing keeps it (CLOSE-WAIT)")
         }
-        EventKind::Recv { conn, bytes, preview, .. } => {
+        EventKind::Recv {
+            conn,
+            bytes,
+            preview,
+            ..
+        } => {
             format!("#{conn} {bytes} B \"{preview}\"")
         }
-        EventKind::Send { conn, bytes, preview, pending, .. } => {
+        EventKind::Send {
+            conn,
+            bytes,
+            preview,
+            pending,
+            ..
+        } => {
             let mut s = format!("#{conn} {bytes} B \"{preview}\"");
             if *pending > 0 {
-                s.push_str(&format!(" ({} queued: the kernel buffer is full)", fmt::bytes(*pending as u64)));
+                s.push_str(&format!(
+                    " ({} queued: the kernel buffer is full)",
+                    fmt::bytes(*pending as u64)
+                ));
             }
             s
         }

@@ -34,8 +34,10 @@ impl Widget for &Dashboard {
         header::render(self, big, head, buf);
         if area.width >= 120 {
             // Wide: three lists side by side, the log and the history below.
-            let [top, bottom] =
-                body.layout(&Layout::vertical([Constraint::Percentage(45), Constraint::Fill(1)]));
+            let [top, bottom] = body.layout(&Layout::vertical([
+                Constraint::Percentage(45),
+                Constraint::Fill(1),
+            ]));
             let [conns, ready, gone] = top.layout(&Layout::horizontal([
                 Constraint::Percentage(40),
                 Constraint::Percentage(30),
@@ -79,7 +81,13 @@ impl Widget for &Dashboard {
 
 fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let pause = if d.paused { "resume" } else { "pause" };
-    let keys = [("q", "quit"), ("space", pause), ("Tab", "focus"), ("↑↓", "scroll"), ("?", "help")];
+    let keys = [
+        ("q", "quit"),
+        ("space", pause),
+        ("Tab", "focus"),
+        ("↑↓", "scroll"),
+        ("?", "help"),
+    ];
     let mut spans = Vec::new();
     for (key, what) in keys {
         spans.push(Span::styled(format!(" {key} "), theme::TITLE));
@@ -92,7 +100,11 @@ fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
 fn panel<'a>(d: &Dashboard, which: Option<Panel>, title: Line<'a>) -> Block<'a> {
     let focused = which.is_some_and(|p| p == d.view.focus);
     Block::bordered()
-        .border_style(if focused { theme::BORDER_FOCUS } else { theme::BORDER })
+        .border_style(if focused {
+            theme::BORDER_FOCUS
+        } else {
+            theme::BORDER
+        })
         .title(title)
 }
 

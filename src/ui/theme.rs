@@ -11,11 +11,19 @@ pub const VALUE: Style = Style::new().add_modifier(Modifier::BOLD);
 pub const HINT: Style = Style::new().fg(Color::DarkGray);
 pub const BORDER: Style = Style::new().fg(Color::DarkGray);
 pub const BORDER_FOCUS: Style = Style::new().fg(Color::Cyan);
-pub const HEADER_ROW: Style = Style::new().fg(Color::Gray).add_modifier(Modifier::UNDERLINED);
+pub const HEADER_ROW: Style = Style::new()
+    .fg(Color::Gray)
+    .add_modifier(Modifier::UNDERLINED);
 pub const SPINS: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
 pub const CPU: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
-pub const RUNNING: Style = Style::new().fg(Color::Black).bg(Color::Green).add_modifier(Modifier::BOLD);
-pub const PAUSED: Style = Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD);
+pub const RUNNING: Style = Style::new()
+    .fg(Color::Black)
+    .bg(Color::Green)
+    .add_modifier(Modifier::BOLD);
+pub const PAUSED: Style = Style::new()
+    .fg(Color::Black)
+    .bg(Color::Yellow)
+    .add_modifier(Modifier::BOLD);
 pub const WARN: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
 pub const DATA: Style = Style::new().fg(Color::White);
 
