@@ -58,6 +58,7 @@ fn start(
     let mut config = ServerConfig::new(args.addr);
     config.backlog = args.backlog;
     config.faithful = args.faithful;
+    config.inject_panic = fault() == Some("server-panic");
     let control = Arc::new(Control::new());
     control.set_idle_delay(Duration::from_micros(args.idle_delay_us));
     let (tx, rx) = crossbeam_channel::bounded(EVENT_CHANNEL_CAP);
@@ -74,6 +75,9 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
     let (input_tx, inputs) = crossbeam_channel::unbounded();
     term::spawn_signals(input_tx.clone())?;
     let mut terminal = term::enter()?;
+    if fault() == Some("ui-panic") {
+        panic!("injected UI panic (IOSCOPE_FAULT=ui-panic)");
+    }
     let result = term::spawn_input(input_tx).and_then(|()| {
         let mut dashboard = Dashboard::new();
         runtime::run(
@@ -135,6 +139,16 @@ pub fn headless(args: &ServeArgs, out: &mut impl Write) -> Result<(), ServeError
         }
         // A reader that went away (`| head`) is not an error.
         Err(e) => ignore_broken_pipe(e).map_err(ServeError::Io),
+    }
+}
+
+/// `IOSCOPE_FAULT=server-panic|ui-panic`: fault injection, so that the
+/// terminal's restoration after a panic can be tested end to end.
+fn fault() -> Option<&'static str> {
+    match std::env::var("IOSCOPE_FAULT").ok()?.as_str() {
+        "server-panic" => Some("server-panic"),
+        "ui-panic" => Some("ui-panic"),
+        _ => None,
     }
 }
 

@@ -19,6 +19,9 @@ pub const HISTORY_SECS: usize = 60;
 pub const READY_CAP: usize = 200;
 /// Rates are averaged over this window.
 const RATE_WINDOW_US: u64 = 1_000_000;
+/// Summaries come every ~20 ms; none for this long means the loop is idle
+/// or parked, and the rates decay towards zero.
+const STALE_US: u64 = 250_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerInfo {
@@ -356,23 +359,40 @@ impl Dashboard {
                 ..Sample::default()
             };
         }
+        // Each summary covers the time since the one before it, so the rate
+        // is the sum of the summaries after a baseline (the newest one at or
+        // before the window's start) over the time from that baseline to
+        // the newest summary; when summaries stop coming (paused), to now.
         let horizon = self.now_us.saturating_sub(RATE_WINDOW_US);
-        while self.recent.front().is_some_and(|s| s.t_us <= horizon) {
+        while self.recent.get(1).is_some_and(|s| s.t_us <= horizon) {
             self.recent.pop_front();
         }
-        let window_us = (self.now_us - started).clamp(1, RATE_WINDOW_US) as f64;
+        let base_us = match self.recent.front() {
+            Some(s) if s.t_us <= horizon => s.t_us,
+            _ => started,
+        };
+        let newest = self.recent.back().map_or(base_us, |s| s.t_us);
+        let end = if self.now_us.saturating_sub(newest) > STALE_US {
+            self.now_us
+        } else {
+            newest
+        };
+        let window_us = end.saturating_sub(base_us).max(1) as f64;
         let per_s = |n: u64| n as f64 * 1e6 / window_us;
         let pct = |us: u64| us as f64 * 100.0 / window_us;
-        let sum = self.recent.iter().fold(Sample::default(), |mut acc, s| {
-            acc.spins += s.spins;
-            for i in 0..3 {
-                acc.would_block[i] += s.would_block[i];
-            }
-            acc.cpu_user_us += s.cpu_user_us;
-            acc.cpu_sys_us += s.cpu_sys_us;
-            acc.empty_recvs += s.empty_recvs;
-            acc
-        });
+        let sum = self.recent.iter().filter(|s| s.t_us > base_us).fold(
+            Sample::default(),
+            |mut acc, s| {
+                acc.spins += s.spins;
+                for i in 0..3 {
+                    acc.would_block[i] += s.would_block[i];
+                }
+                acc.cpu_user_us += s.cpu_user_us;
+                acc.cpu_sys_us += s.cpu_sys_us;
+                acc.empty_recvs += s.empty_recvs;
+                acc
+            },
+        );
         self.rates = Rates {
             spins: per_s(sum.spins),
             would_block: sum.would_block.map(per_s),

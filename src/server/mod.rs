@@ -57,6 +57,10 @@ pub struct ServerConfig {
     /// Run the lecture's listing as written, bugs included.
     pub faithful: bool,
     pub pending_cap: usize,
+    /// Fault injection for the terminal-restore tests: the model thread
+    /// panics right after `listening`.
+    #[doc(hidden)]
+    pub inject_panic: bool,
 }
 
 impl ServerConfig {
@@ -67,6 +71,7 @@ impl ServerConfig {
             backlog: DEFAULT_BACKLOG,
             faithful: false,
             pending_cap: DEFAULT_PENDING_CAP,
+            inject_panic: false,
         }
     }
 }

@@ -63,12 +63,17 @@ pub(crate) fn spawn(
 ) -> io::Result<JoinHandle<()>> {
     let opts = LoopOptions::from(config);
     let backlog = config.backlog;
+    let inject_panic = config.inject_panic;
     std::thread::Builder::new()
         .name("ioscope-nonblocking".into())
         .spawn(move || {
             let mut probe = ChannelProbe::new(tx, epoch);
             if let Ok(addr) = listener.local_addr() {
                 probe.listening(addr, "nonblocking", backlog, opts.faithful);
+            }
+            probe.flush();
+            if inject_panic {
+                panic!("injected server panic (IOSCOPE_FAULT=server-panic)");
             }
             if let Err(e) = run(listener, opts, &control, &mut probe) {
                 probe.accept_error(&e, Duration::ZERO);
