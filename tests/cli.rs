@@ -162,3 +162,57 @@ fn headless_serves_a_client_and_reports_it() {
     let status = child.wait().unwrap();
     assert!(status.success(), "{status}");
 }
+
+#[test]
+fn running_out_of_descriptors_is_an_event_and_the_server_recovers() {
+    use std::io::{Read, Write};
+    // A hard limit of 16 descriptors for the server process only.
+    let bin = env!("CARGO_BIN_EXE_ioscope");
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            &format!("ulimit -n 16 && exec {bin} serve --headless --duration 60 --addr 127.0.0.1:0 --backlog 64 --idle-delay-us 200"),
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first: Event = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let EventKind::Listening { addr, .. } = first.kind else {
+        panic!("{first:?}")
+    };
+    let clients: Vec<_> = (0..24)
+        .map(|_| std::net::TcpStream::connect(&addr).unwrap())
+        .collect();
+    let mut accepted = 0;
+    let error = loop {
+        let e: Event = serde_json::from_str(&lines.next().expect("events").unwrap()).unwrap();
+        match e.kind {
+            EventKind::Accept { .. } => accepted += 1,
+            EventKind::AcceptError { error, backoff_ms } => {
+                assert!(backoff_ms > 0);
+                break error;
+            }
+            _ => {}
+        }
+    };
+    assert_eq!(error, "EMFILE");
+    assert!(accepted > 0 && accepted < 24, "{accepted}");
+    // The clients leave; the server frees their descriptors and serves anew.
+    drop(clients);
+    let mut c = std::net::TcpStream::connect(&addr).unwrap();
+    c.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    c.write_all(b"back again").unwrap();
+    let mut reply = [0u8; 10];
+    c.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"BACK AGAIN");
+    // Not a hot error loop: a handful of accept errors, not thousands.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let errors = lines
+        .map_while(Result::ok)
+        .filter(|l| l.contains("\"accept_error\""))
+        .count();
+    assert!(errors < 200, "{errors} accept errors");
+}
