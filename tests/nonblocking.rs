@@ -328,3 +328,22 @@ fn stopping_closes_every_client() {
     let n = c.read(&mut buf).unwrap_or(0);
     assert_eq!(n, 0, "the client sees a close");
 }
+
+#[test]
+fn a_half_closed_client_gets_every_reply_before_the_close() {
+    let mut t = TestServer::start_with(|c| c.pending_cap = 16 * 1024);
+    let c = t.connect();
+    let msg: Vec<u8> = (0..2 << 20).map(|i| b"half-closed "[i % 12]).collect();
+    let mut writer = c.try_clone().unwrap();
+    let to_send = msg.clone();
+    let sender = std::thread::spawn(move || {
+        writer.write_all(&to_send).unwrap();
+        writer.shutdown(std::net::Shutdown::Write).unwrap();
+    });
+    let mut reply = Vec::new();
+    (&c).read_to_end(&mut reply).unwrap();
+    sender.join().unwrap();
+    assert_eq!(reply.len(), msg.len());
+    assert!(reply == upper(&msg));
+    t.wait_for("closed", |k| matches!(k, EventKind::Closed { conn: 1 }));
+}

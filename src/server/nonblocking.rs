@@ -11,7 +11,7 @@
 //! | listing (`--faithful`)                          | default                                        |
 //! |-------------------------------------------------|------------------------------------------------|
 //! | recv pass only when `accept` raised WouldBlock  | accept until WouldBlock (≤ 64), then always recv |
-//! | `b''` is data: closed peers stay, CLOSE-WAIT    | `recv` → 0 is an orderly close: `closed`        |
+//! | `b''` is data: closed peers stay, CLOSE-WAIT    | `recv` → 0 is an orderly close: `closed` (after queued replies are out) |
 //! | a reply that would block is lost                | kept in a bounded per-connection buffer, retried |
 //! | `send` errors crash the server                  | ECONNRESET / EPIPE on send is a `reset`          |
 //!
@@ -89,6 +89,9 @@ struct Conn {
     pending: Vec<u8>,
     /// Faithful mode: this peer's `b''` has been reported once.
     eof_reported: bool,
+    /// Default mode: the peer shut its sending side while replies were
+    /// still queued; they go out before the socket is closed.
+    peer_closed: bool,
     dead: bool,
 }
 
@@ -149,6 +152,7 @@ pub fn run<P: Probe>(
                             sock,
                             pending: Vec::new(),
                             eof_reported: false,
+                            peer_closed: false,
                             dead: false,
                         });
                     }
@@ -183,6 +187,14 @@ pub fn run<P: Probe>(
                     continue;
                 }
             }
+            if conn.peer_closed {
+                // A half-closed peer still reads: close once its replies are out.
+                if conn.pending.is_empty() {
+                    probe.closed(conn.id);
+                    conn.dead = true;
+                }
+                continue;
+            }
             if conn.pending.len() >= opts.pending_cap {
                 continue; // a slow reader: let it catch up before reading more
             }
@@ -199,8 +211,12 @@ pub fn run<P: Probe>(
                 }
                 Ok(0) => {
                     busy = true;
-                    probe.closed(conn.id);
-                    conn.dead = true;
+                    if conn.pending.is_empty() {
+                        probe.closed(conn.id);
+                        conn.dead = true;
+                    } else {
+                        conn.peer_closed = true;
+                    }
                 }
                 Ok(n) => {
                     busy = true;
