@@ -4,6 +4,9 @@ use std::net::{SocketAddr, ToSocketAddrs};
 
 use clap::{Args, Parser, Subcommand};
 
+use std::time::Duration;
+
+use crate::client::swarm::{Scene, SwarmConfig};
 use crate::server::DEFAULT_BACKLOG;
 
 #[derive(Debug, Parser)]
@@ -25,6 +28,63 @@ pub struct Cli {
 pub enum Command {
     /// Run the server and open the dashboard (the default).
     Serve(ServeArgs),
+    /// The lecture's client: send each line you type, print the reply.
+    Client(ClientArgs),
+    /// Many scripted clients against a server; every reply is checked.
+    Swarm(SwarmArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ClientArgs {
+    /// The server, HOST:PORT.
+    #[arg(default_value = "127.0.0.1:8080", value_parser = parse_addr)]
+    pub addr: SocketAddr,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SwarmArgs {
+    /// The server, HOST:PORT.
+    #[arg(default_value = "127.0.0.1:8080", value_parser = parse_addr)]
+    pub addr: SocketAddr,
+    /// How many clients.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub clients: u64,
+    /// Messages per client (connections per client for churn and reset).
+    #[arg(long, default_value_t = 10)]
+    pub messages: u64,
+    /// Bytes per message.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=(64 << 20)))]
+    pub size: u64,
+    /// Pause between a reply and the next message, in milliseconds.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub interval: u64,
+    /// The run ends after this many seconds at the latest.
+    #[arg(long, default_value_t = 10.0, value_name = "S")]
+    pub duration: f64,
+    /// What the clients do.
+    #[arg(long, value_enum, default_value = "chatty")]
+    pub scene: Scene,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Seed for the random bytes of the binary scene.
+    #[arg(long, default_value_t = 0x10_5c0be)]
+    pub seed: u64,
+}
+
+impl SwarmArgs {
+    pub fn config(&self) -> SwarmConfig {
+        SwarmConfig {
+            addr: self.addr,
+            clients: self.clients as usize,
+            messages: self.messages,
+            size: self.size as usize,
+            interval: Duration::from_millis(self.interval),
+            duration: Duration::from_secs_f64(self.duration.clamp(0.0, 86_400.0)),
+            scene: self.scene,
+            seed: self.seed,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]

@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod client;
 pub mod control;
 pub mod event;
 pub mod probe;

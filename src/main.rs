@@ -1,28 +1,58 @@
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use ioscope::cli::{Cli, Command};
+use ioscope::cli::{Cli, Command, ServeArgs};
+use ioscope::client::{interactive, swarm};
 use ioscope::serve::{self, ServeError};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let args = match cli.command {
-        Some(Command::Serve(args)) => args,
-        None => cli.serve,
-    };
+    match cli.command {
+        None => serve(&cli.serve),
+        Some(Command::Serve(args)) => serve(&args),
+        Some(Command::Client(args)) => {
+            let stdin = std::io::stdin();
+            let prompt = stdin.is_terminal();
+            let result = interactive::run(args.addr, stdin.lock(), &mut std::io::stdout(), prompt);
+            report(result.map_err(|e| e.to_string()), ExitCode::FAILURE)
+        }
+        Some(Command::Swarm(args)) => match swarm::run(&args.config()) {
+            Ok(summary) if args.json => {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&summary).expect("summary to JSON")
+                );
+                ExitCode::SUCCESS
+            }
+            Ok(summary) => {
+                println!("{summary}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => report(Err(format!("swarm: {e}")), ExitCode::FAILURE),
+        },
+    }
+}
+
+fn serve(args: &ServeArgs) -> ExitCode {
     let result = if args.headless {
-        serve::headless(&args, &mut std::io::stdout().lock())
+        serve::headless(args, &mut std::io::stdout().lock())
     } else {
-        serve::dashboard(&args)
+        serve::dashboard(args)
     };
+    let code = match &result {
+        Err(ServeError::Bind(_)) => ExitCode::from(2),
+        _ => ExitCode::FAILURE,
+    };
+    report(result.map_err(|e| e.to_string()), code)
+}
+
+fn report(result: Result<(), String>, code: ExitCode) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("ioscope: {e}");
-            match e {
-                ServeError::Bind(_) => ExitCode::from(2),
-                _ => ExitCode::FAILURE,
-            }
+            code
         }
     }
 }

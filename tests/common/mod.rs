@@ -79,6 +79,21 @@ impl TestServer {
         }
     }
 
+    /// Waits until `n` events match (counting those already seen).
+    pub fn wait_for_count(&mut self, what: &str, n: usize, pred: impl Fn(&EventKind) -> bool) {
+        let deadline = Instant::now() + DEADLINE;
+        while self.seen.iter().filter(|e| pred(&e.kind)).count() < n {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok(e) => self.seen.push(e),
+                Err(_) => panic!(
+                    "fewer than {n} {what} events within {DEADLINE:?}; saw: {:#?}",
+                    self.discrete()
+                ),
+            }
+        }
+    }
+
     /// The events seen so far without the summaries.
     pub fn discrete(&self) -> Vec<&EventKind> {
         self.seen

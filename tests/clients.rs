@@ -1,0 +1,243 @@
+//! The lecture's client and the swarm's scenes against the non-blocking
+//! server, with the server events each scene must cause.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::TestServer;
+use ioscope::client::stats::Summary;
+use ioscope::client::swarm::{self, Scene, SwarmConfig};
+use ioscope::event::{Call, EventKind};
+
+fn swarm(t: &TestServer, scene: Scene, clients: usize, messages: u64) -> Summary {
+    let mut config = SwarmConfig::new(t.addr(), scene);
+    config.clients = clients;
+    config.messages = messages;
+    config.duration = Duration::from_secs(20);
+    let summary = swarm::run(&config).unwrap();
+    assert_adds_up(&summary);
+    summary
+}
+
+fn assert_adds_up(s: &Summary) {
+    assert_eq!(
+        s.messages_sent,
+        s.replies_verified + s.mismatches + s.lost,
+        "{s:#?}"
+    );
+}
+
+fn count(t: &TestServer, pred: impl Fn(&EventKind) -> bool) -> usize {
+    t.seen.iter().filter(|e| pred(&e.kind)).count()
+}
+
+#[test]
+fn the_lecture_client_with_piped_stdin_prints_upper_cased_lines() {
+    let t = TestServer::start();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ioscope"))
+        .args(["client", &t.addr().to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"hello\n\nworld 42\r\n\xff binary\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, b"HELLO\nWORLD 42\n\xff BINARY\n");
+}
+
+#[test]
+fn the_lecture_client_says_when_nothing_listens() {
+    // Bind and drop: a port where nothing listens.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = Command::new(env!("CARGO_BIN_EXE_ioscope"))
+        .args(["client", &format!("127.0.0.1:{port}")])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nothing is listening"), "{err}");
+    assert_eq!(err.lines().count(), 1);
+}
+
+#[test]
+fn the_lecture_client_says_when_the_server_goes_away() {
+    let t = TestServer::start();
+    let addr = t.addr().to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ioscope"))
+        .args(["client", &addr])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"first\n").unwrap();
+    let mut t = t;
+    t.wait_for("send", |k| matches!(k, EventKind::Send { .. }));
+    let TestServer { server, .. } = t;
+    server.stop();
+    // The next line finds the server gone.
+    let _ = stdin.write_all(b"second\n");
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("server closed") || err.contains("reset"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn chatty_clients_get_every_reply_verified() {
+    let mut t = TestServer::start();
+    let s = swarm(&t, Scene::Chatty, 5, 40);
+    assert_eq!(s.messages_sent, 200);
+    assert_eq!(s.replies_verified, 200);
+    assert_eq!(s.connections_made, 5);
+    assert!(s.rtt_us.count == 200 && s.rtt_us.p50 > 0 && s.rtt_us.max >= s.rtt_us.p99);
+    t.wait_for_count("closed", 5, |k| matches!(k, EventKind::Closed { .. }));
+    assert_eq!(count(&t, |k| matches!(k, EventKind::Accept { .. })), 5);
+}
+
+#[test]
+fn the_reset_scene_makes_the_server_see_resets() {
+    let mut t = TestServer::start();
+    let s = swarm(&t, Scene::Reset, 3, 4);
+    assert_eq!((s.resets_sent, s.replies_verified), (12, 12));
+    t.wait_for_count("reset", 12, |k| matches!(k, EventKind::Reset { .. }));
+    assert!(t.seen.iter().all(|e| !matches!(
+        &e.kind,
+        EventKind::Reset { call, error, .. } if *call == Call::Recv && error != "ECONNRESET"
+    )));
+}
+
+#[test]
+fn half_close_gets_its_reply_and_the_server_sees_a_close() {
+    let mut t = TestServer::start();
+    let mut config = SwarmConfig::new(t.addr(), Scene::HalfClose);
+    config.clients = 4;
+    config.size = 300_000;
+    config.duration = Duration::from_secs(20);
+    let s = swarm::run(&config).unwrap();
+    assert_adds_up(&s);
+    assert_eq!((s.messages_sent, s.replies_verified), (4, 4));
+    assert_eq!(s.closed_by_server, 0, "{s:#?}");
+    t.wait_for_count("closed", 4, |k| matches!(k, EventKind::Closed { .. }));
+}
+
+#[test]
+fn binary_round_trips_byte_for_byte() {
+    let t = TestServer::start();
+    let mut config = SwarmConfig::new(t.addr(), Scene::Binary);
+    config.clients = 3;
+    config.messages = 20;
+    config.size = 4096;
+    let s = swarm::run(&config).unwrap();
+    assert_eq!((s.replies_verified, s.mismatches), (60, 0), "{s:#?}");
+}
+
+#[test]
+fn churn_connects_and_closes_again_and_again() {
+    let mut t = TestServer::start();
+    let s = swarm(&t, Scene::Churn, 4, 10);
+    assert_eq!((s.connections_made, s.replies_verified), (40, 40));
+    t.wait_for("the 40th accept", |k| {
+        matches!(k, EventKind::Accept { conn: 40, .. })
+    });
+}
+
+#[test]
+fn idle_clients_are_held_until_the_run_ends() {
+    let mut t = TestServer::start_with(|c| c.backlog = 64);
+    let mut config = SwarmConfig::new(t.addr(), Scene::Idle);
+    config.clients = 20;
+    config.duration = Duration::from_secs(1);
+    let s = swarm::run(&config).unwrap();
+    assert_eq!((s.connections_made, s.messages_sent), (20, 0));
+    t.wait_for_count("closed", 20, |k| matches!(k, EventKind::Closed { .. }));
+}
+
+#[test]
+fn a_burst_overflowing_a_small_backlog_is_still_served() {
+    let mut t = TestServer::start_with(|c| c.backlog = 5);
+    let s = swarm(&t, Scene::Burst, 40, 1);
+    assert_eq!((s.connections_made, s.replies_verified), (40, 40), "{s:#?}");
+    t.wait_for("40 accepts", |k| {
+        matches!(k, EventKind::Accept { conn: 40, .. })
+    });
+}
+
+#[test]
+fn a_slow_reader_does_not_stop_a_chatty_client_being_served() {
+    let t = TestServer::start_with(|c| c.pending_cap = 64 * 1024);
+    let mut slow = SwarmConfig::new(t.addr(), Scene::SlowReader);
+    slow.clients = 2;
+    slow.messages = 100_000;
+    slow.size = 64 * 1024;
+    slow.duration = Duration::from_secs(4);
+    let slow_run = std::thread::spawn(move || swarm::run(&slow).unwrap());
+    let s = swarm(&t, Scene::Chatty, 2, 50);
+    assert_eq!(s.replies_verified, 100, "{s:#?}");
+    let slow = slow_run.join().unwrap();
+    assert_adds_up(&slow);
+    assert_eq!(slow.replies_verified, 0);
+    // The kernel stopped taking its bytes long before 100,000 messages.
+    assert!(slow.messages_sent < 200_000, "{slow:#?}");
+}
+
+#[test]
+fn mix_adds_up_and_its_json_parses() {
+    let t = TestServer::start();
+    let out = Command::new(env!("CARGO_BIN_EXE_ioscope"))
+        .args([
+            "swarm",
+            &t.addr().to_string(),
+            "--scene",
+            "mix",
+            "--clients",
+            "16",
+            "--messages",
+            "5",
+            "--duration",
+            "5",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let n = |k: &str| v[k].as_u64().unwrap_or_else(|| panic!("{k} in {v}"));
+    assert_eq!(
+        n("messages_sent"),
+        n("replies_verified") + n("mismatches") + n("lost")
+    );
+    assert!(n("replies_verified") > 0);
+    assert_eq!(n("mismatches"), 0);
+    assert_eq!(v["scene"], "mix");
+    assert!(v["rtt_us"]["p99"].as_u64().unwrap() >= v["rtt_us"]["p50"].as_u64().unwrap());
+}
