@@ -1,8 +1,7 @@
 //! What the dashboard costs while little happens.
 //!
 //! (a) The UI thread's own CPU time: `ioscope::runtime::run` draws into a
-//!     ratatui `TestBackend` (wrapped so its error type is `io::Error`, as
-//!     `run` requires) against a real server on 127.0.0.1:0, once with the
+//!     ratatui `TestBackend` (wrapped to count the frames) against a real server on 127.0.0.1:0, once with the
 //!     server paused (parked: only a tick every 100 ms reaches the UI) and
 //!     once running (the probe then sends ~100 summary events/s). Measured
 //!     with `ioscope::sys::thread_cpu()` inside the thread that calls `run`.
@@ -25,7 +24,7 @@ use ioscope::app::{Action, Dashboard};
 use ioscope::control::Control;
 use ioscope::event::Event;
 use ioscope::probe::EVENT_CHANNEL_CAP;
-use ioscope::runtime::{self, Exit, Input};
+use ioscope::runtime::{self, Exit, Input, Session};
 use ioscope::server::{DEFAULT_BACKLOG, Server, ServerConfig};
 use ioscope::sys::{self, CpuTime};
 use ratatui::Terminal;
@@ -255,14 +254,12 @@ fn spawn_ui(
             let mut dashboard = Dashboard::new();
             let cpu_before = sys::thread_cpu();
             let start = Instant::now();
-            let exit = runtime::run(
-                &mut terminal,
-                &mut dashboard,
-                &control,
+            let session = Session {
+                control: &control,
+                clients: None,
                 epoch,
-                &inputs,
-                &events,
-            );
+            };
+            let exit = runtime::run(&mut terminal, &mut dashboard, session, &inputs, &events);
             let cpu = sys::thread_cpu().since(cpu_before);
             let wall = start.elapsed().as_secs_f64();
             (exit, cpu, wall, terminal.backend().frames, dashboard)

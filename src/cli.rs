@@ -108,6 +108,11 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 0, value_name = "US")]
     pub idle_delay_us: u64,
 
+    /// Start the built-in clients' demo: clients connect, talk, close and
+    /// reset by themselves at a pace a room can follow (`d` toggles it).
+    #[arg(long, conflicts_with = "headless")]
+    pub demo: bool,
+
     /// No dashboard: print the events as JSON lines on stdout.
     #[arg(long)]
     pub headless: bool,

@@ -104,6 +104,9 @@ pub enum EventKind {
     Paused { paused: bool },
     /// The probe could not deliver `count` events (the channel was full).
     Dropped { count: u64 },
+    /// Not from the server: one of the dashboard's built-in clients
+    /// connected from `peer` (the address the server's `accept` reports).
+    Client { peer: String, role: String },
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -126,6 +129,7 @@ impl EventKind {
             EventKind::AcceptError { .. } => "accept_error",
             EventKind::Paused { .. } => "paused",
             EventKind::Dropped { .. } => "dropped",
+            EventKind::Client { .. } => "client",
         }
     }
 }

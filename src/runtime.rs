@@ -12,6 +12,7 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 
 use crate::app::{Action, Dashboard, action_for_key};
+use crate::client::builtin::{BuiltinClients, ClientCmd};
 use crate::control::Control;
 use crate::event::Event;
 use crate::ui;
@@ -34,6 +35,18 @@ pub enum Input {
     Resize,
     /// SIGTERM, SIGHUP or SIGINT arrived.
     Signal(i32),
+    /// An event from outside the server (the built-in clients' notes).
+    Event(Event),
+}
+
+/// What the runtime drives besides the dashboard.
+#[derive(Debug, Clone, Copy)]
+pub struct Session<'a> {
+    pub control: &'a Control,
+    /// The dashboard's own clients, when it has them.
+    pub clients: Option<&'a BuiltinClients>,
+    /// The server's clock: ticks and events agree on time.
+    pub epoch: Instant,
 }
 
 /// Why the loop ended.
@@ -45,13 +58,11 @@ pub enum Exit {
     ServerGone,
 }
 
-/// Runs until quit, a signal, or the server's end. `epoch` is the server's
-/// clock, so ticks and events agree on time.
+/// Runs until quit, a signal, or the server's end.
 pub fn run<B: Backend>(
     terminal: &mut Terminal<B>,
     dashboard: &mut Dashboard,
-    control: &Control,
-    epoch: Instant,
+    session: Session,
     inputs: &Receiver<Input>,
     events: &Receiver<Event>,
 ) -> io::Result<Exit>
@@ -78,6 +89,10 @@ where
                         None
                     }
                     Ok(Input::Signal(sig)) => return Ok(Exit::Signal(sig)),
+                    Ok(Input::Event(event)) => {
+                        dashboard.apply(&event);
+                        None
+                    }
                     // No input source left (a test's script ended): events
                     // and ticks go on.
                     Err(_) => {
@@ -86,7 +101,7 @@ where
                     }
                 };
                 if let Some(action) = action {
-                    if perform(action, dashboard, control) == Some(Exit::Quit) {
+                    if perform(action, dashboard, session) == Some(Exit::Quit) {
                         return Ok(Exit::Quit);
                     }
                 }
@@ -102,7 +117,7 @@ where
                 Err(_) => return Ok(Exit::ServerGone),
             },
             recv(ticker) -> _ => {
-                dashboard.tick(epoch.elapsed().as_micros() as u64);
+                dashboard.tick(session.epoch.elapsed().as_micros() as u64);
                 dirty = true;
             }
         }
@@ -110,10 +125,20 @@ where
 }
 
 /// Applies one action; returns `Some(Exit::Quit)` to leave.
-pub fn perform(action: Action, dashboard: &mut Dashboard, control: &Control) -> Option<Exit> {
+pub fn perform(action: Action, dashboard: &mut Dashboard, session: Session) -> Option<Exit> {
     match action {
         Action::Quit => return Some(Exit::Quit),
-        Action::TogglePause => control.set_paused(!control.is_paused()),
+        Action::TogglePause => session.control.set_paused(!session.control.is_paused()),
+        Action::Client(cmd) => {
+            if let Some(clients) = session.clients {
+                clients.command(cmd);
+            }
+        }
+        Action::ToggleDemo => {
+            if let Some(clients) = session.clients {
+                clients.command(ClientCmd::Demo(!dashboard.demo));
+            }
+        }
         _ => {}
     }
     dashboard.handle(action);

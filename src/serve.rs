@@ -10,9 +10,10 @@ use crossbeam_channel::select;
 
 use crate::app::Dashboard;
 use crate::cli::ServeArgs;
+use crate::client::builtin::BuiltinClients;
 use crate::control::Control;
 use crate::probe::EVENT_CHANNEL_CAP;
-use crate::runtime::{self, Exit, Input};
+use crate::runtime::{self, Exit, Input, Session};
 use crate::server::{BindError, Server, ServerConfig};
 use crate::{sys, term};
 
@@ -74,23 +75,27 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
     let (server, events, epoch) = start(args)?;
     let (input_tx, inputs) = crossbeam_channel::unbounded();
     term::spawn_signals(input_tx.clone())?;
+    let notes = input_tx.clone();
+    let clients = BuiltinClients::start(server.addr(), epoch, args.demo, move |event| {
+        let _ = notes.send(Input::Event(event));
+    })?;
     let mut terminal = term::enter()?;
     if fault() == Some("ui-panic") {
         panic!("injected UI panic (IOSCOPE_FAULT=ui-panic)");
     }
     let result = term::spawn_input(input_tx).and_then(|()| {
         let mut dashboard = Dashboard::new();
-        runtime::run(
-            &mut terminal,
-            &mut dashboard,
-            server.control(),
+        dashboard.demo = args.demo;
+        let session = Session {
+            control: server.control(),
+            clients: Some(&clients),
             epoch,
-            &inputs,
-            &events,
-        )
+        };
+        runtime::run(&mut terminal, &mut dashboard, session, &inputs, &events)
     });
     term::leave();
     drop(terminal);
+    drop(clients);
     server.stop();
     match result? {
         Exit::Quit | Exit::Signal(_) => Ok(()),

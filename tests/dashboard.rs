@@ -6,9 +6,11 @@ mod common;
 use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ioscope::app::action_for_key;
 use ioscope::app::{Action, Dashboard};
+use ioscope::client::builtin::BuiltinClients;
 use ioscope::event::{Call, Event, EventKind};
-use ioscope::runtime::{self, Exit, Input};
+use ioscope::runtime::{self, Exit, Input, Session};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -225,7 +227,12 @@ fn pressing_space_pauses_the_real_server_and_q_quits() {
     let ui = std::thread::spawn(move || {
         let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
         let mut d = Dashboard::new();
-        let exit = runtime::run(&mut terminal, &mut d, &control, epoch, &inputs, &events).unwrap();
+        let session = Session {
+            control: &control,
+            clients: None,
+            epoch,
+        };
+        let exit = runtime::run(&mut terminal, &mut d, session, &inputs, &events).unwrap();
         (exit, d, terminal)
     });
     let key = |c| Input::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
@@ -264,4 +271,115 @@ fn the_dashboard_shows_a_real_client() {
         "peer not listed"
     );
     assert!(screen.contains("HELLO FROM A TEST"), "reply not shown");
+}
+
+/// Feeds server events and built-in client notes to the dashboard, as the
+/// runtime does, until `done` holds.
+fn pump_until(
+    d: &mut Dashboard,
+    t: &common::TestServer,
+    notes: &crossbeam_channel::Receiver<Event>,
+    what: &str,
+    done: impl Fn(&Dashboard) -> bool,
+) {
+    let deadline = Instant::now() + common::DEADLINE;
+    while !done(d) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        crossbeam_channel::select! {
+            recv(t.events) -> e => d.apply(&e.unwrap()),
+            recv(notes) -> e => d.apply(&e.unwrap()),
+            default(left) => panic!("{what}: not within {:?}; log: {:#?}", common::DEADLINE, d.log),
+        }
+    }
+}
+
+#[test]
+fn key_c_adds_a_built_in_client_the_lists_show_and_x_resets_it() {
+    let t = common::TestServer::start();
+    let (note_tx, notes) = crossbeam_channel::unbounded();
+    let epoch = Instant::now();
+    let clients = BuiltinClients::start(t.addr(), epoch, false, move |e| {
+        let _ = note_tx.send(e);
+    })
+    .unwrap();
+    let control = t.server.control().clone();
+    let session = Session {
+        control: &control,
+        clients: Some(&clients),
+        epoch,
+    };
+    let press =
+        |c| action_for_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), false).unwrap();
+    let mut d = Dashboard::new();
+
+    runtime::perform(press('c'), &mut d, session);
+    pump_until(
+        &mut d,
+        &t,
+        &notes,
+        "a talking built-in chatty client",
+        |d| {
+            d.conns
+                .values()
+                .any(|c| c.builtin.as_deref() == Some("chatty") && c.bytes_out > 0)
+        },
+    );
+    assert_eq!(d.builtin_count(), 1);
+    let screen = format!("{:?}", render(&d, 120, 36).backend().buffer());
+    assert!(
+        screen.contains("chatty") && screen.contains("1 built-in"),
+        "{screen}"
+    );
+
+    runtime::perform(press('i'), &mut d, session);
+    pump_until(&mut d, &t, &notes, "an idle built-in client", |d| {
+        d.builtin_count() == 2
+    });
+
+    runtime::perform(press('x'), &mut d, session);
+    pump_until(&mut d, &t, &notes, "a reset", |d| d.totals.reset == 1);
+    assert_eq!(d.gone[0].reason, ioscope::event::Reason::Reset);
+    assert_eq!(d.builtin_count(), 1);
+
+    runtime::perform(press('X'), &mut d, session);
+    pump_until(&mut d, &t, &notes, "a close", |d| d.totals.closed == 1);
+    assert_eq!(d.builtin_count(), 0);
+}
+
+#[test]
+fn key_s_makes_every_built_in_client_talk_and_d_runs_the_demo() {
+    let t = common::TestServer::start();
+    let (note_tx, notes) = crossbeam_channel::unbounded();
+    let epoch = Instant::now();
+    let clients = BuiltinClients::start(t.addr(), epoch, false, move |e| {
+        let _ = note_tx.send(e);
+    })
+    .unwrap();
+    let control = t.server.control().clone();
+    let session = Session {
+        control: &control,
+        clients: Some(&clients),
+        epoch,
+    };
+    let press =
+        |c| action_for_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), false).unwrap();
+    let mut d = Dashboard::new();
+    runtime::perform(press('i'), &mut d, session);
+    runtime::perform(press('i'), &mut d, session);
+    pump_until(&mut d, &t, &notes, "two idle clients", |d| {
+        d.builtin_count() == 2
+    });
+    runtime::perform(press('s'), &mut d, session);
+    pump_until(&mut d, &t, &notes, "both talk", |d| {
+        d.conns.values().all(|c| c.bytes_out > 0)
+    });
+
+    runtime::perform(press('d'), &mut d, session);
+    assert!(d.demo);
+    // The demo keeps clients coming, talking and leaving by itself.
+    pump_until(&mut d, &t, &notes, "demo activity", |d| {
+        d.totals.accepted >= 4 && d.totals.closed + d.totals.reset >= 1
+    });
+    runtime::perform(press('d'), &mut d, session);
+    assert!(!d.demo);
 }

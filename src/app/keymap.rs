@@ -3,6 +3,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::client::builtin::ClientCmd;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Quit,
@@ -15,6 +17,9 @@ pub enum Action {
     ScrollDown(usize),
     ScrollHome,
     ScrollEnd,
+    /// Tell the built-in clients something.
+    Client(ClientCmd),
+    ToggleDemo,
 }
 
 /// Every key, as the help overlay lists it.
@@ -27,6 +32,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "space  p",
         "pause / resume the server loop (really parked: 0% CPU)",
     ),
+    ("c  i", "connect a built-in chatty / idle client"),
+    ("x  X", "reset / gracefully close a built-in client"),
+    ("s", "every built-in client sends one message"),
+    ("d", "demo on/off: clients come, talk, close, reset"),
     ("?", "this help"),
     ("Tab  Shift-Tab", "focus the next / previous list"),
     ("↑ ↓  k j", "scroll the focused list"),
@@ -45,6 +54,12 @@ pub fn action_for_key(key: KeyEvent, help_open: bool) -> Option<Action> {
         KeyCode::Esc if help_open => Action::CloseOverlay,
         KeyCode::Char('q') | KeyCode::Esc => Action::Quit,
         KeyCode::Char(' ') | KeyCode::Char('p') => Action::TogglePause,
+        KeyCode::Char('c') => Action::Client(ClientCmd::Chatty),
+        KeyCode::Char('i') => Action::Client(ClientCmd::Idle),
+        KeyCode::Char('x') => Action::Client(ClientCmd::ResetOne),
+        KeyCode::Char('X') => Action::Client(ClientCmd::CloseOne),
+        KeyCode::Char('s') => Action::Client(ClientCmd::SendAll),
+        KeyCode::Char('d') => Action::ToggleDemo,
         KeyCode::Char('?') | KeyCode::Char('h') | KeyCode::F(1) => Action::ToggleHelp,
         KeyCode::Tab => Action::FocusNext,
         KeyCode::BackTab => Action::FocusPrev,

@@ -7,7 +7,7 @@ mod keymap;
 
 pub use keymap::{Action, KEYS, action_for_key};
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use crate::event::{ConnId, Event, EventKind, Reason};
 
@@ -15,6 +15,8 @@ use crate::event::{ConnId, Event, EventKind, Reason};
 pub const GONE_CAP: usize = 500;
 pub const LOG_CAP: usize = 1000;
 pub const HISTORY_SECS: usize = 60;
+/// Built-in client addresses remembered (they are few; a cap all the same).
+const BUILTIN_CAP: usize = 10_000;
 /// How many replies of one spin the ready-send list keeps.
 pub const READY_CAP: usize = 200;
 /// Rates are averaged over this window.
@@ -41,6 +43,8 @@ pub struct ConnRow {
     pub pending: usize,
     /// Reply bytes thrown away (`--faithful`).
     pub lost: u64,
+    /// A built-in client of the dashboard: its role (chatty, idle).
+    pub builtin: Option<String>,
     /// `--faithful`: the peer closed, but the listing keeps the socket.
     pub close_wait: bool,
 }
@@ -179,6 +183,10 @@ pub struct Dashboard {
     pub log: VecDeque<Event>,
     /// The last `accept_error`, e.g. EMFILE.
     pub accept_error: Option<(u64, String)>,
+    /// The built-in clients' demo is running.
+    pub demo: bool,
+    /// Peers that are built-in clients, and their roles.
+    builtin_peers: HashMap<String, String>,
     pub view: ViewState,
     recent: VecDeque<Sample>,
     second: Sample,
@@ -228,6 +236,7 @@ impl Dashboard {
                         pending: 0,
                         lost: 0,
                         close_wait: false,
+                        builtin: self.builtin_peers.get(peer).cloned(),
                     },
                 );
                 self.log_event(event);
@@ -336,6 +345,17 @@ impl Dashboard {
             EventKind::Dropped { count } => {
                 self.totals.dropped += count;
             }
+            EventKind::Client { peer, role } => {
+                // The accept may come before or after this note.
+                if let Some(row) = self.conns.values_mut().find(|c| &c.peer == peer) {
+                    row.builtin = Some(role.clone());
+                }
+                if self.builtin_peers.len() >= BUILTIN_CAP {
+                    self.builtin_peers.clear();
+                }
+                self.builtin_peers.insert(peer.clone(), role.clone());
+                self.log_event(event);
+            }
         }
     }
 
@@ -433,7 +453,8 @@ impl Dashboard {
             Action::ScrollHome => *scroll = top,
             Action::ScrollEnd => *scroll = bottom,
             Action::TogglePause => self.paused = !self.paused,
-            Action::Quit => {}
+            Action::ToggleDemo => self.demo = !self.demo,
+            Action::Client(_) | Action::Quit => {}
         }
     }
 
@@ -446,6 +467,11 @@ impl Dashboard {
         }
     }
 
+    /// Connected clients that are the dashboard's own.
+    pub fn builtin_count(&self) -> usize {
+        self.conns.values().filter(|c| c.builtin.is_some()).count()
+    }
+
     /// Spins since the ready-send list's spin.
     pub fn ready_spins_ago(&self) -> Option<u64> {
         self.ready
@@ -455,6 +481,9 @@ impl Dashboard {
 
     fn disconnect(&mut self, conn: ConnId, reason: Reason, detail: Option<String>, t: u64) {
         let row = self.conns.remove(&conn);
+        if let Some(r) = &row {
+            self.builtin_peers.remove(&r.peer);
+        }
         let (peer, bytes_in, bytes_out) = row
             .map(|r| (r.peer, r.bytes_in, r.bytes_out))
             .unwrap_or_default();

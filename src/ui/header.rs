@@ -108,6 +108,14 @@ fn status_line(d: &Dashboard) -> Line<'static> {
     ));
     spans.push(Span::styled("  clients ", theme::LABEL));
     spans.push(Span::styled(d.conns.len().to_string(), theme::VALUE));
+    let builtin = d.builtin_count();
+    if builtin > 0 {
+        spans.push(Span::styled(format!(" ({builtin} built-in)"), theme::LABEL));
+    }
+    if d.demo {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(" DEMO ", theme::PAUSED));
+    }
     if let Some((t, error)) = &d.accept_error
         && d.now_us.saturating_sub(*t) < 5_000_000
     {

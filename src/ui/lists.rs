@@ -39,27 +39,23 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         } else {
             theme::DATA
         };
-        let mut peer = c.peer.clone();
+        let mut peer = vec![Span::styled(c.peer.clone(), theme::DATA)];
         if c.close_wait {
-            peer.push_str(" CLOSE-WAIT");
+            peer.push(Span::styled(" CLOSE-WAIT", theme::WARN));
+        }
+        if let Some(role) = &c.builtin {
+            peer.push(Span::styled(format!(" {role}"), theme::TITLE));
         }
         Row::new(vec![
-            Span::styled(format!("#{}", c.id), theme::VALUE),
-            Span::styled(
-                peer,
-                if c.close_wait {
-                    theme::WARN
-                } else {
-                    theme::DATA
-                },
-            ),
-            Span::styled(fmt::bytes(c.bytes_in), theme::DATA),
-            Span::styled(fmt::bytes(c.bytes_out), theme::DATA),
-            Span::styled(
+            Line::styled(format!("#{}", c.id), theme::VALUE),
+            Line::from(peer),
+            Line::styled(fmt::bytes(c.bytes_in), theme::DATA),
+            Line::styled(fmt::bytes(c.bytes_out), theme::DATA),
+            Line::styled(
                 fmt::ago(d.now_us.saturating_sub(c.last_us)).replace(" ago", ""),
                 theme::DATA,
             ),
-            Span::styled(fmt::bytes(c.pending as u64), pend_style),
+            Line::styled(fmt::bytes(c.pending as u64), pend_style),
         ])
     });
     let table = Table::new(

@@ -114,5 +114,6 @@ fn describe(kind: &EventKind) -> String {
         EventKind::Paused { paused: true } => "server loop paused".to_string(),
         EventKind::Paused { paused: false } => "server loop resumed".to_string(),
         EventKind::Dropped { count } => format!("{count} events dropped"),
+        EventKind::Client { peer, role } => format!("built-in {role} client from {peer}"),
     }
 }

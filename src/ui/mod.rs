@@ -84,8 +84,10 @@ fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let keys = [
         ("q", "quit"),
         ("space", pause),
+        ("c", "client"),
+        ("x", "reset one"),
+        ("d", "demo"),
         ("Tab", "focus"),
-        ("↑↓", "scroll"),
         ("?", "help"),
     ];
     let mut spans = Vec::new();

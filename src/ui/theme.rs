@@ -30,7 +30,9 @@ pub const DATA: Style = Style::new().fg(Color::White);
 /// The colour of an event's kind, in the log and the lists.
 pub fn kind(kind: &EventKind) -> Style {
     let fg = match kind {
-        EventKind::Listening { .. } | EventKind::Paused { .. } => Color::Cyan,
+        EventKind::Listening { .. } | EventKind::Paused { .. } | EventKind::Client { .. } => {
+            Color::Cyan
+        }
         EventKind::Accept { .. } => Color::Green,
         EventKind::Recv { .. } => Color::LightBlue,
         EventKind::Send { .. } => Color::Magenta,
