@@ -317,13 +317,15 @@ impl Engine {
             .filter(|&i| self.clients[i].is_some())
             .collect();
         let pick = |rng: &mut Rng| live[(rng.next_u64() % live.len() as u64) as usize];
-        let roll = self.rng.next_u64() % 10;
-        if live.len() < DEMO_MIN || (live.len() < DEMO_MAX && roll < 3) {
-            self.open(roll != 0);
-        } else if roll < 6 {
+        let roll = self.rng.next_u64() % 20;
+        let n = live.len();
+        if n < DEMO_MIN || (n < DEMO_MAX && roll < 7) || (n < 4 && roll < 10) {
+            // Mostly chatty clients, now and then an idle one.
+            self.open(roll % 4 != 0);
+        } else if roll < 14 {
             let i = pick(&mut self.rng);
             self.say(i);
-        } else if roll < 8 {
+        } else if roll < 17 {
             let i = pick(&mut self.rng);
             self.drop_client(i, false);
         } else {

@@ -18,6 +18,13 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         Span::styled(format!("{} ", d.conns.len()), theme::VALUE),
         Span::styled(format!("of {} accepted ", d.totals.accepted), theme::LABEL),
     ]);
+    let title = if d.builtin_count() > 0 {
+        let mut spans = title.spans;
+        spans.push(Span::styled("◆ built-in ", theme::TITLE));
+        Line::from(spans)
+    } else {
+        title
+    };
     let block = panel(d, Some(Panel::Connected), title);
     let inner = block.inner(area);
     block.render(area, buf);
@@ -39,12 +46,17 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         } else {
             theme::DATA
         };
-        let mut peer = vec![Span::styled(c.peer.clone(), theme::DATA)];
+        // Built-in clients all live on this machine: their role says more
+        // than their address.
+        let mut peer = match &c.builtin {
+            Some(role) => {
+                let port = c.peer.rsplit_once(':').map_or("", |(_, p)| p);
+                vec![Span::styled(format!("◆{role} :{port}"), theme::TITLE)]
+            }
+            None => vec![Span::styled(c.peer.clone(), theme::DATA)],
+        };
         if c.close_wait {
             peer.push(Span::styled(" CLOSE-WAIT", theme::WARN));
-        }
-        if let Some(role) = &c.builtin {
-            peer.push(Span::styled(format!(" {role}"), theme::TITLE));
         }
         Row::new(vec![
             Line::styled(format!("#{}", c.id), theme::VALUE),
