@@ -3,6 +3,8 @@
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
+
+use crate::sys::CpuTime;
 use serde::Serialize;
 
 /// Counters and histograms, updated by the clients as they go.
@@ -58,8 +60,9 @@ impl Tally {
             .saturating_record(took.as_micros().max(1) as u64);
     }
 
-    /// The summary of a run that took `elapsed`.
-    pub fn summary(&self, scene: &str, clients: usize, elapsed: Duration) -> Summary {
+    /// The summary of a run that took `elapsed` and `cpu` of the swarm
+    /// thread's time.
+    pub fn summary(&self, scene: &str, clients: usize, elapsed: Duration, cpu: CpuTime) -> Summary {
         let secs = elapsed.as_secs_f64().max(1e-9);
         Summary {
             scene: scene.to_string(),
@@ -80,6 +83,8 @@ impl Tally {
             closed_by_server: self.closed_by_server,
             reset_by_server: self.reset_by_server,
             replies_per_s: self.replies_verified as f64 / secs,
+            cpu_us: cpu.total_us(),
+            cpu_us_per_reply: cpu.total_us() as f64 / self.replies_verified.max(1) as f64,
             rtt_us: Percentiles::of(&self.rtt_us),
             connect_us: Percentiles::of(&self.connect_us),
         }
@@ -138,6 +143,11 @@ pub struct Summary {
     pub reset_by_server: u64,
     /// Verified replies per second.
     pub replies_per_s: f64,
+    /// The swarm's own CPU time (its one thread, user + sys), and per reply:
+    /// 1e6 / `cpu_us_per_reply` is the most replies/s it could drive on one
+    /// core, whatever the server.
+    pub cpu_us: u64,
+    pub cpu_us_per_reply: f64,
     pub rtt_us: Percentiles,
     pub connect_us: Percentiles,
 }
@@ -197,6 +207,15 @@ impl std::fmt::Display for Summary {
             self.replies_per_s, self.bytes_sent, self.bytes_received
         )?;
         writeln!(f, "round trip   {}", p(&self.rtt_us))?;
+        if self.replies_verified > 0 {
+            writeln!(
+                f,
+                "swarm CPU    {:.2} s, {:.1} µs per reply (enough for {:.0} replies/s on one core)",
+                self.cpu_us as f64 / 1e6,
+                self.cpu_us_per_reply,
+                1e6 / self.cpu_us_per_reply.max(1e-3)
+            )?;
+        }
         write!(f, "connect      {}", p(&self.connect_us))
     }
 }

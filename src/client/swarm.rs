@@ -199,6 +199,7 @@ impl<'a> Swarm<'a> {
 
     fn run(mut self) -> io::Result<Summary> {
         let started = Instant::now();
+        let cpu_before = crate::sys::thread_cpu();
         let deadline = started + self.config.duration;
         for i in 0..self.clients.len() {
             self.open(i);
@@ -236,9 +237,10 @@ impl<'a> Swarm<'a> {
         let elapsed = started.elapsed();
         // Whatever is still open closes here; its unanswered messages are lost.
         self.clients.clear();
+        let cpu = crate::sys::thread_cpu().since(cpu_before);
         Ok(self
             .tally
-            .summary(self.config.scene.name(), self.config.clients, elapsed))
+            .summary(self.config.scene.name(), self.config.clients, elapsed, cpu))
     }
 
     /// Something left to do besides holding idle connections.
