@@ -15,17 +15,16 @@ mod common;
 use std::convert::Infallible;
 use std::io;
 use std::net::{SocketAddr, TcpStream};
-use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender};
 use ioscope::app::{Action, Dashboard};
-use ioscope::control::Control;
+
 use ioscope::event::Event;
 use ioscope::probe::EVENT_CHANNEL_CAP;
 use ioscope::runtime::{self, Exit, Input, Session};
-use ioscope::server::{DEFAULT_BACKLOG, Server, ServerConfig};
+use ioscope::server::{DEFAULT_BACKLOG, ServerConfig, ServerHost};
 use ioscope::sys::{self, CpuTime};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
@@ -59,7 +58,7 @@ fn main() {
         "ioscope footprint: (a) UI-thread CPU of runtime::run, % of one core (target <= {CPU_TARGET_PCT}%); (b) process RSS in MB (target <= {RSS_TARGET_MB} MB)"
     );
     println!(
-        "  dashboard: runtime::run drawing into a {WIDTH}x{HEIGHT} ratatui TestBackend, tick {} ms; server: Server::start_with_control on 127.0.0.1:0 (non-blocking model)",
+        "  dashboard: runtime::run drawing into a {WIDTH}x{HEIGHT} ratatui TestBackend, tick {} ms; server: ServerHost::start on 127.0.0.1:0 (non-blocking model)",
         runtime::TICK.as_millis()
     );
     println!(
@@ -172,17 +171,14 @@ struct UiRun {
 
 /// Runs the dashboard for `UI_RUN` against a paused or running server.
 fn ui_cpu(paused: bool) -> UiRun {
-    let control = Arc::new(Control::new());
-    control.set_paused(paused);
     let (tx, events) = crossbeam_channel::bounded(EVENT_CHANNEL_CAP);
     let epoch = Instant::now();
-    let server = start_server(tx, epoch, control.clone(), DEFAULT_BACKLOG);
+    let server = start_server(tx, epoch, Duration::ZERO, DEFAULT_BACKLOG);
+    server.control().set_paused(paused);
     let (input_tx, inputs) = crossbeam_channel::unbounded();
-    let ui = spawn_ui(control, epoch, inputs, events);
+    let ui = spawn_ui(server, epoch, inputs, events);
     thread::sleep(UI_RUN);
-    let r = quit_ui(&input_tx, ui);
-    server.stop();
-    r
+    quit_ui(&input_tx, ui)
 }
 
 struct Memory {
@@ -195,14 +191,12 @@ struct Memory {
 
 fn memory() -> Memory {
     let before = sys::rss_bytes();
-    let control = Arc::new(Control::new());
-    control.set_idle_delay(IDLE_DELAY);
     let (tx, events) = crossbeam_channel::bounded(EVENT_CHANNEL_CAP);
     let epoch = Instant::now();
-    let server = start_server(tx, epoch, control.clone(), CLIENT_BACKLOG);
+    let server = start_server(tx, epoch, IDLE_DELAY, CLIENT_BACKLOG);
     let addr = server.addr();
     let (input_tx, inputs) = crossbeam_channel::unbounded();
-    let ui = spawn_ui(control, epoch, inputs, events);
+    let ui = spawn_ui(server, epoch, inputs, events);
     thread::sleep(SETTLE);
     let no_clients = sys::rss_bytes();
 
@@ -217,7 +211,6 @@ fn memory() -> Memory {
         with_clients = with_clients.max(sys::rss_bytes());
     }
     let r = quit_ui(&input_tx, ui);
-    server.stop();
     drop(clients);
     Memory {
         before,
@@ -228,17 +221,24 @@ fn memory() -> Memory {
     }
 }
 
-fn start_server(tx: Sender<Event>, epoch: Instant, control: Arc<Control>, backlog: i32) -> Server {
+fn start_server(
+    tx: Sender<Event>,
+    epoch: Instant,
+    idle_delay: Duration,
+    backlog: i32,
+) -> ServerHost {
     let mut config = ServerConfig::new("127.0.0.1:0".parse().unwrap());
     config.backlog = backlog;
-    Server::start_with_control(&config, tx, epoch, control).expect("start the server")
+    ServerHost::start(config, tx, epoch, idle_delay).expect("start the server")
 }
 
 type UiHandle = JoinHandle<(io::Result<Exit>, CpuTime, f64, u64, Dashboard)>;
 
 /// The UI thread: builds the terminal, then measures only `runtime::run`.
+/// The server lives in the UI thread, as in the real dashboard, and stops
+/// when it ends.
 fn spawn_ui(
-    control: Arc<Control>,
+    server: ServerHost,
     epoch: Instant,
     inputs: Receiver<Input>,
     events: Receiver<Event>,
@@ -255,7 +255,7 @@ fn spawn_ui(
             let cpu_before = sys::thread_cpu();
             let start = Instant::now();
             let session = Session {
-                control: &control,
+                server: &server,
                 clients: None,
                 epoch,
             };

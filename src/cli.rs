@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use std::time::Duration;
 
 use crate::client::swarm::{Scene, SwarmConfig};
-use crate::server::DEFAULT_BACKLOG;
+use crate::server::{DEFAULT_BACKLOG, DEFAULT_WORKERS, Model};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -93,6 +93,14 @@ pub struct ServeArgs {
     /// shows the real one). Anything but loopback is shown with a warning.
     #[arg(long, default_value = "127.0.0.1:8080", value_parser = parse_addr)]
     pub addr: SocketAddr,
+
+    /// The IO model to start with (`m` on the dashboard cycles them).
+    #[arg(long, value_enum, default_value = "nonblocking")]
+    pub model: Model,
+
+    /// Worker threads of the `pool` model.
+    #[arg(long, default_value_t = DEFAULT_WORKERS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
+    pub workers: usize,
 
     /// The listen() backlog: how many connections the kernel queues before
     /// the server accepts them. The lecture uses 5.

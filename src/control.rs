@@ -9,7 +9,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
-#[derive(Debug, Default)]
+/// How a model is woken from a kernel wait (a mio `Waker`, shutting a
+/// socket) when it is paused (`false`) or stopped (`true`).
+pub type Nudge = Box<dyn Fn(bool) + Send + Sync>;
+
+#[derive(Default)]
 pub struct Control {
     /// Set when the loop must leave its fast path: paused or stopping.
     attention: AtomicBool,
@@ -17,6 +21,15 @@ pub struct Control {
     idle_delay_us: AtomicU64,
     state: Mutex<State>,
     wake: Condvar,
+    nudge: Mutex<Option<Nudge>>,
+}
+
+impl std::fmt::Debug for Control {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Control")
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -49,6 +62,29 @@ impl Control {
         self.attention
             .store(s.paused || s.stopping, Ordering::Relaxed);
         self.wake.notify_all();
+        drop(s);
+        self.nudge_model(false);
+    }
+
+    /// Sets how to wake the model from a kernel wait on pause and stop.
+    pub fn set_nudge(&self, nudge: Nudge) {
+        *self.nudge.lock().unwrap_or_else(|e| e.into_inner()) = Some(nudge);
+    }
+
+    fn nudge_model(&self, stopping: bool) {
+        if let Some(nudge) = &*self.nudge.lock().unwrap_or_else(|e| e.into_inner()) {
+            nudge(stopping);
+        }
+    }
+
+    /// Sleeps up to `timeout`; `true` as soon as the server is stopping.
+    pub fn wait_stop(&self, timeout: Duration) -> bool {
+        let s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let (s, _) = self
+            .wake
+            .wait_timeout_while(s, timeout, |s| !s.stopping)
+            .unwrap_or_else(|e| e.into_inner());
+        s.stopping
     }
 
     pub fn is_paused(&self) -> bool {
@@ -60,6 +96,8 @@ impl Control {
         s.stopping = true;
         self.attention.store(true, Ordering::Relaxed);
         self.wake.notify_all();
+        drop(s);
+        self.nudge_model(true);
     }
 
     pub fn is_stopping(&self) -> bool {

@@ -21,13 +21,26 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-/// The socket call a `would_block` summary or an error belongs to.
+/// The call a `would_block` summary, an error or a blocked thread is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Call {
     Accept,
     Recv,
     Send,
+    /// A pool worker waiting for the next client on the work queue.
+    Queue,
+}
+
+impl Call {
+    pub fn name(self) -> &'static str {
+        match self {
+            Call::Accept => "accept",
+            Call::Recv => "recv",
+            Call::Send => "send",
+            Call::Queue => "queue",
+        }
+    }
 }
 
 /// Why a connection left the connected list.
@@ -104,9 +117,54 @@ pub enum EventKind {
     Paused { paused: bool },
     /// The probe could not deliver `count` events (the channel was full).
     Dropped { count: u64 },
+    /// A blocking model's thread entered a blocking call (on `conn`, if any).
+    Blocked {
+        thread: String,
+        call: Call,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conn: Option<ConnId>,
+    },
+    /// ... and came back from it after `waited_us`.
+    Unblocked {
+        thread: String,
+        call: Call,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conn: Option<ConnId>,
+        waited_us: u64,
+    },
+    /// A server thread started (`alive`) or ended.
+    Thread {
+        thread: String,
+        role: String,
+        alive: bool,
+    },
+    /// `pool`: an accepted client waits in the work queue for a worker.
+    Queued { conn: ConnId },
+    /// `pool`: a worker took the client after it waited `waited_us`.
+    Dequeued {
+        conn: ConnId,
+        thread: String,
+        waited_us: u64,
+    },
+    /// `multiplex`: a summary of `poll` returns since the last one, and the
+    /// ready sockets they reported in all.
+    Wakeup { wakeups: u64, ready: u64 },
+    /// A periodic reading of the process: resident memory, thread count,
+    /// and (Linux) the listen queue: connections the kernel completed that
+    /// nobody has accepted yet, out of `listen_max`.
+    Sample {
+        rss_bytes: u64,
+        threads: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        listen_queue: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        listen_max: Option<u32>,
+    },
     /// Not from the server: one of the dashboard's built-in clients
     /// connected from `peer` (the address the server's `accept` reports).
     Client { peer: String, role: String },
+    /// Not from the server: a built-in client got a whole reply back.
+    Reply { peer: String, rtt_us: u64 },
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -130,6 +188,14 @@ impl EventKind {
             EventKind::Paused { .. } => "paused",
             EventKind::Dropped { .. } => "dropped",
             EventKind::Client { .. } => "client",
+            EventKind::Reply { .. } => "reply",
+            EventKind::Blocked { .. } => "blocked",
+            EventKind::Unblocked { .. } => "unblocked",
+            EventKind::Thread { .. } => "thread",
+            EventKind::Queued { .. } => "queued",
+            EventKind::Dequeued { .. } => "dequeued",
+            EventKind::Wakeup { .. } => "wakeup",
+            EventKind::Sample { .. } => "sample",
         }
     }
 }

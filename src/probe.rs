@@ -53,8 +53,20 @@ pub trait Probe {
     fn lost(&mut self, _conn: ConnId, _bytes: usize) {}
     fn accept_error(&mut self, _error: &io::Error, _backoff: Duration) {}
     fn paused(&mut self, _paused: bool) {}
+    /// A blocking model's thread is about to block in `call`.
+    fn blocked(&mut self, _thread: &str, _call: Call, _conn: Option<ConnId>) {}
+    /// ... and came back after `waited`.
+    fn unblocked(&mut self, _thread: &str, _call: Call, _conn: Option<ConnId>, _waited: Duration) {}
+    fn thread(&mut self, _thread: &str, _role: &str, _alive: bool) {}
+    fn queued(&mut self, _conn: ConnId) {}
+    fn dequeued(&mut self, _conn: ConnId, _thread: &str, _waited: Duration) {}
+    /// `multiplex`: `poll` returned with `ready` events.
+    #[inline]
+    fn wakeup(&mut self, _ready: usize) {}
     /// Push out the summaries now (before pausing or stopping).
     fn flush(&mut self) {}
+    /// Push out the summaries if ~20 ms have passed since the last ones.
+    fn flush_if_due(&mut self) {}
 }
 
 /// Instrumentation compiled out: the bare loop, for comparison.
@@ -73,6 +85,8 @@ pub struct ChannelProbe {
     // Counted since the last delivered summary.
     spins: u64,
     would_block: [u64; 3],
+    wakeups: u64,
+    ready: u64,
     empty_recvs: u64,
     empty_sends: u64,
     dropped: u64,
@@ -91,6 +105,8 @@ impl ChannelProbe {
             last_flush_us: 0,
             spins: 0,
             would_block: [0; 3],
+            wakeups: 0,
+            ready: 0,
             empty_recvs: 0,
             empty_sends: 0,
             dropped: 0,
@@ -159,6 +175,13 @@ impl ChannelProbe {
                 self.would_block = [0; 3];
             }
         }
+        if self.wakeups > 0 {
+            let (wakeups, ready) = (self.wakeups, self.ready);
+            if self.emit_at(now, EventKind::Wakeup { wakeups, ready }) {
+                self.wakeups = 0;
+                self.ready = 0;
+            }
+        }
         if self.dropped > 0 {
             let count = self.dropped;
             // Sending this may itself fail and count one more: that is fine,
@@ -188,7 +211,12 @@ impl Probe for ChannelProbe {
 
     #[inline]
     fn would_block(&mut self, call: Call) {
-        self.would_block[call as usize] += 1;
+        let i = match call {
+            Call::Accept => 0,
+            Call::Recv => 1,
+            Call::Send | Call::Queue => 2,
+        };
+        self.would_block[i] += 1;
         self.count_op();
     }
 
@@ -255,9 +283,66 @@ impl Probe for ChannelProbe {
         self.emit(EventKind::Paused { paused });
     }
 
+    fn blocked(&mut self, thread: &str, call: Call, conn: Option<ConnId>) {
+        // About to sleep in the kernel: report the CPU used so far (at the
+        // summaries' pace: a thread that blocks 50,000 times a second must
+        // not send 50,000 summaries).
+        self.flush_if_due();
+        self.emit(EventKind::Blocked {
+            thread: thread.to_string(),
+            call,
+            conn,
+        });
+    }
+
+    fn unblocked(&mut self, thread: &str, call: Call, conn: Option<ConnId>, waited: Duration) {
+        self.emit(EventKind::Unblocked {
+            thread: thread.to_string(),
+            call,
+            conn,
+            waited_us: waited.as_micros() as u64,
+        });
+    }
+
+    fn thread(&mut self, thread: &str, role: &str, alive: bool) {
+        if !alive {
+            self.flush();
+        }
+        self.emit(EventKind::Thread {
+            thread: thread.to_string(),
+            role: role.to_string(),
+            alive,
+        });
+    }
+
+    fn queued(&mut self, conn: ConnId) {
+        self.emit(EventKind::Queued { conn });
+    }
+
+    fn dequeued(&mut self, conn: ConnId, thread: &str, waited: Duration) {
+        self.emit(EventKind::Dequeued {
+            conn,
+            thread: thread.to_string(),
+            waited_us: waited.as_micros() as u64,
+        });
+    }
+
+    #[inline]
+    fn wakeup(&mut self, ready: usize) {
+        self.wakeups += 1;
+        self.ready += ready as u64;
+    }
+
     fn flush(&mut self) {
         let now = self.now_us();
         self.flush_at(now);
+    }
+
+    fn flush_if_due(&mut self) {
+        let now = self.now_us();
+        if now.saturating_sub(self.last_flush_us) >= FLUSH_EVERY.as_micros() as u64 {
+            self.flush_at(now);
+        }
     }
 }
 

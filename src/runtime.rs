@@ -13,8 +13,8 @@ use ratatui::backend::Backend;
 
 use crate::app::{Action, Dashboard, action_for_key};
 use crate::client::builtin::{BuiltinClients, ClientCmd};
-use crate::control::Control;
 use crate::event::Event;
+use crate::server::ServerHost;
 use crate::ui;
 
 /// How often the screen is redrawn and the rates recomputed.
@@ -42,7 +42,8 @@ pub enum Input {
 /// What the runtime drives besides the dashboard.
 #[derive(Debug, Clone, Copy)]
 pub struct Session<'a> {
-    pub control: &'a Control,
+    /// The server slot: the running model, pause, live switch.
+    pub server: &'a ServerHost,
     /// The dashboard's own clients, when it has them.
     pub clients: Option<&'a BuiltinClients>,
     /// The server's clock: ticks and events agree on time.
@@ -82,7 +83,7 @@ where
         select! {
             recv(inputs) -> input => {
                 let action = match input {
-                    Ok(Input::Key(key)) => action_for_key(key, dashboard.view.help),
+                    Ok(Input::Key(key)) => action_for_key(key, dashboard.overlay_open()),
                     Ok(Input::Action(action)) => Some(action),
                     Ok(Input::Resize) => {
                         terminal.autoresize().map_err(io::Error::other)?;
@@ -117,6 +118,9 @@ where
                 Err(_) => return Ok(Exit::ServerGone),
             },
             recv(ticker) -> _ => {
+                if !session.server.is_alive() {
+                    return Ok(Exit::ServerGone);
+                }
                 dashboard.tick(session.epoch.elapsed().as_micros() as u64);
                 dirty = true;
             }
@@ -128,7 +132,17 @@ where
 pub fn perform(action: Action, dashboard: &mut Dashboard, session: Session) -> Option<Exit> {
     match action {
         Action::Quit => return Some(Exit::Quit),
-        Action::TogglePause => session.control.set_paused(!session.control.is_paused()),
+        Action::TogglePause => {
+            let control = session.server.control();
+            control.set_paused(!control.is_paused());
+        }
+        Action::NextModel => {
+            let next = session.server.model().next();
+            if let Err(e) = session.server.switch_to(next) {
+                let now = session.epoch.elapsed().as_micros() as u64;
+                dashboard.report_error(now, format!("cannot switch to {next}: {e}"));
+            }
+        }
         Action::Client(cmd) => {
             if let Some(clients) = session.clients {
                 clients.command(cmd);

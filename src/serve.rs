@@ -3,18 +3,17 @@
 
 use std::fmt;
 use std::io::{self, Write};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::select;
+use crossbeam_channel::{Receiver, select};
 
 use crate::app::Dashboard;
 use crate::cli::ServeArgs;
 use crate::client::builtin::BuiltinClients;
-use crate::control::Control;
+use crate::event::Event;
 use crate::probe::EVENT_CHANNEL_CAP;
 use crate::runtime::{self, Exit, Input, Session};
-use crate::server::{BindError, Server, ServerConfig};
+use crate::server::{BindError, ServerConfig, ServerHost};
 use crate::{sys, term};
 
 #[derive(Debug)]
@@ -45,28 +44,19 @@ impl From<io::Error> for ServeError {
     }
 }
 
-fn start(
-    args: &ServeArgs,
-) -> Result<
-    (
-        Server,
-        crossbeam_channel::Receiver<crate::event::Event>,
-        Instant,
-    ),
-    ServeError,
-> {
+fn start(args: &ServeArgs) -> Result<(ServerHost, Receiver<Event>, Instant), ServeError> {
     sys::raise_fd_limit();
     let mut config = ServerConfig::new(args.addr);
+    config.model = args.model;
     config.backlog = args.backlog;
     config.faithful = args.faithful;
+    config.workers = args.workers;
     config.inject_panic = fault() == Some("server-panic");
-    let control = Arc::new(Control::new());
-    control.set_idle_delay(Duration::from_micros(args.idle_delay_us));
     let (tx, rx) = crossbeam_channel::bounded(EVENT_CHANNEL_CAP);
     let epoch = Instant::now();
-    let server =
-        Server::start_with_control(&config, tx, epoch, control).map_err(ServeError::Bind)?;
-    Ok((server, rx, epoch))
+    let idle_delay = Duration::from_micros(args.idle_delay_us);
+    let host = ServerHost::start(config, tx, epoch, idle_delay).map_err(ServeError::Bind)?;
+    Ok((host, rx, epoch))
 }
 
 /// The dashboard, full screen, until `q`, a signal or the server's end.
@@ -87,7 +77,7 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
         let mut dashboard = Dashboard::new();
         dashboard.demo = args.demo;
         let session = Session {
-            control: server.control(),
+            server: &server,
             clients: Some(&clients),
             epoch,
         };
@@ -96,7 +86,7 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
     term::leave();
     drop(terminal);
     drop(clients);
-    server.stop();
+    drop(server);
     match result? {
         Exit::Quit | Exit::Signal(_) => Ok(()),
         Exit::ServerGone => Err(ServeError::ServerGone),
@@ -113,8 +103,12 @@ pub fn headless(args: &ServeArgs, out: &mut impl Write) -> Result<(), ServeError
         None => crossbeam_channel::never(),
     };
     let mut out = io::BufWriter::new(out);
+    let alive = crossbeam_channel::tick(Duration::from_millis(250));
     let outcome = loop {
         select! {
+            recv(alive) -> _ => if !server.is_alive() {
+                break Ok(Exit::ServerGone);
+            },
             recv(events) -> event => match event {
                 Ok(event) => {
                     write_line(&mut out, &event)?;
@@ -131,7 +125,7 @@ pub fn headless(args: &ServeArgs, out: &mut impl Write) -> Result<(), ServeError
             recv(deadline) -> _ => break Ok(Exit::Quit),
         }
     };
-    server.stop();
+    drop(server);
     match outcome {
         Ok(Exit::ServerGone) => Err(ServeError::ServerGone),
         Ok(_) => {

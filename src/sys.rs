@@ -118,6 +118,48 @@ pub fn raise_fd_limit() -> Option<u64> {
     None
 }
 
+/// Threads in this process (Linux: /proc/self/status).
+pub fn process_threads() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// A listening socket's accept queue: connections the kernel completed that
+/// nobody accepted yet, and the queue's limit (Linux: TCP_INFO, where a
+/// listener reports them as `tcpi_unacked` and `tcpi_sacked`).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn listen_queue(listener: &std::net::TcpListener) -> Option<(u32, u32)> {
+    use std::os::fd::AsRawFd;
+    let mut info = std::mem::MaybeUninit::<libc::tcp_info>::zeroed();
+    let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
+    // SAFETY: getsockopt writes at most `len` bytes into the zeroed struct.
+    let rc = unsafe {
+        libc::getsockopt(
+            listener.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_INFO,
+            info.as_mut_ptr().cast(),
+            &mut len,
+        )
+    };
+    if rc != 0 {
+        return None;
+    }
+    // SAFETY: zeroed, then (partly) filled by the kernel: every field valid.
+    let info = unsafe { info.assume_init() };
+    Some((info.tcpi_unacked, info.tcpi_sacked))
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn listen_queue(_listener: &std::net::TcpListener) -> Option<(u32, u32)> {
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +174,19 @@ mod tests {
         }
         std::hint::black_box(x);
         assert!(thread_cpu().since(before).total_us() > 0);
+    }
+
+    #[test]
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    fn the_listen_queue_counts_connections_not_yet_accepted() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        assert_eq!(listen_queue(&listener).unwrap().0, 0);
+        let addr = listener.local_addr().unwrap();
+        let _a = std::net::TcpStream::connect(addr).unwrap();
+        let _b = std::net::TcpStream::connect(addr).unwrap();
+        assert_eq!(listen_queue(&listener).unwrap().0, 2);
+        let _ = listener.accept().unwrap();
+        assert_eq!(listen_queue(&listener).unwrap().0, 1);
     }
 
     #[test]

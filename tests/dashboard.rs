@@ -11,6 +11,17 @@ use ioscope::app::{Action, Dashboard};
 use ioscope::client::builtin::BuiltinClients;
 use ioscope::event::{Call, Event, EventKind};
 use ioscope::runtime::{self, Exit, Input, Session};
+use ioscope::server::{Model, ServerConfig, ServerHost};
+
+/// A server slot as the dashboard has it, on 127.0.0.1:0.
+fn host(model: Model) -> (ServerHost, crossbeam_channel::Receiver<Event>, Instant) {
+    let (tx, events) = crossbeam_channel::bounded(65_536);
+    let epoch = Instant::now();
+    let mut config = ServerConfig::new("127.0.0.1:0".parse().unwrap());
+    config.model = model;
+    let host = ServerHost::start(config, tx, epoch, std::time::Duration::from_micros(200)).unwrap();
+    (host, events, epoch)
+}
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -219,16 +230,14 @@ fn every_size_from_tiny_to_huge_renders_without_panic() {
 
 #[test]
 fn pressing_space_pauses_the_real_server_and_q_quits() {
-    let t = common::TestServer::start();
+    let (host, events, epoch) = host(Model::Nonblocking);
+    let control = host.control();
     let (input_tx, inputs) = crossbeam_channel::unbounded();
-    let control = t.server.control().clone();
-    let events = t.events.clone();
-    let epoch = Instant::now();
     let ui = std::thread::spawn(move || {
         let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
         let mut d = Dashboard::new();
         let session = Session {
-            control: &control,
+            server: &host,
             clients: None,
             epoch,
         };
@@ -238,7 +247,7 @@ fn pressing_space_pauses_the_real_server_and_q_quits() {
     let key = |c| Input::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
     input_tx.send(key(' ')).unwrap();
     let deadline = Instant::now() + common::DEADLINE;
-    while !t.server.control().is_paused() {
+    while !control.is_paused() {
         assert!(Instant::now() < deadline, "space did not pause the server");
         std::thread::yield_now();
     }
@@ -277,7 +286,7 @@ fn the_dashboard_shows_a_real_client() {
 /// runtime does, until `done` holds.
 fn pump_until(
     d: &mut Dashboard,
-    t: &common::TestServer,
+    events: &crossbeam_channel::Receiver<Event>,
     notes: &crossbeam_channel::Receiver<Event>,
     what: &str,
     done: impl Fn(&Dashboard) -> bool,
@@ -286,7 +295,7 @@ fn pump_until(
     while !done(d) {
         let left = deadline.saturating_duration_since(Instant::now());
         crossbeam_channel::select! {
-            recv(t.events) -> e => d.apply(&e.unwrap()),
+            recv(events) -> e => d.apply(&e.unwrap()),
             recv(notes) -> e => d.apply(&e.unwrap()),
             default(left) => panic!("{what}: not within {:?}; log: {:#?}", common::DEADLINE, d.log),
         }
@@ -295,16 +304,14 @@ fn pump_until(
 
 #[test]
 fn key_c_adds_a_built_in_client_the_lists_show_and_x_resets_it() {
-    let t = common::TestServer::start();
+    let (host, events, epoch) = host(Model::Nonblocking);
     let (note_tx, notes) = crossbeam_channel::unbounded();
-    let epoch = Instant::now();
-    let clients = BuiltinClients::start(t.addr(), epoch, false, move |e| {
+    let clients = BuiltinClients::start(host.addr(), epoch, false, move |e| {
         let _ = note_tx.send(e);
     })
     .unwrap();
-    let control = t.server.control().clone();
     let session = Session {
-        control: &control,
+        server: &host,
         clients: Some(&clients),
         epoch,
     };
@@ -315,7 +322,7 @@ fn key_c_adds_a_built_in_client_the_lists_show_and_x_resets_it() {
     runtime::perform(press('c'), &mut d, session);
     pump_until(
         &mut d,
-        &t,
+        &events,
         &notes,
         "a talking built-in chatty client",
         |d| {
@@ -332,32 +339,30 @@ fn key_c_adds_a_built_in_client_the_lists_show_and_x_resets_it() {
     );
 
     runtime::perform(press('i'), &mut d, session);
-    pump_until(&mut d, &t, &notes, "an idle built-in client", |d| {
+    pump_until(&mut d, &events, &notes, "an idle built-in client", |d| {
         d.builtin_count() == 2
     });
 
     runtime::perform(press('x'), &mut d, session);
-    pump_until(&mut d, &t, &notes, "a reset", |d| d.totals.reset == 1);
+    pump_until(&mut d, &events, &notes, "a reset", |d| d.totals.reset == 1);
     assert_eq!(d.gone[0].reason, ioscope::event::Reason::Reset);
     assert_eq!(d.builtin_count(), 1);
 
     runtime::perform(press('X'), &mut d, session);
-    pump_until(&mut d, &t, &notes, "a close", |d| d.totals.closed == 1);
+    pump_until(&mut d, &events, &notes, "a close", |d| d.totals.closed == 1);
     assert_eq!(d.builtin_count(), 0);
 }
 
 #[test]
 fn key_s_makes_every_built_in_client_talk_and_d_runs_the_demo() {
-    let t = common::TestServer::start();
+    let (host, events, epoch) = host(Model::Nonblocking);
     let (note_tx, notes) = crossbeam_channel::unbounded();
-    let epoch = Instant::now();
-    let clients = BuiltinClients::start(t.addr(), epoch, false, move |e| {
+    let clients = BuiltinClients::start(host.addr(), epoch, false, move |e| {
         let _ = note_tx.send(e);
     })
     .unwrap();
-    let control = t.server.control().clone();
     let session = Session {
-        control: &control,
+        server: &host,
         clients: Some(&clients),
         epoch,
     };
@@ -366,18 +371,18 @@ fn key_s_makes_every_built_in_client_talk_and_d_runs_the_demo() {
     let mut d = Dashboard::new();
     runtime::perform(press('i'), &mut d, session);
     runtime::perform(press('i'), &mut d, session);
-    pump_until(&mut d, &t, &notes, "two idle clients", |d| {
+    pump_until(&mut d, &events, &notes, "two idle clients", |d| {
         d.builtin_count() == 2
     });
     runtime::perform(press('s'), &mut d, session);
-    pump_until(&mut d, &t, &notes, "both talk", |d| {
+    pump_until(&mut d, &events, &notes, "both talk", |d| {
         d.conns.values().all(|c| c.bytes_out > 0)
     });
 
     runtime::perform(press('d'), &mut d, session);
     assert!(d.demo);
     // The demo keeps clients coming, talking and leaving by itself.
-    pump_until(&mut d, &t, &notes, "demo activity", |d| {
+    pump_until(&mut d, &events, &notes, "demo activity", |d| {
         d.totals.accepted >= 4 && d.totals.closed + d.totals.reset >= 1
     });
     runtime::perform(press('d'), &mut d, session);

@@ -20,6 +20,10 @@ pub enum Action {
     /// Tell the built-in clients something.
     Client(ClientCmd),
     ToggleDemo,
+    /// Stop this model and start the next one on the same address.
+    NextModel,
+    /// The comparison of the models that have run.
+    ToggleCompare,
 }
 
 /// Every key, as the help overlay lists it.
@@ -36,6 +40,8 @@ pub const KEYS: &[(&str, &str)] = &[
     ("x  X", "reset / gracefully close a built-in client"),
     ("s", "every built-in client sends one message"),
     ("d", "demo on/off: clients come, talk, close, reset"),
+    ("m", "switch to the next model (blocking → … → multiplex)"),
+    ("t", "table: compare the models that have run"),
     ("?", "this help"),
     ("Tab  Shift-Tab", "focus the next / previous list"),
     ("↑ ↓  k j", "scroll the focused list"),
@@ -47,11 +53,11 @@ const PAGE: usize = 10;
 
 /// The action for a key press, if any. Call it with presses only (not
 /// releases), as crossterm reports both on some platforms.
-pub fn action_for_key(key: KeyEvent, help_open: bool) -> Option<Action> {
+pub fn action_for_key(key: KeyEvent, overlay_open: bool) -> Option<Action> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let action = match key.code {
         KeyCode::Char('c') if ctrl => Action::Quit,
-        KeyCode::Esc if help_open => Action::CloseOverlay,
+        KeyCode::Esc if overlay_open => Action::CloseOverlay,
         KeyCode::Char('q') | KeyCode::Esc => Action::Quit,
         KeyCode::Char(' ') | KeyCode::Char('p') => Action::TogglePause,
         KeyCode::Char('c') => Action::Client(ClientCmd::Chatty),
@@ -60,6 +66,8 @@ pub fn action_for_key(key: KeyEvent, help_open: bool) -> Option<Action> {
         KeyCode::Char('X') => Action::Client(ClientCmd::CloseOne),
         KeyCode::Char('s') => Action::Client(ClientCmd::SendAll),
         KeyCode::Char('d') => Action::ToggleDemo,
+        KeyCode::Char('m') => Action::NextModel,
+        KeyCode::Char('t') => Action::ToggleCompare,
         KeyCode::Char('?') | KeyCode::Char('h') | KeyCode::F(1) => Action::ToggleHelp,
         KeyCode::Tab => Action::FocusNext,
         KeyCode::BackTab => Action::FocusPrev,

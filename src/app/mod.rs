@@ -3,9 +3,13 @@
 //! no terminal: the UI renders from `&Dashboard`, the tests feed it scripted
 //! events.
 
+mod compare;
 mod keymap;
+mod threads;
 
+pub use compare::ModelRun;
 pub use keymap::{Action, KEYS, action_for_key};
+pub use threads::{ThreadRow, ThreadState, Threads};
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -103,6 +107,9 @@ pub struct Rates {
     pub cpu_user: f64,
     pub cpu_sys: f64,
     pub empty_recvs: f64,
+    /// `multiplex`: poll returns per second, and ready sockets per return.
+    pub wakeups: f64,
+    pub ready_per_wakeup: f64,
 }
 
 impl Rates {
@@ -120,6 +127,10 @@ struct Sample {
     cpu_user_us: u64,
     cpu_sys_us: u64,
     empty_recvs: u64,
+    wakeups: u64,
+    ready: u64,
+    /// Messages (recv events with data); per second only.
+    messages: u64,
 }
 
 /// A panel that takes focus and scrolls.
@@ -149,6 +160,8 @@ impl Panel {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ViewState {
     pub help: bool,
+    /// The model comparison overlay.
+    pub compare: bool,
     pub focus: Panel,
     /// Rows scrolled, per panel in [`Panel::ALL`] order. For the log, rows
     /// up from the newest (0 follows the tail).
@@ -159,6 +172,14 @@ impl ViewState {
     pub fn scroll_of(&self, panel: Panel) -> usize {
         self.scroll[panel.index()]
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ProcessSample {
+    pub rss_bytes: u64,
+    pub threads: u64,
+    pub listen_queue: Option<u32>,
+    pub listen_max: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -185,6 +206,12 @@ pub struct Dashboard {
     pub accept_error: Option<(u64, String)>,
     /// The built-in clients' demo is running.
     pub demo: bool,
+    /// The thread models' threads and queue.
+    pub threads: Threads,
+    /// The latest `sample`: resident memory, threads, listen queue.
+    pub process: Option<ProcessSample>,
+    /// One entry per model that has run, the current one last.
+    pub runs: Vec<ModelRun>,
     /// Peers that are built-in clients, and their roles.
     builtin_peers: HashMap<String, String>,
     pub view: ViewState,
@@ -213,6 +240,11 @@ impl Dashboard {
                 backlog,
                 faithful,
             } => {
+                if self.server.is_some() {
+                    self.switched(t);
+                } else {
+                    self.second.t_us = t;
+                }
                 self.server = Some(ServerInfo {
                     addr: addr.clone(),
                     model: model.clone(),
@@ -220,7 +252,7 @@ impl Dashboard {
                     faithful: *faithful,
                 });
                 self.started_us.get_or_insert(t);
-                self.second.t_us = t;
+                self.runs.push(ModelRun::new(model, *faithful, t));
                 self.log_event(event);
             }
             EventKind::Accept { conn, peer } => {
@@ -264,6 +296,9 @@ impl Dashboard {
                 self.totals.cpu_user_us += cpu_user_us;
                 self.totals.cpu_sys_us += cpu_sys_us;
                 self.totals.empty_recvs += empty_recvs;
+                if let Some(run) = self.runs.last_mut() {
+                    run.cpu_us += cpu_user_us + cpu_sys_us;
+                }
                 self.add_sample(Sample {
                     t_us: t,
                     spins: *spins,
@@ -275,6 +310,12 @@ impl Dashboard {
             }
             EventKind::Recv { conn, bytes, .. } => {
                 self.totals.bytes_in += *bytes as u64;
+                if *bytes > 0 {
+                    self.second.messages += 1;
+                    if let Some(run) = self.runs.last_mut() {
+                        run.messages += 1;
+                    }
+                }
                 if let Some(row) = self.conns.get_mut(conn) {
                     row.bytes_in += *bytes as u64;
                     row.last_us = t;
@@ -356,6 +397,71 @@ impl Dashboard {
                 self.builtin_peers.insert(peer.clone(), role.clone());
                 self.log_event(event);
             }
+            EventKind::Reply { rtt_us, .. } => {
+                if let Some(run) = self.runs.last_mut() {
+                    run.record_rtt(*rtt_us);
+                }
+            }
+            EventKind::Blocked { thread, call, conn } => {
+                let state = ThreadState::Blocked {
+                    call: *call,
+                    conn: *conn,
+                };
+                self.threads.set_state(thread, state, t);
+            }
+            EventKind::Unblocked { thread, .. } => {
+                self.threads.set_state(thread, ThreadState::Running, t);
+            }
+            EventKind::Thread {
+                thread,
+                role,
+                alive,
+            } => {
+                if *alive {
+                    self.threads.started(thread, role, t);
+                } else {
+                    self.threads.ended(thread);
+                }
+                let live = self.threads.rows.len();
+                if let Some(run) = self.runs.last_mut() {
+                    run.max_threads = run.max_threads.max(live);
+                }
+                self.log_event(event);
+            }
+            EventKind::Queued { conn } => {
+                self.threads.queued(*conn, t);
+                self.log_event(event);
+            }
+            EventKind::Dequeued {
+                conn, waited_us, ..
+            } => {
+                self.threads.dequeued(*conn, *waited_us);
+                self.log_event(event);
+            }
+            EventKind::Wakeup { wakeups, ready } => {
+                self.add_sample(Sample {
+                    t_us: t,
+                    wakeups: *wakeups,
+                    ready: *ready,
+                    ..Sample::default()
+                });
+            }
+            EventKind::Sample {
+                rss_bytes,
+                threads,
+                listen_queue,
+                listen_max,
+            } => {
+                self.process = Some(ProcessSample {
+                    rss_bytes: *rss_bytes,
+                    threads: *threads,
+                    listen_queue: *listen_queue,
+                    listen_max: *listen_max,
+                });
+                if let Some(run) = self.runs.last_mut() {
+                    run.max_rss = run.max_rss.max(*rss_bytes);
+                }
+            }
         }
     }
 
@@ -374,6 +480,12 @@ impl Dashboard {
             push_capped(&mut self.spin_history, self.second.spins, HISTORY_SECS);
             let cpu_us = self.second.cpu_user_us + self.second.cpu_sys_us;
             push_capped(&mut self.cpu_history, cpu_us / 10_000, HISTORY_SECS);
+            if self.second.messages == 0
+                && let Some(run) = self.runs.last_mut()
+            {
+                run.idle_s += 1;
+                run.idle_cpu_us += cpu_us;
+            }
             self.second = Sample {
                 t_us: self.second.t_us + 1_000_000,
                 ..Sample::default()
@@ -410,6 +522,8 @@ impl Dashboard {
                 acc.cpu_user_us += s.cpu_user_us;
                 acc.cpu_sys_us += s.cpu_sys_us;
                 acc.empty_recvs += s.empty_recvs;
+                acc.wakeups += s.wakeups;
+                acc.ready += s.ready;
                 acc
             },
         );
@@ -419,6 +533,8 @@ impl Dashboard {
             cpu_user: pct(sum.cpu_user_us),
             cpu_sys: pct(sum.cpu_sys_us),
             empty_recvs: per_s(sum.empty_recvs),
+            wakeups: per_s(sum.wakeups),
+            ready_per_wakeup: sum.ready as f64 / sum.wakeups.max(1) as f64,
         };
     }
 
@@ -444,8 +560,18 @@ impl Dashboard {
             }
         };
         match action {
-            Action::ToggleHelp => self.view.help = !self.view.help,
-            Action::CloseOverlay => self.view.help = false,
+            Action::ToggleHelp => {
+                self.view.help = !self.view.help;
+                self.view.compare = false;
+            }
+            Action::ToggleCompare => {
+                self.view.compare = !self.view.compare;
+                self.view.help = false;
+            }
+            Action::CloseOverlay => {
+                self.view.help = false;
+                self.view.compare = false;
+            }
             Action::FocusNext => self.view.focus = Panel::ALL[(focus.index() + 1) % 4],
             Action::FocusPrev => self.view.focus = Panel::ALL[(focus.index() + 3) % 4],
             Action::ScrollUp(n) => *scroll = step(*scroll, up, n),
@@ -454,7 +580,7 @@ impl Dashboard {
             Action::ScrollEnd => *scroll = bottom,
             Action::TogglePause => self.paused = !self.paused,
             Action::ToggleDemo => self.demo = !self.demo,
-            Action::Client(_) | Action::Quit => {}
+            Action::Client(_) | Action::NextModel | Action::Quit => {}
         }
     }
 
@@ -465,6 +591,17 @@ impl Dashboard {
             Panel::Disconnected => self.gone.len(),
             Panel::Log => self.log.len(),
         }
+    }
+
+    /// An error of the dashboard's own (a failed model switch), shown
+    /// where accept errors are.
+    pub fn report_error(&mut self, t_us: u64, message: String) {
+        self.accept_error = Some((t_us, message));
+    }
+
+    /// An overlay (help, comparison) is open.
+    pub fn overlay_open(&self) -> bool {
+        self.view.help || self.view.compare
     }
 
     /// Connected clients that are the dashboard's own.
@@ -497,6 +634,22 @@ impl Dashboard {
             bytes_out,
         });
         self.gone.truncate(GONE_CAP);
+    }
+
+    /// Another model took over the address: the old one's clients were
+    /// closed with it; its threads are gone; what was measured stays.
+    fn switched(&mut self, t: u64) {
+        if let Some(run) = self.runs.last_mut() {
+            run.ended_us = Some(t);
+        }
+        let ids: Vec<ConnId> = self.conns.keys().copied().collect();
+        for id in ids {
+            self.disconnect(id, Reason::Closed, Some("server switched".into()), t);
+        }
+        self.threads = Threads::default();
+        self.ready = None;
+        self.accept_error = None;
+        self.paused = false;
     }
 
     fn add_sample(&mut self, s: Sample) {
@@ -544,11 +697,7 @@ impl Dashboard {
 }
 
 pub fn call_name(call: crate::event::Call) -> &'static str {
-    match call {
-        crate::event::Call::Accept => "accept",
-        crate::event::Call::Recv => "recv",
-        crate::event::Call::Send => "send",
-    }
+    call.name()
 }
 
 fn push_capped<T>(q: &mut VecDeque<T>, item: T, cap: usize) {

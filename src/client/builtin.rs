@@ -287,7 +287,17 @@ impl Engine {
         }
         let ok = client.conn.write_some(&mut self.tally).is_ok();
         match client.conn.read_some(&mut self.tally) {
-            Ok(outcome) if ok && !outcome.eof => {}
+            Ok(outcome) if ok && !outcome.eof => {
+                if let (Some(rtt), Ok(local)) = (outcome.rtt, client.conn.stream.local_addr()) {
+                    (self.notify)(Event {
+                        t_us: self.epoch.elapsed().as_micros() as u64,
+                        kind: EventKind::Reply {
+                            peer: local.to_string(),
+                            rtt_us: rtt.as_micros() as u64,
+                        },
+                    });
+                }
+            }
             _ => self.drop_client(i, false),
         }
     }

@@ -26,6 +26,8 @@ pub struct ReadOutcome {
     pub replies: u64,
     /// The server closed its side (read returned 0).
     pub eof: bool,
+    /// The round trip of the last reply completed by this read.
+    pub rtt: Option<Duration>,
 }
 
 #[derive(Debug)]
@@ -147,7 +149,9 @@ impl Conn {
                 }
                 Ok(n) => {
                     tally.bytes_received += n as u64;
-                    outcome.replies += self.check(&buf[..n], tally);
+                    let (replies, rtt) = self.check(&buf[..n], tally);
+                    outcome.replies += replies;
+                    outcome.rtt = rtt.or(outcome.rtt);
                 }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(outcome),
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
@@ -156,15 +160,18 @@ impl Conn {
         }
     }
 
-    fn check(&mut self, data: &[u8], tally: &mut Tally) -> u64 {
+    /// Checks arrived bytes; returns the replies completed and the round
+    /// trip of the last one.
+    fn check(&mut self, data: &[u8], tally: &mut Tally) -> (u64, Option<Duration>) {
         let mut completed = 0;
+        let mut rtt = None;
         let mut rest = data;
         while !rest.is_empty() {
             let Some(front) = self.inflight.front().copied() else {
                 // Bytes nobody asked for.
                 tally.unexpected_bytes += rest.len() as u64;
                 self.received += rest.len() as u64;
-                return completed;
+                return (completed, rtt);
             };
             let take = ((front.ends_at - self.received) as usize).min(rest.len());
             let (chunk, tail) = rest.split_at(take);
@@ -179,13 +186,15 @@ impl Conn {
                 if std::mem::take(&mut self.front_mismatch) {
                     tally.mismatches += 1;
                 } else {
+                    let took = front.sent_at.elapsed();
                     tally.replies_verified += 1;
-                    tally.record_rtt(front.sent_at.elapsed());
+                    tally.record_rtt(took);
+                    rtt = Some(took);
                 }
                 completed += 1;
             }
         }
-        completed
+        (completed, rtt)
     }
 
     /// Closes with SO_LINGER 0: the kernel sends a reset, not a FIN.
@@ -208,9 +217,9 @@ mod tests {
         let mut tally = Tally::default();
         conn.queue(b"hello", &mut tally);
         conn.queue(b"abc", &mut tally);
-        assert_eq!(conn.check(b"HE", &mut tally), 0);
-        assert_eq!(conn.check(b"LLOA", &mut tally), 1);
-        assert_eq!(conn.check(b"bC", &mut tally), 1); // 'b' should be 'B'
+        assert_eq!(conn.check(b"HE", &mut tally).0, 0);
+        assert_eq!(conn.check(b"LLOA", &mut tally).0, 1);
+        assert_eq!(conn.check(b"bC", &mut tally).0, 1); // 'b' should be 'B'
         assert_eq!((tally.replies_verified, tally.mismatches), (1, 1));
         assert_eq!(conn.awaiting(), 0);
         conn.check(b"extra", &mut tally);

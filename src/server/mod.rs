@@ -6,7 +6,14 @@
 //! port in use is an error before anything else happens, then runs the model
 //! on named threads until [`Server::stop`] (or drop).
 
+mod blocking;
+mod blocking_io;
+mod host;
+mod multiplex;
+pub use host::ServerHost;
 pub mod nonblocking;
+mod pool;
+mod threaded;
 
 use std::fmt;
 use std::io;
@@ -19,7 +26,8 @@ use crossbeam_channel::Sender;
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::control::Control;
-use crate::event::Event;
+use crate::event::{Event, EventKind};
+use crate::probe::Probe;
 
 /// The lecture's `listen(5)`.
 pub const DEFAULT_BACKLOG: i32 = 5;
@@ -27,21 +35,52 @@ pub const DEFAULT_BACKLOG: i32 = 5;
 /// it the server stops reading from that client until it catches up.
 pub const DEFAULT_PENDING_CAP: usize = 1 << 20;
 
-/// The IO models ioscope can run.
+/// The IO models ioscope can run, in the lecture's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Model {
+    /// One thread: accept, then serve that client until it leaves.
+    Blocking,
+    /// An accept thread and a thread per client.
+    Threaded,
+    /// An accept thread and a fixed pool of workers fed by a queue.
+    Pool,
     /// The lecture's loop: non-blocking sockets polled in a busy loop.
     #[default]
     Nonblocking,
+    /// One thread sleeping in epoll/kqueue (mio) until a socket is ready.
+    Multiplex,
 }
 
 impl Model {
+    pub const ALL: [Model; 5] = [
+        Model::Blocking,
+        Model::Threaded,
+        Model::Pool,
+        Model::Nonblocking,
+        Model::Multiplex,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
+            Model::Blocking => "blocking",
+            Model::Threaded => "threaded",
+            Model::Pool => "pool",
             Model::Nonblocking => "nonblocking",
+            Model::Multiplex => "multiplex",
         }
     }
+
+    /// The model after this one, for cycling on screen.
+    pub fn next(self) -> Model {
+        let i = Model::ALL.iter().position(|m| *m == self).unwrap_or(0);
+        Model::ALL[(i + 1) % Model::ALL.len()]
+    }
 }
+
+/// The pool's default worker count.
+pub const DEFAULT_WORKERS: usize = 4;
+/// How often the sampler reads memory, threads and the listen queue.
+pub const SAMPLE_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
 impl fmt::Display for Model {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -57,6 +96,8 @@ pub struct ServerConfig {
     /// Run the lecture's listing as written, bugs included.
     pub faithful: bool,
     pub pending_cap: usize,
+    /// Workers of the `pool` model.
+    pub workers: usize,
     /// Fault injection for the terminal-restore tests: the model thread
     /// panics right after `listening`.
     #[doc(hidden)]
@@ -71,6 +112,7 @@ impl ServerConfig {
             backlog: DEFAULT_BACKLOG,
             faithful: false,
             pending_cap: DEFAULT_PENDING_CAP,
+            workers: DEFAULT_WORKERS,
             inject_panic: false,
         }
     }
@@ -124,6 +166,7 @@ pub fn bind(addr: SocketAddr, backlog: i32) -> Result<TcpListener, BindError> {
 #[derive(Debug)]
 pub struct Server {
     addr: SocketAddr,
+    model: Model,
     control: Arc<Control>,
     threads: Vec<JoinHandle<()>>,
 }
@@ -152,18 +195,49 @@ impl Server {
             addr: config.addr,
             source,
         })?;
-        let thread = match config.model {
-            Model::Nonblocking => nonblocking::spawn(listener, config, tx, epoch, control.clone()),
-        }
-        .map_err(|source| BindError {
+        let err = |source| BindError {
             addr: config.addr,
             source,
-        })?;
+        };
+        let sampler_listener = listener.try_clone().map_err(err)?;
+        let spawn = Spawn {
+            listener,
+            tx: tx.clone(),
+            epoch,
+            control: control.clone(),
+            pending_cap: config.pending_cap,
+            hello: Hello {
+                addr,
+                model: config.model,
+                backlog: config.backlog,
+                faithful: config.faithful,
+                inject_panic: config.inject_panic,
+            },
+        };
+        let mut threads = match config.model {
+            Model::Nonblocking => nonblocking::spawn(spawn, config.faithful),
+            Model::Blocking => blocking::spawn(spawn),
+            Model::Threaded => threaded::spawn(spawn),
+            Model::Pool => pool::spawn(spawn, config.workers),
+            Model::Multiplex => multiplex::spawn(spawn),
+        }
+        .map_err(err)?;
+        threads.push(spawn_sampler(sampler_listener, tx, epoch, control.clone()).map_err(err)?);
         Ok(Server {
             addr,
+            model: config.model,
             control,
-            threads: vec![thread],
+            threads,
         })
+    }
+
+    pub fn model(&self) -> Model {
+        self.model
+    }
+
+    /// Whether every model thread is still running (a panic ends one).
+    pub fn is_alive(&self) -> bool {
+        self.threads.iter().all(|t| !t.is_finished())
     }
 
     /// The address really bound (the real port when asked for port 0).
@@ -194,4 +268,73 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.shutdown();
     }
+}
+
+/// What a model's `spawn` gets.
+pub(crate) struct Spawn {
+    pub listener: TcpListener,
+    pub tx: Sender<Event>,
+    pub epoch: Instant,
+    pub control: Arc<Control>,
+    pub pending_cap: usize,
+    pub hello: Hello,
+}
+
+/// The `listening` announcement, made by a model's first thread.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hello {
+    pub addr: SocketAddr,
+    pub model: Model,
+    pub backlog: i32,
+    pub faithful: bool,
+    pub inject_panic: bool,
+}
+
+impl Hello {
+    pub fn announce(&self, probe: &mut impl Probe) {
+        probe.listening(self.addr, self.model.name(), self.backlog, self.faithful);
+        probe.flush();
+        if self.inject_panic {
+            panic!("injected server panic (IOSCOPE_FAULT=server-panic)");
+        }
+    }
+}
+
+/// Every model gets a sampler: memory, threads, the listen queue, four
+/// times a second, until the server stops.
+fn spawn_sampler(
+    listener: TcpListener,
+    tx: Sender<Event>,
+    epoch: Instant,
+    control: Arc<Control>,
+) -> io::Result<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("ioscope-sampler".into())
+        .spawn(move || {
+            let mut last = None;
+            loop {
+                let queue = crate::sys::listen_queue(&listener);
+                let sample = EventKind::Sample {
+                    rss_bytes: crate::sys::rss_bytes().unwrap_or(0),
+                    threads: crate::sys::process_threads().unwrap_or(0),
+                    listen_queue: queue.map(|q| q.0),
+                    listen_max: queue.map(|q| q.1),
+                };
+                if last.as_ref() != Some(&sample) {
+                    let t_us = epoch.elapsed().as_micros() as u64;
+                    if tx
+                        .try_send(Event {
+                            t_us,
+                            kind: sample.clone(),
+                        })
+                        .is_ok()
+                    {
+                        last = Some(sample);
+                    }
+                }
+                if control.wait_stop(SAMPLE_EVERY) {
+                    break;
+                }
+            }
+        })
 }

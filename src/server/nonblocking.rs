@@ -20,16 +20,13 @@
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::Sender;
-
 use crate::control::{Control, Resume};
-use crate::event::{Call, ConnId, Event};
+use crate::event::{Call, ConnId};
 use crate::probe::{ChannelProbe, Probe};
-use crate::server::ServerConfig;
+use crate::server::{ServerConfig, Spawn};
 
 /// The lecture's `conn.recv(1024)`.
 pub const RECV_SIZE: usize = 1024;
@@ -54,32 +51,22 @@ impl From<&ServerConfig> for LoopOptions {
     }
 }
 
-pub(crate) fn spawn(
-    listener: TcpListener,
-    config: &ServerConfig,
-    tx: Sender<Event>,
-    epoch: Instant,
-    control: Arc<Control>,
-) -> io::Result<JoinHandle<()>> {
-    let opts = LoopOptions::from(config);
-    let backlog = config.backlog;
-    let inject_panic = config.inject_panic;
-    std::thread::Builder::new()
+pub(crate) fn spawn(s: Spawn, faithful: bool) -> io::Result<Vec<JoinHandle<()>>> {
+    let opts = LoopOptions {
+        faithful,
+        pending_cap: s.pending_cap,
+    };
+    let thread = std::thread::Builder::new()
         .name("ioscope-nonblocking".into())
         .spawn(move || {
-            let mut probe = ChannelProbe::new(tx, epoch);
-            if let Ok(addr) = listener.local_addr() {
-                probe.listening(addr, "nonblocking", backlog, opts.faithful);
-            }
-            probe.flush();
-            if inject_panic {
-                panic!("injected server panic (IOSCOPE_FAULT=server-panic)");
-            }
-            if let Err(e) = run(listener, opts, &control, &mut probe) {
+            let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
+            s.hello.announce(&mut probe);
+            if let Err(e) = run(s.listener, opts, &s.control, &mut probe) {
                 probe.accept_error(&e, Duration::ZERO);
             }
             probe.flush();
-        })
+        })?;
+    Ok(vec![thread])
 }
 
 struct Conn {

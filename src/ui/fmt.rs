@@ -37,6 +37,15 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
+/// A duration in microseconds, short: "87 µs", "12.3 ms", "4.1 s".
+pub fn micros(us: u64) -> String {
+    match us {
+        0..=9_999 => format!("{us} µs"),
+        10_000..=9_999_999 => format!("{:.1} ms", us as f64 / 1e3),
+        _ => format!("{:.1} s", us as f64 / 1e6),
+    }
+}
+
 /// Microseconds as a clock: "01:02:03" (hours shown when there are any).
 pub fn clock(us: u64) -> String {
     let s = us / 1_000_000;

@@ -52,6 +52,10 @@ pub fn line(e: &Event, started_us: u64) -> Line<'static> {
     ])
 }
 
+fn on_conn(conn: Option<crate::event::ConnId>) -> String {
+    conn.map_or(String::new(), |c| format!(" on #{c}"))
+}
+
 fn describe(kind: &EventKind) -> String {
     match kind {
         EventKind::Listening {
@@ -115,5 +119,45 @@ fn describe(kind: &EventKind) -> String {
         EventKind::Paused { paused: false } => "server loop resumed".to_string(),
         EventKind::Dropped { count } => format!("{count} events dropped"),
         EventKind::Client { peer, role } => format!("built-in {role} client from {peer}"),
+        EventKind::Reply { peer, rtt_us } => format!("{peer} got its reply in {rtt_us} µs"),
+        EventKind::Blocked { thread, call, conn } => {
+            format!("{thread} parks in {}(){}", call.name(), on_conn(*conn))
+        }
+        EventKind::Unblocked {
+            thread,
+            call,
+            conn,
+            waited_us,
+        } => format!(
+            "{thread} back from {}(){} after {}",
+            call.name(),
+            on_conn(*conn),
+            fmt::micros(*waited_us)
+        ),
+        EventKind::Thread {
+            thread,
+            role,
+            alive: true,
+        } => format!("{thread} started: {role}"),
+        EventKind::Thread {
+            thread,
+            alive: false,
+            ..
+        } => format!("{thread} ended"),
+        EventKind::Queued { conn } => format!("#{conn} waits in the queue for a worker"),
+        EventKind::Dequeued {
+            conn,
+            thread,
+            waited_us,
+        } => format!(
+            "#{conn} taken by {thread} after {}",
+            fmt::micros(*waited_us)
+        ),
+        EventKind::Wakeup { wakeups, ready } => {
+            format!("{wakeups} wakeups, {ready} ready sockets")
+        }
+        EventKind::Sample {
+            rss_bytes, threads, ..
+        } => format!("RSS {}, {threads} threads", fmt::bytes(*rss_bytes)),
     }
 }

@@ -40,9 +40,17 @@ pub fn kind(kind: &EventKind) -> Style {
         EventKind::Reset { .. } | EventKind::Lost { .. } | EventKind::AcceptError { .. } => {
             Color::Red
         }
-        EventKind::WouldBlock { .. } | EventKind::Spin { .. } | EventKind::Dropped { .. } => {
-            Color::DarkGray
+        EventKind::Thread { .. } | EventKind::Queued { .. } | EventKind::Dequeued { .. } => {
+            Color::LightYellow
         }
+        EventKind::WouldBlock { .. }
+        | EventKind::Spin { .. }
+        | EventKind::Dropped { .. }
+        | EventKind::Blocked { .. }
+        | EventKind::Unblocked { .. }
+        | EventKind::Wakeup { .. }
+        | EventKind::Sample { .. }
+        | EventKind::Reply { .. } => Color::DarkGray,
     };
     Style::new().fg(fg)
 }

@@ -99,7 +99,14 @@ impl TestServer {
         self.seen
             .iter()
             .map(|e| &e.kind)
-            .filter(|k| !matches!(k, EventKind::Spin { .. } | EventKind::WouldBlock { .. }))
+            .filter(|k| {
+                !matches!(
+                    k,
+                    EventKind::Spin { .. }
+                        | EventKind::WouldBlock { .. }
+                        | EventKind::Sample { .. }
+                )
+            })
             .collect()
     }
 

@@ -1,0 +1,37 @@
+//! The lecture's first server: one thread, `accept()` a client, then serve
+//! it until it leaves. While it serves one client, nobody else is accepted:
+//! they wait in the kernel's listen queue, connected but unanswered.
+
+use std::thread::JoinHandle;
+
+use super::Spawn;
+use super::blocking_io::{self, Sockets};
+use crate::event::ConnId;
+use crate::probe::{ChannelProbe, Probe};
+
+const ROLE: &str = "accept, then serve that client";
+
+pub(crate) fn spawn(s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
+    let sockets = Sockets::new(&s.listener);
+    s.control.set_nudge(sockets.nudge());
+    let thread = std::thread::Builder::new()
+        .name("ioscope-blocking".into())
+        .spawn(move || {
+            let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
+            s.hello.announce(&mut probe);
+            probe.thread("server", ROLE, true);
+            let mut next: ConnId = 1;
+            while let Some((stream, peer)) =
+                blocking_io::accept(&s.listener, "server", &s.control, &mut probe)
+            {
+                let id = next;
+                next += 1;
+                probe.accept(id, peer);
+                sockets.add(id, &stream);
+                blocking_io::serve_client(stream, id, "server", &s.control, &mut probe);
+                sockets.remove(id);
+            }
+            probe.thread("server", ROLE, false);
+        })?;
+    Ok(vec![thread])
+}

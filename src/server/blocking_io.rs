@@ -1,0 +1,197 @@
+//! What the blocking, threaded and pool models share: accepting and serving
+//! one client with blocking calls, each reported as `blocked` / `unblocked`
+//! so the dashboard can show where every thread is parked and for how long.
+
+use std::collections::HashMap;
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::control::{Control, Resume};
+use crate::event::{Call, ConnId};
+use crate::probe::Probe;
+
+/// The lecture's `conn.recv(1024)`.
+const RECV_SIZE: usize = 1024;
+/// `send` without waiting (and, on Linux, without SIGPIPE).
+#[cfg(target_os = "linux")]
+const SEND_NOW: i32 = libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL;
+#[cfg(not(target_os = "linux"))]
+const SEND_NOW: i32 = libc::MSG_DONTWAIT;
+
+/// How long accepting pauses after EMFILE and friends.
+pub(crate) const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// The sockets of a running blocking model, so that stopping can wake every
+/// thread parked in `accept` or `recv` (by shutting its socket down).
+#[derive(Debug, Default)]
+pub(crate) struct Sockets {
+    listener: Mutex<Option<TcpListener>>,
+    conns: Mutex<HashMap<ConnId, TcpStream>>,
+}
+
+impl Sockets {
+    pub fn new(listener: &TcpListener) -> Arc<Self> {
+        Arc::new(Sockets {
+            listener: Mutex::new(listener.try_clone().ok()),
+            conns: Mutex::default(),
+        })
+    }
+
+    pub fn add(&self, id: ConnId, stream: &TcpStream) {
+        if let Ok(clone) = stream.try_clone() {
+            self.conns
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(id, clone);
+        }
+    }
+
+    pub fn remove(&self, id: ConnId) {
+        self.conns
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&id);
+    }
+
+    /// Wakes every parked thread: `accept` and `recv` return at once.
+    pub fn shutdown_all(&self) {
+        if let Some(l) = &*self.listener.lock().unwrap_or_else(|e| e.into_inner()) {
+            // Linux: shutting a listener's read side makes accept() fail.
+            let _ = socket2::SockRef::from(l).shutdown(Shutdown::Read);
+        }
+        for s in self
+            .conns
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+        {
+            let _ = s.shutdown(Shutdown::Both);
+        }
+    }
+
+    /// The nudge to give the control: on stop, shut everything down.
+    pub fn nudge(self: &Arc<Self>) -> crate::control::Nudge {
+        let sockets = Arc::clone(self);
+        Box::new(move |stopping| {
+            if stopping {
+                sockets.shutdown_all();
+            }
+        })
+    }
+}
+
+/// Parks in `accept()` until a client comes (reported as blocked/unblocked).
+/// `Ok(None)` when the server is stopping.
+pub(crate) fn accept<P: Probe>(
+    listener: &TcpListener,
+    thread: &str,
+    control: &Control,
+    probe: &mut P,
+) -> Option<(TcpStream, SocketAddr)> {
+    loop {
+        if control.should_park() && control.park(|p| probe.paused(p)) == Resume::Stop {
+            return None;
+        }
+        probe.blocked(thread, Call::Accept, None);
+        let since = Instant::now();
+        let result = listener.accept();
+        probe.unblocked(thread, Call::Accept, None, since.elapsed());
+        if control.is_stopping() {
+            return None;
+        }
+        match result {
+            Ok(accepted) => return Some(accepted),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::Interrupted | ErrorKind::ConnectionAborted
+                ) => {}
+            Err(e) => {
+                // EMFILE and friends: say so, wait, try again.
+                probe.accept_error(&e, ACCEPT_BACKOFF);
+                if control.wait_stop(ACCEPT_BACKOFF) {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// Serves one client until it leaves: `recv(1024)`, upper-case, `send` it
+/// all, again. Returns when the client closes or resets, or on stop.
+pub(crate) fn serve_client<P: Probe>(
+    mut stream: TcpStream,
+    id: ConnId,
+    thread: &str,
+    control: &Control,
+    probe: &mut P,
+) {
+    let mut buf = [0u8; RECV_SIZE];
+    let mut spin = 0u64;
+    loop {
+        if control.should_park() && control.park(|p| probe.paused(p)) == Resume::Stop {
+            return;
+        }
+        spin += 1;
+        probe.spin();
+        probe.blocked(thread, Call::Recv, Some(id));
+        let since = Instant::now();
+        let result = stream.read(&mut buf);
+        probe.unblocked(thread, Call::Recv, Some(id), since.elapsed());
+        if control.is_stopping() {
+            return;
+        }
+        match result {
+            Ok(0) => {
+                probe.closed(id);
+                return;
+            }
+            Ok(n) => {
+                let data = &mut buf[..n];
+                probe.recv(id, data, spin);
+                data.make_ascii_uppercase();
+                if let Err(e) = send_all(&mut stream, data, id, thread, probe) {
+                    if !control.is_stopping() {
+                        probe.reset(id, Call::Send, &e);
+                    }
+                    return;
+                }
+                probe.send(id, data, 0, spin);
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => {
+                probe.reset(id, Call::Recv, &e);
+                return;
+            }
+        }
+    }
+}
+
+/// Sends the whole reply. Tries without blocking first, so that `blocked`
+/// on `send` is reported only when the client really is not reading.
+fn send_all<P: Probe>(
+    stream: &mut TcpStream,
+    mut data: &[u8],
+    id: ConnId,
+    thread: &str,
+    probe: &mut P,
+) -> io::Result<()> {
+    let sock = socket2::SockRef::from(&*stream);
+    while !data.is_empty() {
+        match sock.send_with_flags(data, SEND_NOW) {
+            Ok(n) => data = &data[n..],
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                probe.blocked(thread, Call::Send, Some(id));
+                let since = Instant::now();
+                let result = stream.write_all(data);
+                probe.unblocked(thread, Call::Send, Some(id), since.elapsed());
+                return result;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,261 @@
+//! IO multiplexing: one thread, non-blocking sockets, and `poll` (mio:
+//! epoll on Linux, kqueue on macOS) to sleep until the kernel says a socket
+//! is ready. The same single loop as the lecture's, without the spinning:
+//! when nothing happens it costs nothing.
+
+use std::collections::HashMap;
+use std::io::{self, ErrorKind, Read, Write};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use mio::net::{TcpListener, TcpStream};
+use mio::{Events, Interest, Poll, Token, Waker};
+
+use super::Spawn;
+use crate::control::{Control, Resume};
+use crate::event::{Call, ConnId};
+use crate::probe::{ChannelProbe, FLUSH_EVERY, Probe};
+
+const LISTENER: Token = Token(0);
+const WAKER: Token = Token(1);
+const RECV_SIZE: usize = 1024;
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+struct Conn {
+    stream: TcpStream,
+    id: ConnId,
+    pending: Vec<u8>,
+    /// The peer shut its side; close once the pending replies are out.
+    peer_closed: bool,
+    /// Registered for WRITABLE too (while replies wait).
+    writable: bool,
+}
+
+pub(crate) fn spawn(s: Spawn) -> io::Result<Vec<JoinHandle<()>>> {
+    let poll = Poll::new()?;
+    let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
+    let nudge = Arc::clone(&waker);
+    s.control.set_nudge(Box::new(move |_| {
+        let _ = nudge.wake();
+    }));
+    s.listener.set_nonblocking(true)?;
+    let thread = std::thread::Builder::new()
+        .name("ioscope-multiplex".into())
+        .spawn(move || {
+            let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
+            s.hello.announce(&mut probe);
+            let listener = TcpListener::from_std(s.listener);
+            if let Err(e) = run(poll, listener, s.pending_cap, &s.control, &mut probe) {
+                probe.accept_error(&e, Duration::ZERO);
+            }
+            probe.flush();
+        })?;
+    Ok(vec![thread])
+}
+
+fn run(
+    mut poll: Poll,
+    mut listener: TcpListener,
+    pending_cap: usize,
+    control: &Control,
+    probe: &mut ChannelProbe,
+) -> io::Result<()> {
+    poll.registry()
+        .register(&mut listener, LISTENER, Interest::READABLE)?;
+    let mut events = Events::with_capacity(1024);
+    let mut conns: HashMap<Token, Conn> = HashMap::new();
+    let mut next_id: ConnId = 1;
+    let mut next_token = 2usize;
+    let mut wakeup: u64 = 0;
+    let mut buf = [0u8; RECV_SIZE];
+    let mut unreported = false;
+    let mut accept_paused_until: Option<Instant> = None;
+    loop {
+        if control.should_park() {
+            probe.flush();
+            if control.park(|p| probe.paused(p)) == Resume::Stop {
+                return Ok(());
+            }
+        }
+        // Sleep until a socket is ready; wake for the summary only if there
+        // is something to report, and for the end of an accept backoff.
+        let mut timeout = unreported.then_some(FLUSH_EVERY);
+        if let Some(until) = accept_paused_until {
+            let left = until.saturating_duration_since(Instant::now());
+            timeout = Some(timeout.map_or(left, |t| t.min(left)));
+        }
+        match poll.poll(&mut events, timeout) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+        if events.is_empty() {
+            probe.flush();
+            unreported = false;
+        } else {
+            wakeup += 1;
+            probe.spin();
+            probe.wakeup(events.iter().filter(|e| e.token() != WAKER).count());
+            unreported = true;
+        }
+        let mut accept_now = events.iter().any(|e| e.token() == LISTENER);
+        if accept_paused_until.is_some_and(|t| Instant::now() >= t) {
+            accept_paused_until = None;
+            accept_now = true;
+        }
+        if accept_now && accept_paused_until.is_none() {
+            loop {
+                match listener.accept() {
+                    Ok((mut stream, peer)) => {
+                        let token = Token(next_token);
+                        next_token += 1;
+                        if let Err(e) =
+                            poll.registry()
+                                .register(&mut stream, token, Interest::READABLE)
+                        {
+                            probe.accept_error(&e, Duration::ZERO);
+                            continue;
+                        }
+                        let id = next_id;
+                        next_id += 1;
+                        probe.accept(id, peer);
+                        conns.insert(
+                            token,
+                            Conn {
+                                stream,
+                                id,
+                                pending: Vec::new(),
+                                peer_closed: false,
+                                writable: false,
+                            },
+                        );
+                    }
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            ErrorKind::Interrupted | ErrorKind::ConnectionAborted
+                        ) => {}
+                    Err(e) => {
+                        probe.accept_error(&e, ACCEPT_BACKOFF);
+                        accept_paused_until = Some(Instant::now() + ACCEPT_BACKOFF);
+                        break;
+                    }
+                }
+            }
+        }
+        for event in events.iter() {
+            let token = event.token();
+            if token == LISTENER || token == WAKER {
+                continue;
+            }
+            let Some(conn) = conns.get_mut(&token) else {
+                continue;
+            };
+            let done = serve(conn, &mut buf, wakeup, pending_cap, probe);
+            let wants_write = !conn.pending.is_empty();
+            if done {
+                if let Some(mut conn) = conns.remove(&token) {
+                    let _ = poll.registry().deregister(&mut conn.stream);
+                }
+            } else if wants_write != conn.writable {
+                conn.writable = wants_write;
+                let interest = if wants_write {
+                    Interest::READABLE | Interest::WRITABLE
+                } else {
+                    Interest::READABLE
+                };
+                let _ = poll
+                    .registry()
+                    .reregister(&mut conn.stream, token, interest);
+            }
+        }
+        probe.flush_if_due();
+    }
+}
+
+/// Reads what is there, replies, retries what is queued. Returns `true`
+/// when the connection is over.
+fn serve(
+    conn: &mut Conn,
+    buf: &mut [u8],
+    wakeup: u64,
+    pending_cap: usize,
+    probe: &mut ChannelProbe,
+) -> bool {
+    if !conn.pending.is_empty() && !flush_pending(conn, wakeup, probe) {
+        return true;
+    }
+    while !conn.peer_closed && conn.pending.len() < pending_cap {
+        match conn.stream.read(buf) {
+            Ok(0) => conn.peer_closed = true,
+            Ok(n) => {
+                let data = &mut buf[..n];
+                probe.recv(conn.id, data, wakeup);
+                data.make_ascii_uppercase();
+                if conn.pending.is_empty() {
+                    match conn.stream.write(data) {
+                        Ok(sent) => {
+                            conn.pending.extend_from_slice(&data[sent..]);
+                            probe.send(conn.id, &data[..sent], conn.pending.len(), wakeup);
+                        }
+                        Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                            probe.would_block(Call::Send);
+                            conn.pending.extend_from_slice(data);
+                            probe.send(conn.id, &[], conn.pending.len(), wakeup);
+                        }
+                        Err(e) => {
+                            probe.reset(conn.id, Call::Send, &e);
+                            return true;
+                        }
+                    }
+                } else {
+                    conn.pending.extend_from_slice(data);
+                    probe.send(conn.id, &[], conn.pending.len(), wakeup);
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                probe.would_block(Call::Recv);
+                break;
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => {
+                probe.reset(conn.id, Call::Recv, &e);
+                return true;
+            }
+        }
+    }
+    if conn.peer_closed && conn.pending.is_empty() {
+        probe.closed(conn.id);
+        return true;
+    }
+    false
+}
+
+/// Sends what a slow reader left queued; `false` if the connection failed.
+fn flush_pending(conn: &mut Conn, wakeup: u64, probe: &mut ChannelProbe) -> bool {
+    loop {
+        match conn.stream.write(&conn.pending) {
+            Ok(n) => {
+                probe.send(conn.id, &conn.pending[..n], conn.pending.len() - n, wakeup);
+                conn.pending.drain(..n);
+                if conn.pending.is_empty() {
+                    if conn.pending.capacity() > 64 * 1024 {
+                        conn.pending = Vec::new();
+                    }
+                    return true;
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                probe.would_block(Call::Send);
+                return true;
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => {
+                probe.reset(conn.id, Call::Send, &e);
+                return false;
+            }
+        }
+    }
+}

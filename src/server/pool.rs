@@ -1,0 +1,102 @@
+//! A thread pool: an accept thread puts clients on a bounded queue, and N
+//! workers take them one at a time and serve each until it leaves. The
+//! thread count is capped; when every worker is busy, clients wait in the
+//! queue — and it shows, with how long each waited.
+
+use std::net::TcpStream;
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use super::Spawn;
+use super::blocking_io::{self, Sockets};
+use crate::event::{Call, ConnId};
+use crate::probe::{ChannelProbe, Probe};
+
+/// Clients the queue holds before the accept thread itself waits.
+pub const QUEUE_CAP: usize = 256;
+
+struct Job {
+    stream: TcpStream,
+    id: ConnId,
+    queued: Instant,
+}
+
+pub(crate) fn spawn(s: Spawn, workers: usize) -> std::io::Result<Vec<JoinHandle<()>>> {
+    let sockets = Sockets::new(&s.listener);
+    s.control.set_nudge(sockets.nudge());
+    let (jobs_tx, jobs) = crossbeam_channel::bounded::<Job>(QUEUE_CAP);
+    let mut threads = Vec::with_capacity(workers + 1);
+    for w in 1..=workers.max(1) {
+        let (jobs, tx, epoch, control, sockets) = (
+            jobs.clone(),
+            s.tx.clone(),
+            s.epoch,
+            s.control.clone(),
+            sockets.clone(),
+        );
+        let name = format!("worker-{w}");
+        threads.push(
+            std::thread::Builder::new()
+                .name(format!("ioscope-{name}"))
+                .spawn(move || {
+                    let mut probe = ChannelProbe::new(tx, epoch);
+                    probe.thread(&name, "pool worker", true);
+                    loop {
+                        probe.blocked(&name, Call::Queue, None);
+                        let since = Instant::now();
+                        let job = jobs.recv();
+                        probe.unblocked(&name, Call::Queue, None, since.elapsed());
+                        let Ok(job) = job else { break };
+                        if control.is_stopping() {
+                            break;
+                        }
+                        probe.dequeued(job.id, &name, job.queued.elapsed());
+                        blocking_io::serve_client(job.stream, job.id, &name, &control, &mut probe);
+                        sockets.remove(job.id);
+                    }
+                    probe.thread(&name, "pool worker", false);
+                })?,
+        );
+    }
+    drop(jobs);
+    threads.push(
+        std::thread::Builder::new()
+            .name("ioscope-accept".into())
+            .spawn(move || {
+                let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
+                s.hello.announce(&mut probe);
+                probe.thread("accept", "accept, queue for the pool", true);
+                let mut next: ConnId = 1;
+                while let Some((stream, peer)) =
+                    blocking_io::accept(&s.listener, "accept", &s.control, &mut probe)
+                {
+                    let id = next;
+                    next += 1;
+                    probe.accept(id, peer);
+                    sockets.add(id, &stream);
+                    probe.queued(id);
+                    let job = Job {
+                        stream,
+                        id,
+                        queued: Instant::now(),
+                    };
+                    // A full queue parks the accept thread too.
+                    let job = match jobs_tx.try_send(job) {
+                        Ok(()) => continue,
+                        Err(e) => e.into_inner(),
+                    };
+                    probe.blocked("accept", Call::Queue, Some(id));
+                    let since = Instant::now();
+                    let sent = jobs_tx.send(job);
+                    probe.unblocked("accept", Call::Queue, Some(id), since.elapsed());
+                    if sent.is_err() {
+                        break;
+                    }
+                }
+                // Dropping the queue's sender lets idle workers leave.
+                drop(jobs_tx);
+                probe.thread("accept", "accept, queue for the pool", false);
+            })?,
+    );
+    Ok(threads)
+}

@@ -1,0 +1,58 @@
+//! Thread per connection: an accept thread, and a new thread for every
+//! client, parked in its own `recv()`. Clients no longer wait for each
+//! other; every one costs a thread (its stack, its scheduling).
+
+use std::thread::JoinHandle;
+
+use super::Spawn;
+use super::blocking_io::{self, Sockets};
+use crate::event::ConnId;
+use crate::probe::{ChannelProbe, Probe};
+
+pub(crate) fn spawn(s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
+    let sockets = Sockets::new(&s.listener);
+    s.control.set_nudge(sockets.nudge());
+    let thread = std::thread::Builder::new()
+        .name("ioscope-accept".into())
+        .spawn(move || {
+            let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
+            s.hello.announce(&mut probe);
+            probe.thread("accept", "accept, start a thread per client", true);
+            let mut next: ConnId = 1;
+            let mut clients: Vec<JoinHandle<()>> = Vec::new();
+            while let Some((stream, peer)) =
+                blocking_io::accept(&s.listener, "accept", &s.control, &mut probe)
+            {
+                let id = next;
+                next += 1;
+                probe.accept(id, peer);
+                sockets.add(id, &stream);
+                let (tx, epoch, control, sockets2) =
+                    (s.tx.clone(), s.epoch, s.control.clone(), sockets.clone());
+                let name = format!("conn-{id}");
+                let started = std::thread::Builder::new()
+                    .name(format!("ioscope-{name}"))
+                    .spawn(move || {
+                        let mut probe = ChannelProbe::new(tx, epoch);
+                        probe.thread(&name, &format!("serves #{id}"), true);
+                        blocking_io::serve_client(stream, id, &name, &control, &mut probe);
+                        sockets2.remove(id);
+                        probe.thread(&name, &format!("serves #{id}"), false);
+                    });
+                match started {
+                    Ok(handle) => clients.push(handle),
+                    Err(e) => {
+                        // Out of threads: the client is dropped, and it shows.
+                        sockets.remove(id);
+                        probe.accept_error(&e, blocking_io::ACCEPT_BACKOFF);
+                    }
+                }
+                clients.retain(|h| !h.is_finished());
+            }
+            for handle in clients {
+                let _ = handle.join();
+            }
+            probe.thread("accept", "accept, start a thread per client", false);
+        })?;
+    Ok(vec![thread])
+}
