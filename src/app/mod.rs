@@ -593,6 +593,26 @@ impl Dashboard {
         }
     }
 
+    /// The running model's name ("" before `listening`).
+    pub fn model(&self) -> &str {
+        self.server.as_ref().map_or("", |s| s.model.as_str())
+    }
+
+    /// What the model's loop counts: a spin of the busy loop, a wakeup
+    /// from epoll, a `recv` call of a thread model.
+    pub fn loop_unit(&self) -> &'static str {
+        match self.model() {
+            "multiplex" => "wakeups",
+            "blocking" | "threaded" | "pool" => "recv calls",
+            _ => "spins",
+        }
+    }
+
+    /// A model built from threads that block (blocking, threaded, pool).
+    pub fn has_threads(&self) -> bool {
+        matches!(self.model(), "blocking" | "threaded" | "pool")
+    }
+
     /// An error of the dashboard's own (a failed model switch), shown
     /// where accept errors are.
     pub fn report_error(&mut self, t_us: u64, message: String) {

@@ -41,7 +41,7 @@ pub fn bytes(n: u64) -> String {
 pub fn micros(us: u64) -> String {
     match us {
         0..=9_999 => format!("{us} µs"),
-        10_000..=9_999_999 => format!("{:.1} ms", us as f64 / 1e3),
+        10_000..=999_999 => format!("{:.1} ms", us as f64 / 1e3),
         _ => format!("{:.1} s", us as f64 / 1e6),
     }
 }

@@ -19,24 +19,25 @@ pub fn render(d: &Dashboard, big: bool, area: Rect, buf: &mut Buffer) {
     let block = panel(d, None, Line::styled(" ioscope ", theme::TITLE));
     let inner = block.inner(area);
     block.render(area, buf);
+    let (label, count, rate) = counter(d);
 
     if big {
-        let [status, counter, wb, extra] = inner.layout(&Layout::vertical([
+        let [status, counter_area, wb, extra] = inner.layout(&Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(4),
             Constraint::Length(1),
             Constraint::Length(1),
         ]));
         status_line(d).render(status, buf);
-        let digits = bigdigits::lines(&fmt::thousands(d.totals.spins));
+        let digits = bigdigits::lines(&fmt::thousands(count));
         let width = digits.first().map_or(0, |l| l.width()) as u16;
-        let [label, number, rates] = counter.layout(&Layout::horizontal([
-            Constraint::Length(7),
+        let [label_area, number, rates] = counter_area.layout(&Layout::horizontal([
+            Constraint::Length(9),
             Constraint::Length(width + 3),
             Constraint::Fill(1),
         ]));
-        Paragraph::new(vec![Line::from(""), Line::styled("spins", theme::LABEL)])
-            .render(label, buf);
+        Paragraph::new(vec![Line::from(""), Line::styled(label, theme::LABEL)])
+            .render(label_area, buf);
         Paragraph::new(
             digits
                 .into_iter()
@@ -44,35 +45,111 @@ pub fn render(d: &Dashboard, big: bool, area: Rect, buf: &mut Buffer) {
                 .collect::<Vec<_>>(),
         )
         .render(number, buf);
-        Paragraph::new(vec![
-            Line::from(vec![
-                Span::styled(fmt::rate(d.rates.spins), theme::SPINS),
-                Span::styled(" spins/s", theme::LABEL),
-            ]),
-            cpu_line(d),
-            cpu_split_line(d),
-        ])
-        .render(rates, buf);
-        would_block_line(d).render(wb, buf);
+        let mut lines = vec![cpu_line(d), cpu_split_line(d)];
+        if let Some(rate) = rate {
+            lines.insert(0, rate);
+        }
+        Paragraph::new(lines).render(rates, buf);
+        detail_line(d).render(wb, buf);
         extra_line(d).render(extra, buf);
     } else {
-        let mut spins = vec![
-            Span::styled(" spins ", theme::LABEL),
-            Span::styled(fmt::thousands(d.totals.spins), theme::SPINS),
-            Span::styled("  ", theme::LABEL),
-            Span::styled(fmt::rate(d.rates.spins), theme::SPINS),
-            Span::styled("/s   ", theme::LABEL),
+        let mut second = vec![
+            Span::styled(format!(" {label} "), theme::LABEL),
+            Span::styled(fmt::thousands(count), theme::SPINS),
+            Span::raw("  "),
         ];
-        spins.extend(cpu_line(d).spans);
-        spins.push(Span::raw(" "));
-        spins.extend(cpu_split_line(d).spans);
+        if let Some(rate) = rate {
+            second.extend(rate.spans);
+        }
+        second.push(Span::raw("   "));
+        second.extend(cpu_line(d).spans);
+        second.push(Span::raw(" "));
+        second.extend(cpu_split_line(d).spans);
         let mut third = vec![Span::raw(" ")];
-        third.extend(would_block_line(d).spans);
+        third.extend(detail_line(d).spans);
         third.push(Span::raw("  "));
         third.extend(extra_line(d).spans);
-        Paragraph::new(vec![status_line(d), Line::from(spins), Line::from(third)])
+        Paragraph::new(vec![status_line(d), Line::from(second), Line::from(third)])
             .render(inner, buf);
     }
+}
+
+/// The model's headline number: spins for the busy loop, wakeups for
+/// epoll, live threads for the thread models; and its rate where it has one.
+fn counter(d: &Dashboard) -> (&'static str, u64, Option<Line<'static>>) {
+    let rate = |r: f64, unit: &str| {
+        Line::from(vec![
+            Span::styled(fmt::rate(r), theme::SPINS),
+            Span::styled(format!(" {unit}/s"), theme::LABEL),
+        ])
+    };
+    match d.model() {
+        "multiplex" => (
+            "wakeups",
+            d.totals.spins,
+            Some(rate(d.rates.spins, "wakeups")),
+        ),
+        _ if d.has_threads() => {
+            let rss = d.process.map_or("?".into(), |p| fmt::bytes(p.rss_bytes));
+            let line = Line::from(vec![
+                Span::styled("RSS ", theme::LABEL),
+                Span::styled(rss, theme::SPINS),
+                Span::styled(
+                    format!(
+                        " · {} started, {} ended",
+                        d.threads.started, d.threads.ended
+                    ),
+                    theme::LABEL,
+                ),
+            ]);
+            ("threads", d.threads.rows.len() as u64, Some(line))
+        }
+        _ => ("spins", d.totals.spins, Some(rate(d.rates.spins, "spins"))),
+    }
+}
+
+/// What the model is waiting on: WouldBlocks for the non-blocking loops,
+/// the listen queue and the pool's queue for the thread models.
+fn detail_line(d: &Dashboard) -> Line<'static> {
+    if !d.has_threads() {
+        let mut line = would_block_line(d);
+        if d.model() == "multiplex" {
+            line.spans.push(Span::styled(
+                format!("  ready sockets per wakeup {:.1}", d.rates.ready_per_wakeup),
+                theme::LABEL,
+            ));
+        }
+        return line;
+    }
+    let mut spans = vec![Span::styled("listen queue ", theme::LABEL)];
+    match d.process.and_then(|p| p.listen_queue.zip(p.listen_max)) {
+        Some((len, max)) => {
+            let style = if len > 0 { theme::WARN } else { theme::VALUE };
+            spans.push(Span::styled(format!("{len}"), style));
+            spans.push(Span::styled(
+                format!(" of {max} (connected by the kernel, not accepted)"),
+                theme::LABEL,
+            ));
+        }
+        None => spans.push(Span::styled("unknown on this system", theme::LABEL)),
+    }
+    if d.model() == "pool" {
+        let (busy, idle) = d.threads.pool_workers();
+        spans.push(Span::styled(
+            format!(
+                "  workers {busy} busy {idle} idle · queued {}",
+                d.threads.queue.len()
+            ),
+            theme::LABEL,
+        ));
+        if let Some(max) = d.threads.waits.iter().max() {
+            spans.push(Span::styled(
+                format!(" · longest wait {}", fmt::micros(*max)),
+                theme::LABEL,
+            ));
+        }
+    }
+    Line::from(spans)
 }
 
 fn status_line(d: &Dashboard) -> Line<'static> {

@@ -23,7 +23,7 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
 
     let spin_max = d.spin_history.iter().copied().max().unwrap_or(0);
     let spin_label = Line::from(vec![
-        Span::styled("spins/s ", theme::LABEL),
+        Span::styled(format!("{}/s ", d.loop_unit()), theme::LABEL),
         Span::styled(fmt::rate(d.rates.spins), theme::SPINS),
         Span::styled(format!(" max {}", fmt::thousands(spin_max)), theme::LABEL),
     ]);

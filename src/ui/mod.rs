@@ -2,6 +2,7 @@
 //! changing it. The layout adapts from 80×24 up to a projector's 200×60.
 
 mod bigdigits;
+mod compare;
 pub mod fmt;
 mod header;
 mod help;
@@ -9,6 +10,7 @@ mod history;
 mod lists;
 mod log;
 pub mod theme;
+mod threads;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -48,7 +50,7 @@ impl Widget for &Dashboard {
                 Constraint::Fill(1),
             ]));
             lists::connected(self, conns, buf);
-            lists::ready(self, ready, buf);
+            model_panel(self, ready, buf);
             lists::disconnected(self, gone, buf);
             log::render(self, log_area, buf);
             history::render(self, hist, buf);
@@ -67,7 +69,7 @@ impl Widget for &Dashboard {
                 Constraint::Fill(1),
             ]));
             lists::connected(self, conns, buf);
-            lists::ready(self, ready, buf);
+            model_panel(self, ready, buf);
             lists::disconnected(self, gone, buf);
             history::render(self, hist, buf);
             log::render(self, bottom, buf);
@@ -75,7 +77,19 @@ impl Widget for &Dashboard {
         footer(self, foot, buf);
         if self.view.help {
             help::render(area, buf);
+        } else if self.view.compare {
+            compare::render(self, area, buf);
         }
+    }
+}
+
+/// The lecture's ready-send list for the single-threaded loops; where every
+/// thread is parked for the thread models.
+fn model_panel(d: &Dashboard, area: Rect, buf: &mut Buffer) {
+    if d.has_threads() {
+        threads::render(d, area, buf);
+    } else {
+        lists::ready(d, area, buf);
     }
 }
 
@@ -87,6 +101,8 @@ fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         ("c", "client"),
         ("x", "reset one"),
         ("d", "demo"),
+        ("m", "model"),
+        ("t", "compare"),
         ("Tab", "focus"),
         ("?", "help"),
     ];

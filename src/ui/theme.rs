@@ -26,6 +26,7 @@ pub const PAUSED: Style = Style::new()
     .add_modifier(Modifier::BOLD);
 pub const WARN: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
 pub const DATA: Style = Style::new().fg(Color::White);
+pub const RUNNING_TEXT: Style = Style::new().fg(Color::Green).add_modifier(Modifier::BOLD);
 
 /// The colour of an event's kind, in the log and the lists.
 pub fn kind(kind: &EventKind) -> Style {

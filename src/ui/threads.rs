@@ -1,0 +1,65 @@
+//! The thread models' panel: where every server thread is parked, for how
+//! long, and (pool) who waits in the queue.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use super::{fmt, lists::scrollbar, panel, theme, window};
+use crate::app::{Dashboard, Panel, ThreadState};
+
+pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
+    let t = &d.threads;
+    let mut title = vec![
+        Span::styled(" Threads ", theme::TITLE),
+        Span::styled(format!("{} ", t.rows.len()), theme::VALUE),
+    ];
+    if d.model() == "pool" {
+        let (busy, idle) = t.pool_workers();
+        title.push(Span::styled(
+            format!(
+                "· workers {busy} busy {idle} idle · queue {} ",
+                t.queue.len()
+            ),
+            theme::LABEL,
+        ));
+    }
+    let block = panel(d, Some(Panel::Ready), Line::from(title));
+    let inner = block.inner(area);
+    block.render(area, buf);
+
+    let mut lines: Vec<Line> = Vec::new();
+    for (conn, since) in &t.queue {
+        lines.push(Line::from(vec![
+            Span::styled(format!("#{conn:<5}"), theme::VALUE),
+            Span::styled("waits in the queue for a worker ", theme::WARN),
+            Span::styled(fmt::micros(d.now_us.saturating_sub(*since)), theme::VALUE),
+        ]));
+    }
+    for row in t.rows.values() {
+        let held = fmt::micros(d.now_us.saturating_sub(row.since_us));
+        let mut spans = vec![Span::styled(format!("{:<10}", row.name), theme::VALUE)];
+        match row.state {
+            ThreadState::Blocked { call, conn } => {
+                spans.push(Span::styled(format!("{held:>8} "), theme::LABEL));
+                spans.push(Span::styled(format!("in {}()", call.name()), theme::WARN));
+                if let Some(c) = conn {
+                    spans.push(Span::styled(format!(" on #{c}"), theme::VALUE));
+                }
+            }
+            ThreadState::Running => {
+                spans.push(Span::styled("running", theme::RUNNING_TEXT));
+            }
+        }
+        lines.push(Line::from(spans));
+    }
+    if lines.is_empty() {
+        lines.push(Line::styled("no server threads yet", theme::HINT));
+    }
+    let height = inner.height as usize;
+    let (first, end) = window(lines.len(), height, d.view.scroll_of(Panel::Ready));
+    let len = lines.len();
+    Paragraph::new(lines.drain(first..end).collect::<Vec<_>>()).render(inner, buf);
+    scrollbar(len, height, first, area, buf);
+}
