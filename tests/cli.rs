@@ -141,7 +141,10 @@ fn headless_serves_a_client_and_reports_it() {
         let e: Event = serde_json::from_str(&line.unwrap()).unwrap();
         if !matches!(
             e.kind,
-            EventKind::Spin { .. } | EventKind::WouldBlock { .. } | EventKind::Sample { .. }
+            EventKind::Spin { .. }
+                | EventKind::WouldBlock { .. }
+                | EventKind::Sample { .. }
+                | EventKind::Thread { .. }
         ) {
             kinds.push(e.kind.name());
         }

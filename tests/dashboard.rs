@@ -388,3 +388,225 @@ fn key_s_makes_every_built_in_client_talk_and_d_runs_the_demo() {
     runtime::perform(press('d'), &mut d, session);
     assert!(!d.demo);
 }
+
+/// A pool of two workers, both busy, two clients queued, the listen queue
+/// holding one more.
+fn pool_script() -> Dashboard {
+    let mut d = Dashboard::new();
+    d.apply(&ev(
+        0,
+        EventKind::Listening {
+            addr: "127.0.0.1:8080".into(),
+            model: "pool".into(),
+            backlog: 5,
+            faithful: false,
+        },
+    ));
+    d.apply(&ev(
+        10,
+        EventKind::Thread {
+            thread: "accept".into(),
+            role: "accept, queue for the pool".into(),
+            alive: true,
+        },
+    ));
+    for w in ["worker-1", "worker-2"] {
+        d.apply(&ev(
+            10,
+            EventKind::Thread {
+                thread: w.into(),
+                role: "pool worker".into(),
+                alive: true,
+            },
+        ));
+        d.apply(&ev(
+            10,
+            EventKind::Blocked {
+                thread: w.into(),
+                call: Call::Queue,
+                conn: None,
+            },
+        ));
+    }
+    for conn in 1..=4u64 {
+        let t = conn * 100_000;
+        d.apply(&ev(
+            t,
+            EventKind::Accept {
+                conn,
+                peer: format!("127.0.0.1:{}", 50_000 + conn),
+            },
+        ));
+        d.apply(&ev(t, EventKind::Queued { conn }));
+        if conn <= 2 {
+            let w = format!("worker-{conn}");
+            d.apply(&ev(
+                t + 40,
+                EventKind::Unblocked {
+                    thread: w.clone(),
+                    call: Call::Queue,
+                    conn: None,
+                    waited_us: t,
+                },
+            ));
+            d.apply(&ev(
+                t + 40,
+                EventKind::Dequeued {
+                    conn,
+                    thread: w.clone(),
+                    waited_us: 40,
+                },
+            ));
+            d.apply(&ev(
+                t + 50,
+                EventKind::Blocked {
+                    thread: w,
+                    call: Call::Recv,
+                    conn: Some(conn),
+                },
+            ));
+        }
+    }
+    d.apply(&ev(
+        500_000,
+        EventKind::Blocked {
+            thread: "accept".into(),
+            call: Call::Accept,
+            conn: None,
+        },
+    ));
+    d.apply(&ev(
+        600_000,
+        EventKind::Sample {
+            rss_bytes: 5 << 20,
+            threads: 9,
+            listen_queue: Some(1),
+            listen_max: Some(5),
+        },
+    ));
+    d.tick(2_600_000);
+    d
+}
+
+#[test]
+fn snapshot_pool_workers_and_queue() {
+    insta::assert_snapshot!(render(&pool_script(), 120, 30).backend());
+}
+
+#[test]
+fn snapshot_blocking_parked_in_recv_with_a_listen_queue() {
+    let mut d = Dashboard::new();
+    d.apply(&ev(
+        0,
+        EventKind::Listening {
+            addr: "127.0.0.1:8080".into(),
+            model: "blocking".into(),
+            backlog: 5,
+            faithful: false,
+        },
+    ));
+    d.apply(&ev(
+        0,
+        EventKind::Thread {
+            thread: "server".into(),
+            role: "accept, then serve that client".into(),
+            alive: true,
+        },
+    ));
+    d.apply(&ev(
+        1_000,
+        EventKind::Accept {
+            conn: 1,
+            peer: "127.0.0.1:50001".into(),
+        },
+    ));
+    d.apply(&ev(
+        2_000,
+        EventKind::Recv {
+            conn: 1,
+            bytes: 6,
+            spin: 1,
+            preview: "hello\\n".into(),
+        },
+    ));
+    d.apply(&ev(
+        2_000,
+        EventKind::Send {
+            conn: 1,
+            bytes: 6,
+            spin: 1,
+            preview: "HELLO\\n".into(),
+            pending: 0,
+        },
+    ));
+    d.apply(&ev(
+        2_100,
+        EventKind::Blocked {
+            thread: "server".into(),
+            call: Call::Recv,
+            conn: Some(1),
+        },
+    ));
+    d.apply(&ev(
+        300_000,
+        EventKind::Sample {
+            rss_bytes: 4 << 20,
+            threads: 5,
+            listen_queue: Some(2),
+            listen_max: Some(5),
+        },
+    ));
+    d.tick(3_200_000);
+    let screen = render(&d, 100, 30);
+    let text = format!("{:?}", screen.backend().buffer());
+    assert!(text.contains("in recv() on #1"), "{text}");
+    assert!(text.contains("listen queue 2 of 5"), "{text}");
+    insta::assert_snapshot!(screen.backend());
+}
+
+#[test]
+fn snapshot_models_compared() {
+    let mut d = pool_script();
+    d.apply(&ev(
+        2_700_000,
+        EventKind::Reply {
+            peer: "127.0.0.1:50001".into(),
+            rtt_us: 120,
+        },
+    ));
+    d.apply(&ev(
+        3_000_000,
+        EventKind::Listening {
+            addr: "127.0.0.1:8080".into(),
+            model: "multiplex".into(),
+            backlog: 5,
+            faithful: false,
+        },
+    ));
+    assert!(
+        d.conns.is_empty(),
+        "the switch closed the old model's clients"
+    );
+    assert_eq!(d.gone.len(), 4);
+    for i in 1..=20u64 {
+        d.apply(&ev(
+            3_000_000 + i * 20_000,
+            EventKind::Spin {
+                spins: 1,
+                cpu_user_us: 2,
+                cpu_sys_us: 3,
+                empty_recvs: 0,
+                empty_sends: 0,
+            },
+        ));
+    }
+    d.tick(6_100_000);
+    d.handle(Action::ToggleCompare);
+    let screen = render(&d, 120, 30);
+    let text = format!("{:?}", screen.backend().buffer());
+    assert!(
+        text.contains("pool") && text.contains("multiplex ◀"),
+        "{text}"
+    );
+    insta::assert_snapshot!(screen.backend());
+}

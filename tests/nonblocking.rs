@@ -46,17 +46,17 @@ fn accept_recv_send_arrive_in_order() {
     round_trip(&mut c, b"hello");
     t.wait_for("send", |k| matches!(k, EventKind::Send { .. }));
     let kinds: Vec<_> = t.discrete().iter().map(|k| k.name()).collect();
-    assert_eq!(kinds, ["listening", "accept", "recv", "send"]);
+    assert_eq!(kinds, ["listening", "thread", "accept", "recv", "send"]);
     let events = t.discrete();
-    let EventKind::Accept { conn, peer } = events[1] else {
+    let EventKind::Accept { conn, peer } = events[2] else {
         unreachable!()
     };
     assert_eq!(peer, &c.local_addr().unwrap().to_string());
     assert!(
-        matches!(events[2], EventKind::Recv { conn: c2, bytes: 5, preview, .. } if c2 == conn && preview == "hello")
+        matches!(events[3], EventKind::Recv { conn: c2, bytes: 5, preview, .. } if c2 == conn && preview == "hello")
     );
     assert!(
-        matches!(events[3], EventKind::Send { conn: c3, bytes: 5, preview, pending: 0, .. } if c3 == conn && preview == "HELLO")
+        matches!(events[4], EventKind::Send { conn: c3, bytes: 5, preview, pending: 0, .. } if c3 == conn && preview == "HELLO")
     );
 }
 

@@ -200,6 +200,8 @@ impl Server {
             source,
         };
         let sampler_listener = listener.try_clone().map_err(err)?;
+        // The sampler waits for `listening`: it is always the first event.
+        let (announced, listening_sent) = crossbeam_channel::bounded(1);
         let spawn = Spawn {
             listener,
             tx: tx.clone(),
@@ -212,6 +214,7 @@ impl Server {
                 backlog: config.backlog,
                 faithful: config.faithful,
                 inject_panic: config.inject_panic,
+                announced,
             },
         };
         let mut threads = match config.model {
@@ -222,7 +225,8 @@ impl Server {
             Model::Multiplex => multiplex::spawn(spawn),
         }
         .map_err(err)?;
-        threads.push(spawn_sampler(sampler_listener, tx, epoch, control.clone()).map_err(err)?);
+        let sampler = spawn_sampler(sampler_listener, tx, epoch, control.clone(), listening_sent);
+        threads.push(sampler.map_err(err)?);
         Ok(Server {
             addr,
             model: config.model,
@@ -281,19 +285,21 @@ pub(crate) struct Spawn {
 }
 
 /// The `listening` announcement, made by a model's first thread.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Hello {
     pub addr: SocketAddr,
     pub model: Model,
     pub backlog: i32,
     pub faithful: bool,
     pub inject_panic: bool,
+    announced: Sender<()>,
 }
 
 impl Hello {
     pub fn announce(&self, probe: &mut impl Probe) {
         probe.listening(self.addr, self.model.name(), self.backlog, self.faithful);
         probe.flush();
+        let _ = self.announced.try_send(());
         if self.inject_panic {
             panic!("injected server panic (IOSCOPE_FAULT=server-panic)");
         }
@@ -307,10 +313,13 @@ fn spawn_sampler(
     tx: Sender<Event>,
     epoch: Instant,
     control: Arc<Control>,
+    listening_sent: crossbeam_channel::Receiver<()>,
 ) -> io::Result<JoinHandle<()>> {
     std::thread::Builder::new()
         .name("ioscope-sampler".into())
         .spawn(move || {
+            // Returns at once if the model thread died before announcing.
+            let _ = listening_sent.recv_timeout(std::time::Duration::from_secs(5));
             let mut last = None;
             loop {
                 let queue = crate::sys::listen_queue(&listener);

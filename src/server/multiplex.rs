@@ -45,11 +45,12 @@ pub(crate) fn spawn(s: Spawn) -> io::Result<Vec<JoinHandle<()>>> {
         .spawn(move || {
             let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
             s.hello.announce(&mut probe);
+            probe.thread("loop", "the whole server, asleep in poll", true);
             let listener = TcpListener::from_std(s.listener);
             if let Err(e) = run(poll, listener, s.pending_cap, &s.control, &mut probe) {
                 probe.accept_error(&e, Duration::ZERO);
             }
-            probe.flush();
+            probe.thread("loop", "the whole server, asleep in poll", false);
         })?;
     Ok(vec![thread])
 }

@@ -28,6 +28,8 @@ use crate::event::{Call, ConnId};
 use crate::probe::{ChannelProbe, Probe};
 use crate::server::{ServerConfig, Spawn};
 
+const ROLE: &str = "the whole server, never waiting";
+
 /// The lecture's `conn.recv(1024)`.
 pub const RECV_SIZE: usize = 1024;
 /// How many connections the default mode accepts in one spin at most.
@@ -61,10 +63,11 @@ pub(crate) fn spawn(s: Spawn, faithful: bool) -> io::Result<Vec<JoinHandle<()>>>
         .spawn(move || {
             let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
             s.hello.announce(&mut probe);
+            probe.thread("loop", ROLE, true);
             if let Err(e) = run(s.listener, opts, &s.control, &mut probe) {
                 probe.accept_error(&e, Duration::ZERO);
             }
-            probe.flush();
+            probe.thread("loop", ROLE, false);
         })?;
     Ok(vec![thread])
 }

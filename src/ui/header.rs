@@ -127,7 +127,7 @@ fn detail_line(d: &Dashboard) -> Line<'static> {
             let style = if len > 0 { theme::WARN } else { theme::VALUE };
             spans.push(Span::styled(format!("{len}"), style));
             spans.push(Span::styled(
-                format!(" of {max} (connected by the kernel, not accepted)"),
+                format!(" of {max} (connected, not accepted)"),
                 theme::LABEL,
             ));
         }

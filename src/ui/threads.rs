@@ -31,10 +31,11 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
 
     let mut lines: Vec<Line> = Vec::new();
     for (conn, since) in &t.queue {
+        let held = fmt::micros(d.now_us.saturating_sub(*since));
         lines.push(Line::from(vec![
-            Span::styled(format!("#{conn:<5}"), theme::VALUE),
-            Span::styled("waits in the queue for a worker ", theme::WARN),
-            Span::styled(fmt::micros(d.now_us.saturating_sub(*since)), theme::VALUE),
+            Span::styled(format!("{:<10}", format!("#{conn}")), theme::VALUE),
+            Span::styled(format!("{held:>8} "), theme::LABEL),
+            Span::styled("queued, no free worker", theme::WARN),
         ]));
     }
     for row in t.rows.values() {

@@ -1,0 +1,752 @@
+//! One conformance suite for every IO model: each behaviour runs against a
+//! real server of each model on 127.0.0.1, and every test is named after its
+//! model (`echoes_upper_case::pool`, ...). Then what only one model does:
+//! the blocking server's head-of-line blocking, the pool's queue, the
+//! threaded server's threads, the multiplexer's wakeups, and a live switch.
+//!
+//! Tests synchronise on events and sockets, never on sleeps. The one
+//! time-based check is the absence of a reply (a short read timeout) where a
+//! model must keep a client waiting.
+
+mod common;
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use common::{DEADLINE, TestServer, round_trip, upper};
+use crossbeam_channel::Receiver;
+use ioscope::app::{Dashboard, ThreadState};
+use ioscope::event::{Call, Event, EventKind};
+use ioscope::server::{Model, ServerConfig, ServerHost};
+
+/// How long a client must stay unanswered to count as "not answered".
+const NO_REPLY: Duration = Duration::from_millis(300);
+
+/// One test per model for a behaviour `fn name(model: Model)`: the test
+/// `name::blocking`, `name::threaded`, ... runs it against that model.
+macro_rules! for_every_model {
+    ($($behaviour:ident),* $(,)?) => {$(
+        mod $behaviour {
+            use ioscope::server::Model;
+
+            #[test]
+            fn blocking() {
+                super::$behaviour(Model::Blocking);
+            }
+
+            #[test]
+            fn threaded() {
+                super::$behaviour(Model::Threaded);
+            }
+
+            #[test]
+            fn pool() {
+                super::$behaviour(Model::Pool);
+            }
+
+            #[test]
+            fn nonblocking() {
+                super::$behaviour(Model::Nonblocking);
+            }
+
+            #[test]
+            fn multiplex() {
+                super::$behaviour(Model::Multiplex);
+            }
+        }
+    )*};
+}
+
+for_every_model!(
+    echoes_upper_case,
+    orderly_close_is_closed,
+    close_with_linger_zero_is_reset,
+    binary_bytes_round_trip_exactly,
+    a_one_megabyte_message_comes_back_whole,
+    a_slow_reader_and_another_client,
+);
+
+/// The macro above must cover every model there is.
+#[test]
+fn the_suite_covers_every_model() {
+    let names: Vec<_> = Model::ALL.iter().map(|m| m.name()).collect();
+    assert_eq!(
+        names,
+        ["blocking", "threaded", "pool", "nonblocking", "multiplex"]
+    );
+}
+
+fn start(model: Model) -> TestServer {
+    start_with(model, |_| {})
+}
+
+fn start_with(model: Model, configure: impl FnOnce(&mut ServerConfig)) -> TestServer {
+    let mut t = TestServer::start_with(|c| {
+        c.model = model;
+        configure(c);
+    });
+    match t.wait_for("listening", |k| matches!(k, EventKind::Listening { .. })) {
+        EventKind::Listening { addr, model: m, .. } => {
+            assert_eq!(addr, t.addr().to_string());
+            assert_eq!(m, model.name());
+        }
+        _ => unreachable!(),
+    }
+    t
+}
+
+/// The connection events only: what every model reports the same way.
+fn conn_events(t: &TestServer) -> Vec<&EventKind> {
+    t.seen
+        .iter()
+        .map(|e| &e.kind)
+        .filter(|k| {
+            matches!(
+                k,
+                EventKind::Accept { .. }
+                    | EventKind::Recv { .. }
+                    | EventKind::Send { .. }
+                    | EventKind::Closed { .. }
+                    | EventKind::Reset { .. }
+            )
+        })
+        .collect()
+}
+
+fn dashboard(events: &[Event]) -> Dashboard {
+    let mut d = Dashboard::new();
+    for e in events {
+        d.apply(e);
+    }
+    d
+}
+
+/// Reads with a short timeout and expects nothing to have come.
+fn assert_no_reply(stream: &mut TcpStream, who: &str) {
+    stream.set_read_timeout(Some(NO_REPLY)).unwrap();
+    let mut buf = [0u8; 64];
+    match stream.read(&mut buf) {
+        Ok(n) => panic!(
+            "{who} was answered ({n} bytes: {:?}) but should wait",
+            String::from_utf8_lossy(&buf[..n])
+        ),
+        Err(e) => assert!(
+            matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+            "{who}: {e}"
+        ),
+    }
+    stream.set_read_timeout(Some(DEADLINE)).unwrap();
+}
+
+// ---------------------------------------------------------------------------
+// The behaviours every model shares.
+
+fn echoes_upper_case(model: Model) {
+    let mut t = start(model);
+    let mut c = t.connect();
+    assert_eq!(round_trip(&mut c, b"hello"), b"HELLO");
+    t.wait_for("send", |k| matches!(k, EventKind::Send { .. }));
+    let events = conn_events(&t);
+    let kinds: Vec<_> = events.iter().map(|k| k.name()).collect();
+    assert_eq!(kinds, ["accept", "recv", "send"], "{model}");
+    let peer = c.local_addr().unwrap().to_string();
+    assert!(
+        matches!(events[0], EventKind::Accept { conn: 1, peer: p } if *p == peer),
+        "{model}: {:?}",
+        events[0]
+    );
+    assert!(
+        matches!(events[1], EventKind::Recv { conn: 1, bytes: 5, preview, .. } if preview == "hello"),
+        "{model}: {:?}",
+        events[1]
+    );
+    assert!(
+        matches!(events[2], EventKind::Send { conn: 1, bytes: 5, preview, pending: 0, .. } if preview == "HELLO"),
+        "{model}: {:?}",
+        events[2]
+    );
+    // And again on the same connection.
+    assert_eq!(round_trip(&mut c, b"Mixed 123 case!"), b"MIXED 123 CASE!");
+}
+
+fn orderly_close_is_closed(model: Model) {
+    let mut t = start(model);
+    let mut c = t.connect();
+    assert_eq!(round_trip(&mut c, b"bye"), b"BYE");
+    drop(c);
+    t.wait_for("closed", |k| matches!(k, EventKind::Closed { conn: 1 }));
+    assert!(
+        !conn_events(&t)
+            .iter()
+            .any(|k| matches!(k, EventKind::Reset { .. })),
+        "{model}: {:#?}",
+        t.discrete()
+    );
+    let d = dashboard(&t.seen);
+    assert!(d.conns.is_empty(), "{model}: {:?}", d.conns);
+    assert_eq!(d.totals.closed, 1);
+    // The server goes on serving.
+    let mut next = t.connect();
+    assert_eq!(round_trip(&mut next, b"next"), b"NEXT");
+}
+
+fn close_with_linger_zero_is_reset(model: Model) {
+    let mut t = start(model);
+    let mut c = t.connect();
+    assert_eq!(round_trip(&mut c, b"about to reset"), b"ABOUT TO RESET");
+    socket2::SockRef::from(&c)
+        .set_linger(Some(Duration::ZERO))
+        .unwrap();
+    drop(c);
+    match t.wait_for("reset", |k| {
+        matches!(k, EventKind::Reset { .. } | EventKind::Closed { .. })
+    }) {
+        EventKind::Reset { conn, call, error } => {
+            assert_eq!(conn, 1, "{model}");
+            assert_eq!(call, Call::Recv, "{model}");
+            assert_eq!(error, "ECONNRESET", "{model}");
+        }
+        other => panic!("{model}: a reset client was reported as {other:?}"),
+    }
+    // The server goes on serving.
+    let mut d = t.connect();
+    assert_eq!(round_trip(&mut d, b"still here"), b"STILL HERE");
+}
+
+fn binary_bytes_round_trip_exactly(model: Model) {
+    let t = start(model);
+    let mut c = t.connect();
+    let all: Vec<u8> = (0..=255u8).collect();
+    let reply = round_trip(&mut c, &all);
+    assert_eq!(reply, upper(&all), "{model}");
+    // Only a-z changed, and only to A-Z.
+    let changed: Vec<_> = all
+        .iter()
+        .zip(&reply)
+        .filter(|(a, b)| a != b)
+        .map(|(a, _)| *a)
+        .collect();
+    assert_eq!(changed, (b'a'..=b'z').collect::<Vec<_>>(), "{model}");
+    // Invalid UTF-8, NULs, and bytes that upper-case in Latin-1 or UTF-8.
+    assert_eq!(
+        round_trip(&mut c, b"\xff\xfe\x00abc\xc3\x28\xe9\xc3\xa9z"),
+        b"\xff\xfe\x00ABC\xc3\x28\xe9\xc3\xa9Z",
+        "{model}"
+    );
+}
+
+fn a_one_megabyte_message_comes_back_whole(model: Model) {
+    let t = start(model);
+    let c = t.connect();
+    let msg: Vec<u8> = (0..1 << 20)
+        .map(|i| b"abcdefghijklmnopqrstuvwxyz0123456789\n"[i % 37])
+        .collect();
+    let mut writer = c.try_clone().unwrap();
+    let to_send = msg.clone();
+    let sender = std::thread::spawn(move || writer.write_all(&to_send).unwrap());
+    let mut reply = vec![0; msg.len()];
+    (&c).read_exact(&mut reply).unwrap();
+    sender.join().unwrap();
+    assert!(
+        reply == upper(&msg),
+        "{model}: the 1 MB reply differs from the upper-cased request"
+    );
+}
+
+/// Every model but `blocking` keeps serving others while one client sends
+/// and never reads; `blocking` shows the head-of-line blocking it is there
+/// to show.
+fn a_slow_reader_and_another_client(model: Model) {
+    match model {
+        Model::Blocking => one_client_at_a_time(),
+        _ => a_slow_reader_does_not_block_the_others(model),
+    }
+}
+
+fn a_slow_reader_does_not_block_the_others(model: Model) {
+    const CAP: usize = 64 * 1024;
+    let mut t = start_with(model, |c| c.pending_cap = CAP);
+    let mut slow = t.connect();
+    // Served once, so it has a worker (pool) or a thread (threaded).
+    assert_eq!(round_trip(&mut slow, b"slow"), b"SLOW");
+    // Stuck on the slow reader: the loops hold a full pending buffer and
+    // stop reading it; the thread models are blocked in its `send`.
+    let looping = matches!(model, Model::Nonblocking | Model::Multiplex);
+    let stuck = |k: &EventKind| {
+        if looping {
+            matches!(k, EventKind::Send { conn: 1, pending, .. } if *pending >= CAP)
+        } else {
+            matches!(
+                k,
+                EventKind::Blocked {
+                    call: Call::Send,
+                    conn: Some(1),
+                    ..
+                }
+            )
+        }
+    };
+    slow.set_nonblocking(true).unwrap();
+    // Send until the server is stuck and the kernel refuses more (bounded:
+    // 64 MB, or the deadline).
+    let chunk = vec![b'a'; 64 * 1024];
+    let deadline = Instant::now() + DEADLINE;
+    let mut sent = 0usize;
+    while sent < 64 << 20 && Instant::now() < deadline {
+        match (&slow).write(&chunk) {
+            Ok(n) => sent += n,
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                if t.seen.iter().any(|e| stuck(&e.kind)) {
+                    break;
+                }
+                // Wait for the server to move, then try again.
+                if let Ok(e) = t.events.recv_timeout(Duration::from_millis(50)) {
+                    t.seen.push(e);
+                }
+            }
+            Err(e) => panic!("{model}: slow client write: {e}"),
+        }
+    }
+    assert!(
+        t.seen.iter().any(|e| stuck(&e.kind)),
+        "{model}: the server never got stuck on the slow reader; sent {sent}"
+    );
+    assert!(sent < 64 << 20, "{model}: the server never pushed back");
+    // Another client is served at once.
+    let mut other = t.connect();
+    assert_eq!(
+        round_trip(&mut other, b"are you there?"),
+        b"ARE YOU THERE?",
+        "{model}"
+    );
+    assert_eq!(round_trip(&mut other, b"still?"), b"STILL?", "{model}");
+    // Wait for the other's last event: its send (loops) or, after two
+    // messages, its thread back in recv for the third time.
+    if looping {
+        t.wait_for_count("the other's sends", 2, |k| {
+            matches!(k, EventKind::Send { conn: 2, .. })
+        });
+    } else {
+        t.wait_for_count("the other's thread back in recv", 3, |k| {
+            matches!(
+                k,
+                EventKind::Blocked {
+                    call: Call::Recv,
+                    conn: Some(2),
+                    ..
+                }
+            )
+        });
+    }
+    t.drain();
+    if looping {
+        // The slow reader's memory on the server is capped, not `sent`.
+        let max_pending = t
+            .seen
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::Send {
+                    conn: 1, pending, ..
+                } => Some(pending),
+                _ => None,
+            })
+            .max()
+            .unwrap();
+        assert!(
+            max_pending < CAP + 1024,
+            "{model}: pending grew to {max_pending}"
+        );
+        assert!(sent > max_pending, "{model}: sent {sent}");
+    } else {
+        // The slow reader's thread is still parked in its send.
+        let d = dashboard(&t.seen);
+        let row = d
+            .threads
+            .serving(1)
+            .unwrap_or_else(|| panic!("{model}: no thread serves #1: {:?}", d.threads.rows));
+        assert_eq!(
+            row.state,
+            ThreadState::Blocked {
+                call: Call::Send,
+                conn: Some(1)
+            },
+            "{model}"
+        );
+        let other_thread = d.threads.serving(2).expect("a thread serves #2");
+        assert_ne!(row.name, other_thread.name, "{model}");
+    }
+    drop(slow);
+}
+
+/// `blocking`: while A is served, B is connected (the kernel did that) but
+/// neither accepted nor answered; when A leaves, B is.
+fn one_client_at_a_time() {
+    let mut t = start(Model::Blocking);
+    let mut a = t.connect();
+    assert_eq!(round_trip(&mut a, b"a first"), b"A FIRST");
+    // After serving A once, the one server thread is back in recv(A).
+    let in_recv_on_a = |k: &EventKind| matches!(k, EventKind::Blocked { thread, call: Call::Recv, conn: Some(1) } if thread == "server");
+    t.wait_for_count("blocked in recv on #1, twice", 2, in_recv_on_a);
+    let d = dashboard(&t.seen);
+    let server = &d.threads.rows.values().next().expect("the server thread");
+    assert_eq!(d.threads.rows.len(), 1, "{:?}", d.threads.rows);
+    assert_eq!(server.name, "server");
+    assert_eq!(
+        server.state,
+        ThreadState::Blocked {
+            call: Call::Recv,
+            conn: Some(1)
+        }
+    );
+
+    let mut b = t.connect();
+    b.write_all(b"b waits").unwrap();
+    // Linux: the sampler sees B in the listen queue, not yet accepted.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    t.wait_for("B in the listen queue", |k| {
+        matches!(
+            k,
+            EventKind::Sample {
+                listen_queue: Some(1),
+                ..
+            }
+        )
+    });
+    assert_no_reply(&mut b, "B, while A is connected");
+    t.drain();
+    assert!(
+        !t.seen
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Accept { conn: 2, .. })),
+        "B was accepted while A was served: {:#?}",
+        t.discrete()
+    );
+    // A is still served.
+    assert_eq!(round_trip(&mut a, b"a again"), b"A AGAIN");
+
+    drop(a);
+    t.wait_for("A closed", |k| matches!(k, EventKind::Closed { conn: 1 }));
+    let mut reply = [0u8; 7];
+    b.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"B WAITS");
+    let accept_b = t.wait_for("B accepted", |k| {
+        matches!(k, EventKind::Accept { conn: 2, .. })
+    });
+    assert!(
+        matches!(&accept_b, EventKind::Accept { peer, .. } if *peer == b.local_addr().unwrap().to_string())
+    );
+    // B's bytes were read only after A closed.
+    t.wait_for("recv from B", |k| {
+        matches!(k, EventKind::Recv { conn: 2, .. })
+    });
+    let pos = |pred: fn(&EventKind) -> bool| t.seen.iter().position(|e| pred(&e.kind));
+    let closed_a = pos(|k| matches!(k, EventKind::Closed { conn: 1 })).unwrap();
+    let recv_b = pos(|k| matches!(k, EventKind::Recv { conn: 2, .. })).unwrap();
+    assert!(closed_a < recv_b);
+}
+
+// ---------------------------------------------------------------------------
+// What one model does.
+
+#[test]
+fn pool_clients_beyond_the_workers_wait_in_the_queue() {
+    let mut t = start_with(Model::Pool, |c| c.workers = 2);
+    let mut c1 = t.connect();
+    assert_eq!(round_trip(&mut c1, b"one"), b"ONE");
+    let mut c2 = t.connect();
+    assert_eq!(round_trip(&mut c2, b"two"), b"TWO");
+    let worker_of = |k: &EventKind, id: u64| match k {
+        EventKind::Dequeued { conn, thread, .. } if *conn == id => Some(thread.clone()),
+        _ => None,
+    };
+    let w1 = worker_of(&t.wait_for("#1 dequeued", |k| worker_of(k, 1).is_some()), 1).unwrap();
+    let w2 = worker_of(&t.wait_for("#2 dequeued", |k| worker_of(k, 2).is_some()), 2).unwrap();
+    assert_ne!(w1, w2);
+
+    let mut c3 = t.connect();
+    c3.write_all(b"three").unwrap();
+    t.wait_for("#3 queued", |k| matches!(k, EventKind::Queued { conn: 3 }));
+    assert_no_reply(&mut c3, "the third client, with both workers busy");
+    t.drain();
+    assert!(
+        !t.seen.iter().any(|e| matches!(
+            e.kind,
+            EventKind::Dequeued { conn: 3, .. } | EventKind::Recv { conn: 3, .. }
+        )),
+        "{:#?}",
+        t.discrete()
+    );
+    // The dashboard shows it: two busy workers, none idle, #3 in the queue.
+    let d = dashboard(&t.seen);
+    assert_eq!(d.threads.pool_workers(), (2, 0), "{:?}", d.threads.rows);
+    assert_eq!(d.threads.queue.keys().copied().collect::<Vec<_>>(), [3]);
+    // The first two are still served.
+    assert_eq!(round_trip(&mut c2, b"two again"), b"TWO AGAIN");
+
+    drop(c1);
+    t.wait_for("#1 closed", |k| matches!(k, EventKind::Closed { conn: 1 }));
+    let mut reply = [0u8; 5];
+    c3.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"THREE");
+    match t.wait_for("#3 dequeued", |k| {
+        matches!(k, EventKind::Dequeued { conn: 3, .. })
+    }) {
+        EventKind::Dequeued {
+            thread, waited_us, ..
+        } => {
+            assert!(waited_us > 0);
+            // It waited at least through the no-reply check.
+            assert!(waited_us >= 250_000, "waited {waited_us} µs");
+            assert_eq!(thread, w1, "the freed worker takes it");
+        }
+        _ => unreachable!(),
+    }
+    t.drain();
+    let d = dashboard(&t.seen);
+    assert!(d.threads.queue.is_empty());
+    assert!(d.threads.waits.iter().any(|w| *w >= 250_000));
+}
+
+#[test]
+fn threaded_every_client_has_its_own_thread() {
+    let mut t = start(Model::Threaded);
+    let alive = |name: &'static str, up: bool| move |k: &EventKind| matches!(k, EventKind::Thread { thread, alive, .. } if thread == name && *alive == up);
+    t.wait_for("the accept thread", alive("accept", true));
+    let mut c1 = t.connect();
+    assert_eq!(round_trip(&mut c1, b"one"), b"ONE");
+    t.wait_for("conn-1 started", alive("conn-1", true));
+    let mut c2 = t.connect();
+    assert_eq!(round_trip(&mut c2, b"two"), b"TWO");
+    t.wait_for("conn-2 started", alive("conn-2", true));
+    let d = dashboard(&t.seen);
+    let names: Vec<_> = d.threads.rows.values().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["accept", "conn-1", "conn-2"]);
+
+    drop(c1);
+    t.wait_for("conn-1 ended", alive("conn-1", false));
+    t.wait_for("#1 closed", |k| matches!(k, EventKind::Closed { conn: 1 }));
+    // The other thread lives on and still serves.
+    assert_eq!(round_trip(&mut c2, b"two again"), b"TWO AGAIN");
+    t.drain();
+    assert!(!t.seen.iter().any(|e| alive("conn-2", false)(&e.kind)));
+    let d = dashboard(&t.seen);
+    let names: Vec<_> = d.threads.rows.values().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["accept", "conn-2"]);
+    assert_eq!((d.threads.started, d.threads.ended), (3, 1));
+
+    drop(c2);
+    t.wait_for("conn-2 ended", alive("conn-2", false));
+    // One start and one end per client.
+    let count = |name: &'static str, up| t.seen.iter().filter(|e| alive(name, up)(&e.kind)).count();
+    assert_eq!((count("conn-1", true), count("conn-1", false)), (1, 1));
+    assert_eq!((count("conn-2", true), count("conn-2", false)), (1, 1));
+}
+
+#[test]
+fn multiplex_wakes_up_when_traffic_happens() {
+    let mut t = start(Model::Multiplex);
+    let totals = |t: &TestServer| {
+        t.seen.iter().fold((0, 0), |(w, r), e| match e.kind {
+            EventKind::Wakeup { wakeups, ready } => (w + wakeups, r + ready),
+            _ => (w, r),
+        })
+    };
+    let mut c = t.connect();
+    t.wait_for("accept", |k| matches!(k, EventKind::Accept { conn: 1, .. }));
+    // The accept woke it.
+    t.wait_for(
+        "a wakeup",
+        |k| matches!(k, EventKind::Wakeup { wakeups, ready } if *wakeups > 0 && *ready > 0),
+    );
+    let (before, _) = totals(&t);
+    // Each round trip is a readable socket, so at least one wakeup each.
+    const TRIPS: u64 = 5;
+    for i in 0..TRIPS {
+        let msg = format!("message {i}");
+        assert_eq!(
+            round_trip(&mut c, msg.as_bytes()),
+            msg.to_uppercase().as_bytes()
+        );
+    }
+    let deadline = Instant::now() + DEADLINE;
+    while totals(&t).0 < before + TRIPS && Instant::now() < deadline {
+        if let Ok(e) = t.events.recv_timeout(Duration::from_millis(50)) {
+            t.seen.push(e);
+        }
+    }
+    let (wakeups, ready) = totals(&t);
+    assert!(
+        wakeups >= before + TRIPS,
+        "{wakeups} wakeups after {TRIPS} round trips (from {before})"
+    );
+    // Every wakeup reported at least one ready socket.
+    assert!(ready >= wakeups, "{ready} ready in {wakeups} wakeups");
+    // The dashboard counts them.
+    let d = dashboard(&t.seen);
+    assert!(d.totals.accepted == 1 && d.conns.contains_key(&1));
+}
+
+// ---------------------------------------------------------------------------
+// A live switch: one address, one model after another.
+
+/// Events from a [`ServerHost`], kept in order.
+struct Seen {
+    rx: Receiver<Event>,
+    all: Vec<Event>,
+}
+
+impl Seen {
+    fn wait_for_count(&mut self, what: &str, n: usize, pred: impl Fn(&EventKind) -> bool) {
+        let deadline = Instant::now() + DEADLINE;
+        while self.all.iter().filter(|e| pred(&e.kind)).count() < n {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(e) => self.all.push(e),
+                Err(_) => panic!("fewer than {n} {what} events within {DEADLINE:?}"),
+            }
+        }
+    }
+
+    fn listenings(&self) -> Vec<(String, String)> {
+        self.all
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Listening { addr, model, .. } => Some((addr.clone(), model.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+fn host(model: Model) -> (ServerHost, Seen) {
+    let (tx, rx) = crossbeam_channel::bounded(65_536);
+    let mut config = ServerConfig::new("127.0.0.1:0".parse().unwrap());
+    config.model = model;
+    let host = ServerHost::start(config, tx, Instant::now(), Duration::from_micros(200))
+        .expect("bind 127.0.0.1:0");
+    (
+        host,
+        Seen {
+            rx,
+            all: Vec::new(),
+        },
+    )
+}
+
+fn connect(addr: std::net::SocketAddr) -> TcpStream {
+    let s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(DEADLINE)).unwrap();
+    s
+}
+
+/// The old model's client sees the server go: end of stream or a reset,
+/// not a timeout.
+fn assert_sees_a_close(stream: &mut TcpStream, what: &str) {
+    let mut buf = [0u8; 16];
+    match stream.read(&mut buf) {
+        Ok(0) => {}
+        Ok(n) => panic!("{what}: read {n} bytes after the switch"),
+        Err(e) => assert!(
+            matches!(
+                e.kind(),
+                ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted
+            ),
+            "{what}: {e}"
+        ),
+    }
+}
+
+#[test]
+fn a_live_switch_keeps_the_address_and_the_history() {
+    let (host, mut seen) = host(Model::Nonblocking);
+    let addr = host.addr();
+    assert_ne!(addr.port(), 0);
+    let mut old = connect(addr);
+    assert_eq!(round_trip(&mut old, b"before"), b"BEFORE");
+    seen.wait_for_count("send", 1, |k| matches!(k, EventKind::Send { .. }));
+
+    host.switch_to(Model::Multiplex).expect("switch");
+    assert_eq!(host.model(), Model::Multiplex);
+    assert_eq!(host.addr(), addr);
+    assert_sees_a_close(&mut old, "the nonblocking client");
+    seen.wait_for_count("listening", 2, |k| matches!(k, EventKind::Listening { .. }));
+    assert_eq!(
+        seen.listenings(),
+        [
+            (addr.to_string(), "nonblocking".to_string()),
+            (addr.to_string(), "multiplex".to_string())
+        ]
+    );
+
+    let mut new = connect(addr);
+    assert_eq!(round_trip(&mut new, b"after"), b"AFTER");
+    seen.wait_for_count("send", 2, |k| matches!(k, EventKind::Send { .. }));
+
+    seen.all.extend(seen.rx.try_iter());
+    let d = dashboard(&seen.all);
+    assert_eq!(d.runs.len(), 2, "{:#?}", d.runs);
+    let (first, second) = (&d.runs[0], &d.runs[1]);
+    assert_eq!(first.model, "nonblocking");
+    assert_eq!(second.model, "multiplex");
+    let ended = first.ended_us.expect("the first run ended");
+    assert!(first.started_us <= ended && ended <= second.started_us);
+    assert_eq!(second.ended_us, None);
+    assert_eq!(first.messages, 1, "the first run's history is kept");
+    assert_eq!(second.messages, 1);
+    let server = d.server.as_ref().unwrap();
+    assert_eq!(
+        (server.addr.as_str(), server.model.as_str()),
+        (addr.to_string().as_str(), "multiplex")
+    );
+    // Only the new client is connected.
+    let peers: Vec<_> = d.conns.values().map(|c| c.peer.clone()).collect();
+    assert_eq!(peers, [new.local_addr().unwrap().to_string()]);
+}
+
+#[test]
+fn a_live_switch_cycles_through_every_model() {
+    let (host, mut seen) = host(Model::ALL[0]);
+    let addr = host.addr();
+    let mut expected = Vec::new();
+    let mut model = Model::ALL[0];
+    let mut client = connect(addr);
+    for step in 0..Model::ALL.len() {
+        expected.push((addr.to_string(), model.name().to_string()));
+        let msg = format!("step {step} on {model}");
+        assert_eq!(
+            round_trip(&mut client, msg.as_bytes()),
+            msg.to_uppercase().as_bytes()
+        );
+        let next = model.next();
+        host.switch_to(next)
+            .unwrap_or_else(|e| panic!("{model} → {next}: {e}"));
+        assert_sees_a_close(&mut client, model.name());
+        model = next;
+        client = connect(addr);
+    }
+    // Back at the first model, serving.
+    assert_eq!(model, Model::ALL[0]);
+    assert_eq!(round_trip(&mut client, b"home"), b"HOME");
+    expected.push((addr.to_string(), model.name().to_string()));
+    seen.wait_for_count("listening", expected.len(), |k| {
+        matches!(k, EventKind::Listening { .. })
+    });
+    assert_eq!(seen.listenings(), expected);
+    seen.all.extend(seen.rx.try_iter());
+    let d = dashboard(&seen.all);
+    assert_eq!(d.runs.len(), Model::ALL.len() + 1);
+    assert!(
+        d.runs[..Model::ALL.len()]
+            .iter()
+            .all(|r| r.ended_us.is_some())
+    );
+    assert!(
+        d.runs
+            .iter()
+            .take(Model::ALL.len())
+            .all(|r| r.messages == 1),
+        "{:#?}",
+        d.runs
+    );
+}
