@@ -6,7 +6,7 @@ use std::thread::JoinHandle;
 
 use super::Spawn;
 use super::blocking_io::{self, Sockets};
-use crate::event::ConnId;
+use crate::event::{Call, ConnId};
 use crate::probe::{ChannelProbe, Probe};
 
 pub(crate) fn spawn(s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
@@ -44,6 +44,8 @@ pub(crate) fn spawn(s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
                     Err(e) => {
                         // Out of threads: the client is dropped, and it shows.
                         sockets.remove(id);
+                        let why = std::io::Error::new(e.kind(), format!("no thread for it: {e}"));
+                        probe.reset(id, Call::Accept, &why);
                         probe.accept_error(&e, blocking_io::ACCEPT_BACKOFF);
                     }
                 }
