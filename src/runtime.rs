@@ -3,6 +3,7 @@
 //! key, never once per event.
 
 use std::io;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -25,6 +26,25 @@ const DRAIN_MAX: usize = 8192;
 /// Set by the panic hook once it has restored the terminal: from then on
 /// nothing may draw.
 pub static TERMINAL_RESTORED: AtomicBool = AtomicBool::new(false);
+
+/// Held while a frame is drawn, and by the panic hook while it restores the
+/// terminal: a frame can never land on the restored screen.
+pub static DRAWING: Mutex<()> = Mutex::new(());
+
+/// Draws one frame unless the terminal has been restored.
+fn draw<B: Backend>(terminal: &mut Terminal<B>, dashboard: &Dashboard) -> io::Result<()>
+where
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let _guard = DRAWING.lock().unwrap_or_else(|e| e.into_inner());
+    if TERMINAL_RESTORED.load(Ordering::SeqCst) {
+        return Ok(());
+    }
+    terminal
+        .draw(|frame| ui::draw(frame, dashboard))
+        .map(|_| ())
+        .map_err(io::Error::other)
+}
 
 /// What reaches the runtime besides server events.
 #[derive(Debug, Clone)]
@@ -74,10 +94,8 @@ where
     let mut inputs = inputs.clone();
     let mut dirty = true;
     loop {
-        if dirty && !TERMINAL_RESTORED.load(Ordering::SeqCst) {
-            terminal
-                .draw(|frame| ui::draw(frame, dashboard))
-                .map_err(io::Error::other)?;
+        if dirty {
+            draw(terminal, dashboard)?;
             dirty = false;
         }
         select! {

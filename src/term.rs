@@ -9,7 +9,7 @@ use crossbeam_channel::Sender;
 use crossterm::event::{self as term_event, Event as TermEvent};
 use ratatui::DefaultTerminal;
 
-use crate::runtime::{Input, TERMINAL_RESTORED};
+use crate::runtime::{DRAWING, Input, TERMINAL_RESTORED};
 
 /// Enters the dashboard's terminal mode. A panic anywhere afterwards leaves
 /// raw mode and the alternate screen before its message is printed.
@@ -17,9 +17,19 @@ pub fn enter() -> io::Result<DefaultTerminal> {
     let terminal = ratatui::try_init()?; // installs ratatui's restoring hook
     let ratatui_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        // Stop the UI thread drawing over the restored screen, then let
-        // ratatui's hook restore it and print the panic.
+        // Wait for a frame being drawn (unless this thread is the one
+        // drawing), stop further frames, then let ratatui's hook restore the
+        // terminal and print the panic.
+        let mut guard = None;
+        for _ in 0..200 {
+            if let Ok(g) = DRAWING.try_lock() {
+                guard = Some(g);
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
         TERMINAL_RESTORED.store(true, Ordering::SeqCst);
+        drop(guard);
         let _ = crossterm::execute!(io::stdout(), crossterm::cursor::Show);
         ratatui_hook(info);
     }));

@@ -1,0 +1,279 @@
+//! The real dashboard in a real terminal: tmux runs a shell, the shell runs
+//! ioscope, the test reads the screen. Every way out must leave the shell in
+//! cooked mode on the main screen: q, Ctrl-C, SIGTERM, SIGHUP (the terminal
+//! closed), a panic on the server thread, a panic on the UI thread.
+//!
+//! Needs tmux (the machine has it; a missing tmux fails loudly).
+
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+const DEADLINE: Duration = Duration::from_secs(15);
+
+/// A tmux server of the test's own (its own socket), killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// A 120×36 session running a plain shell.
+    fn new() -> Tmux {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let socket = format!(
+            "ioscope-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        let t = Tmux { socket };
+        let out = t.tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "120",
+            "-y",
+            "36",
+            "sh",
+            "-c",
+            "PS1='$ ' exec sh",
+        ]);
+        assert!(out.status.success(), "tmux failed: {out:?}");
+        t
+    }
+
+    fn tmux(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .expect("tmux is needed for the terminal tests (apt install tmux)")
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend(keys);
+        assert!(self.tmux(&args).status.success());
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
+    }
+
+    /// Reads the screen until `pred` holds; panics with the screen after
+    /// the deadline.
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let screen = self.screen();
+            if pred(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{what}: not on screen within {DEADLINE:?}:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Starts ioscope with `args` (and `env`), then, when it ends, prints
+    /// its exit code and the terminal mode.
+    fn run_ioscope(&self, env: &str, args: &str) {
+        let bin = env!("CARGO_BIN_EXE_ioscope");
+        let line = format!(
+            "{env} {bin} {args}; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo MODE"
+        );
+        self.send(&[&line, "Enter"]);
+    }
+
+    /// The pid of the ioscope running in the pane's shell.
+    fn ioscope_pid(&self) -> String {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let out = Command::new("pgrep")
+                .args(["-f", &format!("{} serve", env!("CARGO_BIN_EXE_ioscope"))])
+                .output()
+                .unwrap();
+            let pids = String::from_utf8_lossy(&out.stdout).to_string();
+            // Several tests may run at once: ours is the child of our shell.
+            let shell = String::from_utf8_lossy(
+                &self
+                    .tmux(&["list-panes", "-t", "t", "-F", "#{pane_pid}"])
+                    .stdout,
+            )
+            .trim()
+            .to_string();
+            for pid in pids.lines() {
+                let ppid = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                    .ok()
+                    .and_then(|s| {
+                        s.rsplit(')')
+                            .next()
+                            .map(|r| r.split_whitespace().nth(1).unwrap_or("").to_string())
+                    });
+                if ppid.as_deref() == Some(shell.as_str()) {
+                    return pid.to_string();
+                }
+            }
+            assert!(Instant::now() < deadline, "no ioscope process found");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
+
+/// After ioscope ended: it exited as expected, the shell is in cooked mode
+/// (icanon, echo), and the alternate screen is gone.
+fn assert_restored(screen: &str, exit: &str) {
+    assert!(
+        screen.contains(&format!("EXIT={exit}")),
+        "exit code:\n{screen}"
+    );
+    let mode = mode_line(screen).unwrap_or_else(|| panic!("no mode line:\n{screen}"));
+    assert!(mode.split(' ').any(|w| w == "icanon"), "still raw: {mode}");
+    assert!(mode.split(' ').any(|w| w == "echo"), "echo off: {mode}");
+    assert!(
+        !screen.contains("┌ ioscope"),
+        "the dashboard is still on screen:\n{screen}"
+    );
+}
+
+/// The line the shell printed after ioscope ended: the terminal's modes,
+/// then MODE (not the typed command line, which also ends in `echo MODE`).
+fn mode_line(screen: &str) -> Option<&str> {
+    screen
+        .lines()
+        .map(str::trim_end)
+        .find(|l| l.ends_with("MODE") && !l.contains("; echo MODE"))
+}
+
+fn shell_back(screen: &str) -> bool {
+    mode_line(screen).is_some()
+}
+
+fn dashboard_up(screen: &str) -> bool {
+    screen.contains("┌ ioscope") && screen.contains("RUNNING")
+}
+
+/// The spin counter in the header, as a number.
+fn spins(screen: &str) -> Option<u64> {
+    let line = screen.lines().find(|l| l.contains(" spins "))?;
+    let after = line.split(" spins ").nth(1)?;
+    after
+        .split_whitespace()
+        .next()?
+        .replace(',', "")
+        .parse()
+        .ok()
+}
+
+fn accepted(screen: &str) -> Option<u64> {
+    let line = screen.lines().find(|l| l.contains("accepted"))?;
+    let before = line.split(" accepted").next()?;
+    before.split_whitespace().last()?.parse().ok()
+}
+
+#[test]
+fn the_demo_runs_and_q_restores_the_shell() {
+    let t = Tmux::new();
+    t.run_ioscope("", "serve --demo --addr 127.0.0.1:0 --idle-delay-us 200");
+    let first = t.wait_for("the dashboard", dashboard_up);
+    assert!(first.contains("DEMO"), "{first}");
+    let spins0 = spins(&first).unwrap_or(0);
+    // The demo connects clients by itself: the lists and counters move.
+    let later = t.wait_for("demo clients and a moving spin counter", |s| {
+        accepted(s).unwrap_or(0) >= 2 && spins(s).unwrap_or(0) > spins0
+    });
+    assert!(
+        later.contains("◆chatty") || later.contains("◆idle"),
+        "{later}"
+    );
+    t.send(&["q"]);
+    let screen = t.wait_for("the shell back", shell_back);
+    assert_restored(&screen, "0");
+}
+
+#[test]
+fn ctrl_c_restores_the_shell() {
+    let t = Tmux::new();
+    t.run_ioscope("", "serve --addr 127.0.0.1:0 --idle-delay-us 200");
+    t.wait_for("the dashboard", dashboard_up);
+    t.send(&["C-c"]);
+    let screen = t.wait_for("the shell back", shell_back);
+    assert_restored(&screen, "0");
+}
+
+#[test]
+fn sigterm_restores_the_shell() {
+    let t = Tmux::new();
+    t.run_ioscope("", "serve --addr 127.0.0.1:0 --idle-delay-us 200");
+    t.wait_for("the dashboard", dashboard_up);
+    let pid = t.ioscope_pid();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let screen = t.wait_for("the shell back", shell_back);
+    assert_restored(&screen, "0");
+}
+
+#[test]
+fn sighup_when_the_terminal_closes_ends_ioscope() {
+    let t = Tmux::new();
+    t.run_ioscope("", "serve --addr 127.0.0.1:0 --idle-delay-us 200");
+    t.wait_for("the dashboard", dashboard_up);
+    let pid = t.ioscope_pid();
+    // Closing the terminal sends SIGHUP; ioscope must not linger.
+    t.tmux(&["kill-session", "-t", "t"]);
+    let deadline = Instant::now() + DEADLINE;
+    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+        let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| s.contains(") Z "))
+            .unwrap_or(true);
+        if zombie {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "ioscope {pid} still runs after SIGHUP"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_server_thread_panic_restores_the_shell_and_says_why() {
+    let t = Tmux::new();
+    t.run_ioscope(
+        "IOSCOPE_FAULT=server-panic RUST_BACKTRACE=0",
+        "serve --addr 127.0.0.1:0",
+    );
+    let screen = t.wait_for("the shell back", shell_back);
+    assert!(screen.contains("injected server panic"), "{screen}");
+    assert!(screen.contains("server thread stopped"), "{screen}");
+    assert_restored(&screen, "1");
+}
+
+#[test]
+fn a_ui_thread_panic_restores_the_shell_and_says_why() {
+    let t = Tmux::new();
+    t.run_ioscope(
+        "IOSCOPE_FAULT=ui-panic RUST_BACKTRACE=0",
+        "serve --addr 127.0.0.1:0",
+    );
+    let screen = t.wait_for("the shell back", shell_back);
+    assert!(screen.contains("injected UI panic"), "{screen}");
+    assert_restored(&screen, "101");
+}
