@@ -29,8 +29,8 @@ use crossbeam_channel::{Receiver, Sender};
 use ioscope::control::Control;
 use ioscope::event::{Event, EventKind};
 use ioscope::probe::{ChannelProbe, EVENT_CHANNEL_CAP, NoProbe};
+use ioscope::server;
 use ioscope::server::nonblocking::{self, LoopOptions};
-use ioscope::server::{self, DEFAULT_PENDING_CAP};
 
 use common::{Load, Usage};
 
@@ -216,10 +216,7 @@ fn run_sample(variant: Variant, conns: usize) -> Sample {
     let clients = connect_clients(addr, conns);
 
     let control = Arc::new(Control::new());
-    let opts = LoopOptions {
-        faithful: false,
-        pending_cap: DEFAULT_PENDING_CAP,
-    };
+    let opts = LoopOptions::default();
     let (tx, drainer) = match variant {
         Variant::Off => (None, None),
         Variant::Instrumented => {

@@ -7,7 +7,9 @@ use clap::{Args, Parser, Subcommand};
 use std::time::Duration;
 
 use crate::client::swarm::{Scene, SwarmConfig};
-use crate::server::{DEFAULT_BACKLOG, DEFAULT_WORKERS, Model};
+use crate::server::{
+    DEFAULT_BACKLOG, DEFAULT_MAX_CONNS, DEFAULT_PENDING_CAP, DEFAULT_WORKERS, Model,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -106,6 +108,21 @@ pub struct ServeArgs {
     /// the server accepts them. The lecture uses 5.
     #[arg(long, default_value_t = DEFAULT_BACKLOG, value_parser = clap::value_parser!(i32).range(1..=65535))]
     pub backlog: i32,
+
+    /// Replies kept for a client that does not read, per client, in bytes.
+    #[arg(long, default_value_t = DEFAULT_PENDING_CAP, value_name = "BYTES",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1024..=(1 << 30)))]
+    pub pending_cap: usize,
+
+    /// A client whose replies sit unread at the cap (or whose send blocks)
+    /// this many seconds is dropped, with the reason shown.
+    #[arg(long, default_value_t = 5.0, value_name = "SECONDS")]
+    pub stall_timeout: f64,
+
+    /// Clients served at once; more are accepted and closed at once.
+    #[arg(long, default_value_t = DEFAULT_MAX_CONNS,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    pub max_conns: usize,
 
     /// Run the lecture's listing as written, bugs included (see README).
     #[arg(long)]

@@ -49,6 +49,8 @@ impl Call {
 pub enum Reason {
     Closed,
     Reset,
+    /// The server dropped it: its replies sat unread too long.
+    Evicted,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -107,6 +109,11 @@ pub enum EventKind {
         call: Call,
         error: String,
     },
+    /// The server dropped a client whose replies sat unread at the pending
+    /// cap for the stall timeout (a slow reader).
+    Evicted { conn: ConnId, reason: String },
+    /// More than `--max-conns` clients: this one was accepted and closed.
+    Refused { peer: String, reason: String },
     /// `--faithful` only: a reply that could not be handed to the kernel at
     /// once and was thrown away, as the listing does.
     Lost { conn: ConnId, bytes: usize },
@@ -188,6 +195,8 @@ impl EventKind {
             EventKind::Paused { .. } => "paused",
             EventKind::Dropped { .. } => "dropped",
             EventKind::Client { .. } => "client",
+            EventKind::Evicted { .. } => "evicted",
+            EventKind::Refused { .. } => "refused",
             EventKind::Reply { .. } => "reply",
             EventKind::Blocked { .. } => "blocked",
             EventKind::Unblocked { .. } => "unblocked",

@@ -51,6 +51,8 @@ pub trait Probe {
     fn closed(&mut self, _conn: ConnId) {}
     fn reset(&mut self, _conn: ConnId, _call: Call, _error: &io::Error) {}
     fn lost(&mut self, _conn: ConnId, _bytes: usize) {}
+    fn evicted(&mut self, _conn: ConnId, _reason: &str) {}
+    fn refused(&mut self, _peer: SocketAddr, _reason: &str) {}
     fn accept_error(&mut self, _error: &io::Error, _backoff: Duration) {}
     fn paused(&mut self, _paused: bool) {}
     /// A blocking model's thread is about to block in `call`.
@@ -270,6 +272,20 @@ impl Probe for ChannelProbe {
 
     fn lost(&mut self, conn: ConnId, bytes: usize) {
         self.emit(EventKind::Lost { conn, bytes });
+    }
+
+    fn evicted(&mut self, conn: ConnId, reason: &str) {
+        self.emit(EventKind::Evicted {
+            conn,
+            reason: reason.to_string(),
+        });
+    }
+
+    fn refused(&mut self, peer: SocketAddr, reason: &str) {
+        self.emit(EventKind::Refused {
+            peer: peer.to_string(),
+            reason: reason.to_string(),
+        });
     }
 
     fn accept_error(&mut self, error: &io::Error, backoff: Duration) {

@@ -51,6 +51,9 @@ fn start(args: &ServeArgs) -> Result<(ServerHost, Receiver<Event>, Instant), Ser
     config.backlog = args.backlog;
     config.faithful = args.faithful;
     config.workers = args.workers;
+    config.pending_cap = args.pending_cap;
+    config.stall_timeout = Duration::from_secs_f64(args.stall_timeout.clamp(0.01, 86_400.0));
+    config.max_conns = args.max_conns;
     config.inject_panic = fault() == Some("server-panic");
     let (tx, rx) = crossbeam_channel::bounded(EVENT_CHANNEL_CAP);
     let epoch = Instant::now();

@@ -96,6 +96,8 @@ pub struct Totals {
     pub bytes_out: u64,
     pub lost_bytes: u64,
     pub dropped: u64,
+    pub evicted: u64,
+    pub refused: u64,
 }
 
 /// Per-second rates over the last second.
@@ -366,6 +368,15 @@ impl Dashboard {
                 self.totals.reset += 1;
                 let detail = format!("{error} on {}", call_name(*call));
                 self.disconnect(*conn, Reason::Reset, Some(detail), t);
+                self.log_event(event);
+            }
+            EventKind::Evicted { conn, reason } => {
+                self.totals.evicted += 1;
+                self.disconnect(*conn, Reason::Evicted, Some(reason.clone()), t);
+                self.log_event(event);
+            }
+            EventKind::Refused { .. } => {
+                self.totals.refused += 1;
                 self.log_event(event);
             }
             EventKind::Lost { conn, bytes } => {

@@ -230,7 +230,11 @@ impl<'a> Swarm<'a> {
                 }
                 self.timers.pop();
                 if self.clients[i].timer_gen == generation && !self.clients[i].done {
-                    self.send_next(i);
+                    if self.clients[i].conn.is_none() {
+                        self.open(i); // churn / reset, paced by --interval
+                    } else {
+                        self.send_next(i);
+                    }
                 }
             }
         }
@@ -430,10 +434,14 @@ impl<'a> Swarm<'a> {
             }
         }
         let again = matches!(client.scene, Scene::Churn | Scene::Reset) && client.left > 0;
-        if again {
+        if !again {
+            client.done = true;
+        } else if self.config.interval.is_zero() {
             self.open(i);
         } else {
-            client.done = true;
+            client.timer_gen += 1;
+            let at = Instant::now() + self.config.interval;
+            self.timers.push(Reverse((at, i, client.timer_gen)));
         }
     }
 }

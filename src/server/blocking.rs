@@ -28,7 +28,7 @@ pub(crate) fn spawn(s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
                 next += 1;
                 probe.accept(id, peer);
                 sockets.add(id, &stream);
-                blocking_io::serve_client(stream, id, "server", &s.control, &mut probe);
+                blocking_io::serve_client(stream, id, "server", &s.control, &s.limits, &mut probe);
                 sockets.remove(id);
             }
             probe.thread("server", ROLE, false);

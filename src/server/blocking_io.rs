@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use crate::control::{Control, Resume};
 use crate::event::{Call, ConnId};
 use crate::probe::Probe;
+use crate::server::Limits;
 
 /// The lecture's `conn.recv(1024)`.
 const RECV_SIZE: usize = 1024;
@@ -46,6 +47,11 @@ impl Sockets {
                 .unwrap_or_else(|e| e.into_inner())
                 .insert(id, clone);
         }
+    }
+
+    /// Clients being served or queued.
+    pub fn count(&self) -> usize {
+        self.conns.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
     pub fn remove(&self, id: ConnId) {
@@ -126,8 +132,11 @@ pub(crate) fn serve_client<P: Probe>(
     id: ConnId,
     thread: &str,
     control: &Control,
+    limits: &Limits,
     probe: &mut P,
 ) {
+    // A client that never reads would hold this thread in send() forever.
+    let _ = stream.set_write_timeout(Some(limits.stall_timeout));
     let mut buf = [0u8; RECV_SIZE];
     let mut spin = 0u64;
     loop {
@@ -153,7 +162,14 @@ pub(crate) fn serve_client<P: Probe>(
                 probe.recv(id, data, spin);
                 data.make_ascii_uppercase();
                 if let Err(e) = send_all(&mut stream, data, id, thread, probe) {
-                    if !control.is_stopping() {
+                    if control.is_stopping() {
+                    } else if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) {
+                        let reason = format!(
+                            "replies unread for {} s (send timed out)",
+                            limits.stall_timeout.as_secs_f64()
+                        );
+                        probe.evicted(id, &reason);
+                    } else {
                         probe.reset(id, Call::Send, &e);
                     }
                     return;

@@ -20,7 +20,7 @@ use std::io;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
 use socket2::{Domain, Protocol, Socket, Type};
@@ -77,6 +77,11 @@ impl Model {
     }
 }
 
+/// How long replies may sit unread at the cap before the client is dropped.
+pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(5);
+/// Clients served at once before new ones are refused.
+pub const DEFAULT_MAX_CONNS: usize = 10_000;
+
 /// The pool's default worker count.
 pub const DEFAULT_WORKERS: usize = 4;
 /// How often the sampler reads memory, threads and the listen queue.
@@ -96,6 +101,12 @@ pub struct ServerConfig {
     /// Run the lecture's listing as written, bugs included.
     pub faithful: bool,
     pub pending_cap: usize,
+    /// A client whose replies sit unread at the cap this long is dropped
+    /// (`evicted`); the thread models time out their blocked `send`.
+    pub stall_timeout: Duration,
+    /// More clients than this at once are accepted and closed at once
+    /// (`refused`).
+    pub max_conns: usize,
     /// Workers of the `pool` model.
     pub workers: usize,
     /// Fault injection for the terminal-restore tests: the model thread
@@ -112,6 +123,8 @@ impl ServerConfig {
             backlog: DEFAULT_BACKLOG,
             faithful: false,
             pending_cap: DEFAULT_PENDING_CAP,
+            stall_timeout: DEFAULT_STALL_TIMEOUT,
+            max_conns: DEFAULT_MAX_CONNS,
             workers: DEFAULT_WORKERS,
             inject_panic: false,
         }
@@ -207,7 +220,11 @@ impl Server {
             tx: tx.clone(),
             epoch,
             control: control.clone(),
-            pending_cap: config.pending_cap,
+            limits: Limits {
+                pending_cap: config.pending_cap,
+                stall_timeout: config.stall_timeout,
+                max_conns: config.max_conns.max(1),
+            },
             hello: Hello {
                 addr,
                 model: config.model,
@@ -280,8 +297,26 @@ pub(crate) struct Spawn {
     pub tx: Sender<Event>,
     pub epoch: Instant,
     pub control: Arc<Control>,
-    pub pending_cap: usize,
+    pub limits: Limits,
     pub hello: Hello,
+}
+
+/// What keeps a model's memory bounded whatever the clients do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub pending_cap: usize,
+    pub stall_timeout: Duration,
+    pub max_conns: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            pending_cap: DEFAULT_PENDING_CAP,
+            stall_timeout: DEFAULT_STALL_TIMEOUT,
+            max_conns: DEFAULT_MAX_CONNS,
+        }
+    }
 }
 
 /// The `listening` announcement, made by a model's first thread.

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 
-use super::Spawn;
+use super::nonblocking::{max_conns_reason, stall_reason};
+use super::{Limits, Spawn};
 use crate::control::{Control, Resume};
 use crate::event::{Call, ConnId};
 use crate::probe::{ChannelProbe, FLUSH_EVERY, Probe};
@@ -21,6 +22,8 @@ const LISTENER: Token = Token(0);
 const WAKER: Token = Token(1);
 const RECV_SIZE: usize = 1024;
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+/// How often stalled slow readers are looked at.
+const STALL_CHECK: Duration = Duration::from_millis(250);
 
 struct Conn {
     stream: TcpStream,
@@ -47,7 +50,7 @@ pub(crate) fn spawn(s: Spawn) -> io::Result<Vec<JoinHandle<()>>> {
             s.hello.announce(&mut probe);
             probe.thread("loop", "the whole server, asleep in poll", true);
             let listener = TcpListener::from_std(s.listener);
-            if let Err(e) = run(poll, listener, s.pending_cap, &s.control, &mut probe) {
+            if let Err(e) = run(poll, listener, s.limits, &s.control, &mut probe) {
                 probe.accept_error(&e, Duration::ZERO);
             }
             probe.thread("loop", "the whole server, asleep in poll", false);
@@ -58,7 +61,7 @@ pub(crate) fn spawn(s: Spawn) -> io::Result<Vec<JoinHandle<()>>> {
 fn run(
     mut poll: Poll,
     mut listener: TcpListener,
-    pending_cap: usize,
+    limits: Limits,
     control: &Control,
     probe: &mut ChannelProbe,
 ) -> io::Result<()> {
@@ -72,6 +75,8 @@ fn run(
     let mut buf = [0u8; RECV_SIZE];
     let mut unreported = false;
     let mut accept_paused_until: Option<Instant> = None;
+    // Connections whose pending replies sit at the cap, since when.
+    let mut stalled: HashMap<Token, Instant> = HashMap::new();
     loop {
         if control.should_park() {
             probe.flush();
@@ -82,6 +87,9 @@ fn run(
         // Sleep until a socket is ready; wake for the summary only if there
         // is something to report, and for the end of an accept backoff.
         let mut timeout = unreported.then_some(FLUSH_EVERY);
+        if !stalled.is_empty() {
+            timeout = Some(timeout.map_or(STALL_CHECK, |t| t.min(STALL_CHECK)));
+        }
         if let Some(until) = accept_paused_until {
             let left = until.saturating_duration_since(Instant::now());
             timeout = Some(timeout.map_or(left, |t| t.min(left)));
@@ -109,6 +117,10 @@ fn run(
             loop {
                 match listener.accept() {
                     Ok((mut stream, peer)) => {
+                        if conns.len() >= limits.max_conns {
+                            probe.refused(peer, &max_conns_reason(limits.max_conns));
+                            continue;
+                        }
                         let token = Token(next_token);
                         next_token += 1;
                         if let Err(e) =
@@ -154,9 +166,15 @@ fn run(
             let Some(conn) = conns.get_mut(&token) else {
                 continue;
             };
-            let done = serve(conn, &mut buf, wakeup, pending_cap, probe);
+            let done = serve(conn, &mut buf, wakeup, limits.pending_cap, probe);
             let wants_write = !conn.pending.is_empty();
+            if conn.pending.len() >= limits.pending_cap {
+                stalled.entry(token).or_insert_with(Instant::now);
+            } else {
+                stalled.remove(&token);
+            }
             if done {
+                stalled.remove(&token);
                 if let Some(mut conn) = conns.remove(&token) {
                     let _ = poll.registry().deregister(&mut conn.stream);
                 }
@@ -170,6 +188,22 @@ fn run(
                 let _ = poll
                     .registry()
                     .reregister(&mut conn.stream, token, interest);
+            }
+        }
+        // Slow readers that stayed at the cap too long are dropped.
+        if !stalled.is_empty() {
+            let now = Instant::now();
+            let expired: Vec<Token> = stalled
+                .iter()
+                .filter(|(_, since)| now.duration_since(**since) >= limits.stall_timeout)
+                .map(|(t, _)| *t)
+                .collect();
+            for token in expired {
+                stalled.remove(&token);
+                if let Some(mut conn) = conns.remove(&token) {
+                    probe.evicted(conn.id, &stall_reason(&limits));
+                    let _ = poll.registry().deregister(&mut conn.stream);
+                }
             }
         }
         probe.flush_if_due();

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use crate::control::{Control, Resume};
 use crate::event::{Call, ConnId};
 use crate::probe::{ChannelProbe, Probe};
-use crate::server::{ServerConfig, Spawn};
+use crate::server::{Limits, Spawn};
 
 const ROLE: &str = "the whole server, never waiting";
 
@@ -38,25 +38,16 @@ const ACCEPT_BATCH: usize = 64;
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
 /// What the loop needs to know besides its sockets.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct LoopOptions {
     pub faithful: bool,
-    pub pending_cap: usize,
-}
-
-impl From<&ServerConfig> for LoopOptions {
-    fn from(c: &ServerConfig) -> Self {
-        LoopOptions {
-            faithful: c.faithful,
-            pending_cap: c.pending_cap,
-        }
-    }
+    pub limits: Limits,
 }
 
 pub(crate) fn spawn(s: Spawn, faithful: bool) -> io::Result<Vec<JoinHandle<()>>> {
     let opts = LoopOptions {
         faithful,
-        pending_cap: s.pending_cap,
+        limits: s.limits,
     };
     let thread = std::thread::Builder::new()
         .name("ioscope-nonblocking".into())
@@ -82,6 +73,8 @@ struct Conn {
     /// Default mode: the peer shut its sending side while replies were
     /// still queued; they go out before the socket is closed.
     peer_closed: bool,
+    /// Since when the pending buffer is at the cap (a reader that stalls).
+    full_since: Option<Instant>,
     dead: bool,
 }
 
@@ -128,6 +121,11 @@ pub fn run<P: Probe>(
                 match listener.accept() {
                     Ok((sock, peer)) => {
                         busy = true;
+                        if conns.len() >= opts.limits.max_conns {
+                            // Accepted and closed at once: a FIN, not a hang.
+                            probe.refused(peer, &max_conns_reason(opts.limits.max_conns));
+                            continue;
+                        }
                         // The listing forgets this: on Linux an accepted
                         // socket does not inherit O_NONBLOCK.
                         if let Err(e) = sock.set_nonblocking(true) {
@@ -143,6 +141,7 @@ pub fn run<P: Probe>(
                             pending: Vec::new(),
                             eof_reported: false,
                             peer_closed: false,
+                            full_since: None,
                             dead: false,
                         });
                     }
@@ -185,9 +184,19 @@ pub fn run<P: Probe>(
                 }
                 continue;
             }
-            if conn.pending.len() >= opts.pending_cap {
-                continue; // a slow reader: let it catch up before reading more
+            if conn.pending.len() >= opts.limits.pending_cap {
+                // A slow reader: stop reading it until it catches up, and
+                // drop it if it does not within the stall timeout.
+                let now = Instant::now();
+                let since = *conn.full_since.get_or_insert(now);
+                if now.duration_since(since) >= opts.limits.stall_timeout {
+                    probe.evicted(conn.id, &stall_reason(&opts.limits));
+                    conn.dead = true;
+                    busy = true;
+                }
+                continue;
             }
+            conn.full_since = None;
             match conn.sock.read(&mut buf) {
                 Ok(0) if opts.faithful => {
                     // The listing's `data.upper()` of b'' is b'': it sends it.
@@ -250,6 +259,20 @@ pub fn run<P: Probe>(
         }
     }
     Ok(spin)
+}
+
+/// Why a client was refused.
+pub(crate) fn max_conns_reason(max: usize) -> String {
+    format!("{max} clients already (--max-conns)")
+}
+
+/// Why a slow reader was dropped.
+pub(crate) fn stall_reason(limits: &Limits) -> String {
+    format!(
+        "{} of replies unread for {} s",
+        crate::ui::fmt::bytes(limits.pending_cap as u64),
+        limits.stall_timeout.as_secs_f64()
+    )
 }
 
 fn is_transient_accept_error(e: &io::Error) -> bool {

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use super::Spawn;
 use super::blocking_io::{self, Sockets};
+use super::nonblocking::max_conns_reason;
 use crate::event::{Call, ConnId};
 use crate::probe::{ChannelProbe, Probe};
 
@@ -27,6 +28,7 @@ pub(crate) fn spawn(s: Spawn, workers: usize) -> std::io::Result<Vec<JoinHandle<
     let (jobs_tx, jobs) = crossbeam_channel::bounded::<Job>(QUEUE_CAP);
     let mut threads = Vec::with_capacity(workers + 1);
     for w in 1..=workers.max(1) {
+        let limits = s.limits;
         let (jobs, tx, epoch, control, sockets) = (
             jobs.clone(),
             s.tx.clone(),
@@ -51,7 +53,9 @@ pub(crate) fn spawn(s: Spawn, workers: usize) -> std::io::Result<Vec<JoinHandle<
                             break;
                         }
                         probe.dequeued(job.id, &name, job.queued.elapsed());
-                        blocking_io::serve_client(job.stream, job.id, &name, &control, &mut probe);
+                        blocking_io::serve_client(
+                            job.stream, job.id, &name, &control, &limits, &mut probe,
+                        );
                         sockets.remove(job.id);
                     }
                     probe.thread(&name, "pool worker", false);
@@ -70,6 +74,10 @@ pub(crate) fn spawn(s: Spawn, workers: usize) -> std::io::Result<Vec<JoinHandle<
                 while let Some((stream, peer)) =
                     blocking_io::accept(&s.listener, "accept", &s.control, &mut probe)
                 {
+                    if sockets.count() >= s.limits.max_conns {
+                        probe.refused(peer, &max_conns_reason(s.limits.max_conns));
+                        continue;
+                    }
                     let id = next;
                     next += 1;
                     probe.accept(id, peer);

@@ -6,6 +6,7 @@ use std::thread::JoinHandle;
 
 use super::Spawn;
 use super::blocking_io::{self, Sockets};
+use super::nonblocking::max_conns_reason;
 use crate::event::{Call, ConnId};
 use crate::probe::{ChannelProbe, Probe};
 
@@ -23,19 +24,28 @@ pub(crate) fn spawn(s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
             while let Some((stream, peer)) =
                 blocking_io::accept(&s.listener, "accept", &s.control, &mut probe)
             {
+                if sockets.count() >= s.limits.max_conns {
+                    probe.refused(peer, &max_conns_reason(s.limits.max_conns));
+                    continue;
+                }
                 let id = next;
                 next += 1;
                 probe.accept(id, peer);
                 sockets.add(id, &stream);
-                let (tx, epoch, control, sockets2) =
-                    (s.tx.clone(), s.epoch, s.control.clone(), sockets.clone());
+                let (tx, epoch, control, sockets2, limits) = (
+                    s.tx.clone(),
+                    s.epoch,
+                    s.control.clone(),
+                    sockets.clone(),
+                    s.limits,
+                );
                 let name = format!("conn-{id}");
                 let started = std::thread::Builder::new()
                     .name(format!("ioscope-{name}"))
                     .spawn(move || {
                         let mut probe = ChannelProbe::new(tx, epoch);
                         probe.thread(&name, &format!("serves #{id}"), true);
-                        blocking_io::serve_client(stream, id, &name, &control, &mut probe);
+                        blocking_io::serve_client(stream, id, &name, &control, &limits, &mut probe);
                         sockets2.remove(id);
                         probe.thread(&name, &format!("serves #{id}"), false);
                     });

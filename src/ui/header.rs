@@ -249,6 +249,14 @@ fn extra_line(d: &Dashboard) -> Line<'static> {
         spans.push(Span::styled("  recv→b'' /s ", theme::LABEL));
         spans.push(Span::styled(fmt::rate(d.rates.empty_recvs), theme::WARN));
     }
+    if d.totals.evicted > 0 {
+        spans.push(Span::styled("  slow readers dropped ", theme::LABEL));
+        spans.push(Span::styled(d.totals.evicted.to_string(), theme::WARN));
+    }
+    if d.totals.refused > 0 {
+        spans.push(Span::styled("  refused (max-conns) ", theme::LABEL));
+        spans.push(Span::styled(fmt::thousands(d.totals.refused), theme::WARN));
+    }
     if d.totals.lost_bytes > 0 {
         spans.push(Span::styled("  replies lost ", theme::LABEL));
         spans.push(Span::styled(fmt::bytes(d.totals.lost_bytes), theme::WARN));

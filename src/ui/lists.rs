@@ -175,6 +175,7 @@ pub fn disconnected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
                     theme::kind(&crate::event::EventKind::Closed { conn: 0 }),
                 ),
                 Reason::Reset => ("reset ", theme::WARN),
+                Reason::Evicted => ("evict ", theme::WARN),
             };
             let mut spans = vec![
                 Span::styled(format!("#{:<4}", g.id), theme::VALUE),

@@ -109,6 +109,8 @@ fn describe(kind: &EventKind) -> String {
         EventKind::Reset { conn, call, error } => {
             format!("#{conn} {error} on {}", call_name(*call))
         }
+        EventKind::Evicted { conn, reason } => format!("#{conn} dropped by the server: {reason}"),
+        EventKind::Refused { peer, reason } => format!("{peer} turned away: {reason}"),
         EventKind::Lost { conn, bytes } => {
             format!("#{conn} {bytes} B reply thrown away (send would block)")
         }

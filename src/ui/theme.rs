@@ -38,9 +38,11 @@ pub fn kind(kind: &EventKind) -> Style {
         EventKind::Recv { .. } => Color::LightBlue,
         EventKind::Send { .. } => Color::Magenta,
         EventKind::Closed { .. } => Color::Yellow,
-        EventKind::Reset { .. } | EventKind::Lost { .. } | EventKind::AcceptError { .. } => {
-            Color::Red
-        }
+        EventKind::Reset { .. }
+        | EventKind::Lost { .. }
+        | EventKind::AcceptError { .. }
+        | EventKind::Evicted { .. }
+        | EventKind::Refused { .. } => Color::Red,
         EventKind::Thread { .. } | EventKind::Queued { .. } | EventKind::Dequeued { .. } => {
             Color::LightYellow
         }
