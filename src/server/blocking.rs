@@ -21,13 +21,15 @@ pub(crate) fn spawn(s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
             s.hello.announce(&mut probe);
             probe.thread("server", ROLE, true);
             let mut next: ConnId = 1;
-            while let Some((stream, peer)) =
-                blocking_io::accept(&s.listener, "server", &s.control, &mut probe)
-            {
-                let id = next;
-                next += 1;
-                probe.accept(id, peer);
-                sockets.add(id, &stream);
+            while let Some((stream, id)) = blocking_io::accept_client(
+                &s.listener,
+                "server",
+                &s.control,
+                &sockets,
+                &s.limits,
+                &mut next,
+                &mut probe,
+            ) {
                 blocking_io::serve_client(stream, id, "server", &s.control, &s.limits, &mut probe);
                 sockets.remove(id);
             }

@@ -12,6 +12,7 @@ use crate::control::{Control, Resume};
 use crate::event::{Call, ConnId};
 use crate::probe::Probe;
 use crate::server::Limits;
+use crate::server::nonblocking::max_conns_reason;
 
 /// The lecture's `conn.recv(1024)`.
 const RECV_SIZE: usize = 1024;
@@ -122,6 +123,32 @@ pub(crate) fn accept<P: Probe>(
                 }
             }
         }
+    }
+}
+
+/// The accept side of the thread models: parks in `accept()`, turns away
+/// clients beyond `max_conns` (accepted and closed at once), numbers the
+/// others (`next`) and registers them for stopping. `None` on stop.
+pub(crate) fn accept_client<P: Probe>(
+    listener: &TcpListener,
+    thread: &str,
+    control: &Control,
+    sockets: &Sockets,
+    limits: &Limits,
+    next: &mut ConnId,
+    probe: &mut P,
+) -> Option<(TcpStream, ConnId)> {
+    loop {
+        let (stream, peer) = accept(listener, thread, control, probe)?;
+        if sockets.count() >= limits.max_conns {
+            probe.refused(peer, &max_conns_reason(limits.max_conns));
+            continue;
+        }
+        let id = *next;
+        *next += 1;
+        probe.accept(id, peer);
+        sockets.add(id, &stream);
+        return Some((stream, id));
     }
 }
 

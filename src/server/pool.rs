@@ -9,7 +9,6 @@ use std::time::Instant;
 
 use super::Spawn;
 use super::blocking_io::{self, Sockets};
-use super::nonblocking::max_conns_reason;
 use crate::event::{Call, ConnId};
 use crate::probe::{ChannelProbe, Probe};
 
@@ -71,17 +70,15 @@ pub(crate) fn spawn(s: Spawn, workers: usize) -> std::io::Result<Vec<JoinHandle<
                 s.hello.announce(&mut probe);
                 probe.thread("accept", "accept, queue for the pool", true);
                 let mut next: ConnId = 1;
-                while let Some((stream, peer)) =
-                    blocking_io::accept(&s.listener, "accept", &s.control, &mut probe)
-                {
-                    if sockets.count() >= s.limits.max_conns {
-                        probe.refused(peer, &max_conns_reason(s.limits.max_conns));
-                        continue;
-                    }
-                    let id = next;
-                    next += 1;
-                    probe.accept(id, peer);
-                    sockets.add(id, &stream);
+                while let Some((stream, id)) = blocking_io::accept_client(
+                    &s.listener,
+                    "accept",
+                    &s.control,
+                    &sockets,
+                    &s.limits,
+                    &mut next,
+                    &mut probe,
+                ) {
                     probe.queued(id);
                     let job = Job {
                         stream,

@@ -6,7 +6,6 @@ use std::thread::JoinHandle;
 
 use super::Spawn;
 use super::blocking_io::{self, Sockets};
-use super::nonblocking::max_conns_reason;
 use crate::event::{Call, ConnId};
 use crate::probe::{ChannelProbe, Probe};
 
@@ -21,17 +20,15 @@ pub(crate) fn spawn(s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
             probe.thread("accept", "accept, start a thread per client", true);
             let mut next: ConnId = 1;
             let mut clients: Vec<JoinHandle<()>> = Vec::new();
-            while let Some((stream, peer)) =
-                blocking_io::accept(&s.listener, "accept", &s.control, &mut probe)
-            {
-                if sockets.count() >= s.limits.max_conns {
-                    probe.refused(peer, &max_conns_reason(s.limits.max_conns));
-                    continue;
-                }
-                let id = next;
-                next += 1;
-                probe.accept(id, peer);
-                sockets.add(id, &stream);
+            while let Some((stream, id)) = blocking_io::accept_client(
+                &s.listener,
+                "accept",
+                &s.control,
+                &sockets,
+                &s.limits,
+                &mut next,
+                &mut probe,
+            ) {
                 let (tx, epoch, control, sockets2, limits) = (
                     s.tx.clone(),
                     s.epoch,
