@@ -168,13 +168,35 @@ fn headless_serves_a_client_and_reports_it() {
 
 #[test]
 fn running_out_of_descriptors_is_an_event_and_the_server_recovers() {
+    out_of_descriptors("nonblocking");
+}
+
+#[test]
+fn running_out_of_descriptors_multiplex() {
+    out_of_descriptors("multiplex");
+}
+
+#[test]
+fn running_out_of_descriptors_threaded() {
+    out_of_descriptors("threaded");
+}
+
+#[test]
+fn running_out_of_descriptors_pool() {
+    out_of_descriptors("pool");
+}
+
+/// EMFILE on accept is an event with a backoff (no hot error loop), and
+/// the server serves again once clients leave. (`blocking` accepts one
+/// client at a time and never gets there.)
+fn out_of_descriptors(model: &str) {
     use std::io::{Read, Write};
     // A hard limit of 16 descriptors for the server process only.
     let bin = env!("CARGO_BIN_EXE_ioscope");
     let mut child = Command::new("sh")
         .args([
             "-c",
-            &format!("ulimit -n 16 && exec {bin} serve --headless --duration 60 --addr 127.0.0.1:0 --backlog 64 --idle-delay-us 200"),
+            &format!("ulimit -n 16 && exec {bin} serve --headless --model {model} --duration 60 --addr 127.0.0.1:0 --backlog 64 --idle-delay-us 200"),
         ])
         .stdout(Stdio::piped())
         .spawn()

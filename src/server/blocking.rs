@@ -11,7 +11,7 @@ use crate::probe::{ChannelProbe, Probe};
 
 const ROLE: &str = "accept, then serve that client";
 
-pub(crate) fn spawn(s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
+pub(crate) fn spawn(mut s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
     let sockets = Sockets::new(&s.listener);
     s.control.set_nudge(sockets.nudge());
     let thread = std::thread::Builder::new()

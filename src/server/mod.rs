@@ -213,8 +213,9 @@ impl Server {
             source,
         };
         let sampler_listener = listener.try_clone().map_err(err)?;
-        // The sampler waits for `listening`: it is always the first event.
-        let (announced, listening_sent) = crossbeam_channel::bounded(1);
+        // Every other thread waits for `listening`: it is always the first
+        // event. The latch opens when its sender is dropped.
+        let (announced, listening_sent) = crossbeam_channel::bounded::<()>(0);
         let spawn = Spawn {
             listener,
             tx: tx.clone(),
@@ -231,8 +232,9 @@ impl Server {
                 backlog: config.backlog,
                 faithful: config.faithful,
                 inject_panic: config.inject_panic,
-                announced,
+                announced: Some(announced),
             },
+            listening_sent: listening_sent.clone(),
         };
         let mut threads = match config.model {
             Model::Nonblocking => nonblocking::spawn(spawn, config.faithful),
@@ -298,7 +300,15 @@ pub(crate) struct Spawn {
     pub epoch: Instant,
     pub control: Arc<Control>,
     pub limits: Limits,
+    /// The first thread announces `listening` with it.
     pub hello: Hello,
+    /// The other threads wait on this before their first event.
+    pub listening_sent: crossbeam_channel::Receiver<()>,
+}
+
+/// Waits until `listening` has been sent (or its thread is gone).
+pub(crate) fn wait_for_listening(listening_sent: &crossbeam_channel::Receiver<()>) {
+    let _ = listening_sent.recv_timeout(Duration::from_secs(5));
 }
 
 /// What keeps a model's memory bounded whatever the clients do.
@@ -327,14 +337,14 @@ pub(crate) struct Hello {
     pub backlog: i32,
     pub faithful: bool,
     pub inject_panic: bool,
-    announced: Sender<()>,
+    announced: Option<Sender<()>>,
 }
 
 impl Hello {
-    pub fn announce(&self, probe: &mut impl Probe) {
+    pub fn announce(&mut self, probe: &mut impl Probe) {
         probe.listening(self.addr, self.model.name(), self.backlog, self.faithful);
         probe.flush();
-        let _ = self.announced.try_send(());
+        self.announced = None; // opens the latch for the other threads
         if self.inject_panic {
             panic!("injected server panic (IOSCOPE_FAULT=server-panic)");
         }
@@ -353,8 +363,7 @@ fn spawn_sampler(
     std::thread::Builder::new()
         .name("ioscope-sampler".into())
         .spawn(move || {
-            // Returns at once if the model thread died before announcing.
-            let _ = listening_sent.recv_timeout(std::time::Duration::from_secs(5));
+            wait_for_listening(&listening_sent);
             let mut last = None;
             loop {
                 let queue = crate::sys::listen_queue(&listener);

@@ -35,7 +35,7 @@ struct Conn {
     writable: bool,
 }
 
-pub(crate) fn spawn(s: Spawn) -> io::Result<Vec<JoinHandle<()>>> {
+pub(crate) fn spawn(mut s: Spawn) -> io::Result<Vec<JoinHandle<()>>> {
     let poll = Poll::new()?;
     let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
     let nudge = Arc::clone(&waker);

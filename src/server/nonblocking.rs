@@ -44,7 +44,7 @@ pub struct LoopOptions {
     pub limits: Limits,
 }
 
-pub(crate) fn spawn(s: Spawn, faithful: bool) -> io::Result<Vec<JoinHandle<()>>> {
+pub(crate) fn spawn(mut s: Spawn, faithful: bool) -> io::Result<Vec<JoinHandle<()>>> {
     let opts = LoopOptions {
         faithful,
         limits: s.limits,

@@ -7,8 +7,8 @@ use std::net::TcpStream;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use super::Spawn;
 use super::blocking_io::{self, Sockets};
+use super::{Spawn, wait_for_listening};
 use crate::event::{Call, ConnId};
 use crate::probe::{ChannelProbe, Probe};
 
@@ -21,13 +21,14 @@ struct Job {
     queued: Instant,
 }
 
-pub(crate) fn spawn(s: Spawn, workers: usize) -> std::io::Result<Vec<JoinHandle<()>>> {
+pub(crate) fn spawn(mut s: Spawn, workers: usize) -> std::io::Result<Vec<JoinHandle<()>>> {
     let sockets = Sockets::new(&s.listener);
     s.control.set_nudge(sockets.nudge());
     let (jobs_tx, jobs) = crossbeam_channel::bounded::<Job>(QUEUE_CAP);
     let mut threads = Vec::with_capacity(workers + 1);
     for w in 1..=workers.max(1) {
         let limits = s.limits;
+        let listening_sent = s.listening_sent.clone();
         let (jobs, tx, epoch, control, sockets) = (
             jobs.clone(),
             s.tx.clone(),
@@ -40,6 +41,7 @@ pub(crate) fn spawn(s: Spawn, workers: usize) -> std::io::Result<Vec<JoinHandle<
             std::thread::Builder::new()
                 .name(format!("ioscope-{name}"))
                 .spawn(move || {
+                    wait_for_listening(&listening_sent);
                     let mut probe = ChannelProbe::new(tx, epoch);
                     probe.thread(&name, "pool worker", true);
                     loop {

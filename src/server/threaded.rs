@@ -9,7 +9,7 @@ use super::blocking_io::{self, Sockets};
 use crate::event::{Call, ConnId};
 use crate::probe::{ChannelProbe, Probe};
 
-pub(crate) fn spawn(s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
+pub(crate) fn spawn(mut s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
     let sockets = Sockets::new(&s.listener);
     s.control.set_nudge(sockets.nudge());
     let thread = std::thread::Builder::new()
