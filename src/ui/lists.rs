@@ -147,7 +147,14 @@ pub fn disconnected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let title = Line::from(vec![
         Span::styled(" Disconnected ", theme::TITLE),
         Span::styled(
-            format!("{} closed · {} reset ", d.totals.closed, d.totals.reset),
+            if d.totals.evicted > 0 {
+                format!(
+                    "{} closed · {} reset · {} evicted ",
+                    d.totals.closed, d.totals.reset, d.totals.evicted
+                )
+            } else {
+                format!("{} closed · {} reset ", d.totals.closed, d.totals.reset)
+            },
             theme::LABEL,
         ),
     ]);
