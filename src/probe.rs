@@ -118,6 +118,15 @@ impl ChannelProbe {
         probe
     }
 
+    /// Counts not delivered yet (the last flush found the channel full).
+    pub fn has_unreported(&self) -> bool {
+        self.spins > 0
+            || self.would_block != [0; 3]
+            || self.wakeups > 0
+            || self.empty_recvs > 0
+            || self.dropped > 0
+    }
+
     fn now_us(&self) -> u64 {
         self.epoch.elapsed().as_micros() as u64
     }
@@ -399,6 +408,28 @@ mod tests {
             kinds.contains(&EventKind::Dropped { count: 3 }),
             "{kinds:?}"
         );
+    }
+
+    #[test]
+    fn counts_a_full_channel_refused_stay_unreported_until_delivered() {
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        let mut probe = ChannelProbe::new(tx, Instant::now());
+        probe.accept(1, "127.0.0.1:1".parse().unwrap()); // fills the channel
+        probe.wakeup(3);
+        probe.flush(); // fails: the channel is full
+        assert!(
+            probe.has_unreported(),
+            "a loop must not go to sleep on these"
+        );
+        rx.try_iter().count();
+        probe.flush();
+        let kinds: Vec<_> = rx.try_iter().map(|e| e.kind.name()).collect();
+        assert!(kinds.contains(&"wakeup"), "{kinds:?}");
+        while probe.has_unreported() {
+            rx.try_iter().count();
+            probe.flush();
+        }
+        assert_eq!(probe.dropped, 0);
     }
 
     #[test]

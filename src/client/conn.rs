@@ -100,6 +100,13 @@ impl Conn {
         tally.messages_sent += 1;
     }
 
+    /// Queues one message whose reply will never be read (a slow reader):
+    /// nothing is kept to check it against, so memory stays bounded.
+    pub fn queue_unread(&mut self, msg: &[u8], tally: &mut Tally) {
+        self.out.extend(msg);
+        tally.messages_sent += 1;
+    }
+
     /// Shut the sending side once everything queued is written.
     pub fn shutdown_after_send(&mut self) {
         self.shutdown_when_sent = true;

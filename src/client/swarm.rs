@@ -405,7 +405,11 @@ impl<'a> Swarm<'a> {
         } else {
             text_message(i, client.sent, self.config.size)
         };
-        conn.queue(&msg, &mut self.tally);
+        if client.scene == Scene::SlowReader {
+            conn.queue_unread(&msg, &mut self.tally);
+        } else {
+            conn.queue(&msg, &mut self.tally);
+        }
         true
     }
 

@@ -30,8 +30,9 @@ pub(crate) fn spawn(mut s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
                 &mut next,
                 &mut probe,
             ) {
-                blocking_io::serve_client(stream, id, "server", &s.control, &s.limits, &mut probe);
-                sockets.remove(id);
+                blocking_io::serve_client(
+                    stream, id, "server", &s.control, &s.limits, &sockets, &mut probe,
+                );
             }
             probe.thread("server", ROLE, false);
         })?;

@@ -160,6 +160,23 @@ pub(crate) fn serve_client<P: Probe>(
     thread: &str,
     control: &Control,
     limits: &Limits,
+    sockets: &Sockets,
+    probe: &mut P,
+) {
+    serve_until_gone(&mut stream, id, thread, control, limits, sockets, probe);
+    // Unregistered before the socket closes, and before the event that
+    // says so went out (see serve_until_gone): `max_conns` never counts a
+    // client that is gone.
+    sockets.remove(id);
+}
+
+fn serve_until_gone<P: Probe>(
+    stream: &mut TcpStream,
+    id: ConnId,
+    thread: &str,
+    control: &Control,
+    limits: &Limits,
+    sockets: &Sockets,
     probe: &mut P,
 ) {
     // A client that never reads would hold this thread in send() forever.
@@ -181,6 +198,7 @@ pub(crate) fn serve_client<P: Probe>(
         }
         match result {
             Ok(0) => {
+                sockets.remove(id);
                 probe.closed(id);
                 return;
             }
@@ -188,7 +206,8 @@ pub(crate) fn serve_client<P: Probe>(
                 let data = &mut buf[..n];
                 probe.recv(id, data, spin);
                 data.make_ascii_uppercase();
-                if let Err(e) = send_all(&mut stream, data, id, thread, probe) {
+                if let Err(e) = send_all(stream, data, id, thread, probe) {
+                    sockets.remove(id);
                     if control.is_stopping() {
                     } else if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) {
                         let reason = format!(
@@ -205,6 +224,7 @@ pub(crate) fn serve_client<P: Probe>(
             }
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) => {
+                sockets.remove(id);
                 probe.reset(id, Call::Recv, &e);
                 return;
             }

@@ -101,7 +101,9 @@ fn run(
         }
         if events.is_empty() {
             probe.flush();
-            unreported = false;
+            // A full channel keeps counts pending: wake again to retry
+            // rather than sleep on them.
+            unreported = probe.has_unreported();
         } else {
             wakeup += 1;
             probe.spin();

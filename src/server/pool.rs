@@ -55,9 +55,8 @@ pub(crate) fn spawn(mut s: Spawn, workers: usize) -> std::io::Result<Vec<JoinHan
                         }
                         probe.dequeued(job.id, &name, job.queued.elapsed());
                         blocking_io::serve_client(
-                            job.stream, job.id, &name, &control, &limits, &mut probe,
+                            job.stream, job.id, &name, &control, &limits, &sockets, &mut probe,
                         );
-                        sockets.remove(job.id);
                     }
                     probe.thread(&name, "pool worker", false);
                 })?,

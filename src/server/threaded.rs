@@ -42,8 +42,9 @@ pub(crate) fn spawn(mut s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
                     .spawn(move || {
                         let mut probe = ChannelProbe::new(tx, epoch);
                         probe.thread(&name, &format!("serves #{id}"), true);
-                        blocking_io::serve_client(stream, id, &name, &control, &limits, &mut probe);
-                        sockets2.remove(id);
+                        blocking_io::serve_client(
+                            stream, id, &name, &control, &limits, &sockets2, &mut probe,
+                        );
                         probe.thread(&name, &format!("serves #{id}"), false);
                     });
                 match started {
