@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::control::{Control, Resume};
 use crate::event::{Call, ConnId};
 use crate::probe::Probe;
-use crate::server::Limits;
 use crate::server::nonblocking::max_conns_reason;
+use crate::server::{ACCEPT_BACKOFF, Limits, is_transient_accept_error};
 
 /// The lecture's `conn.recv(1024)`.
 const RECV_SIZE: usize = 1024;
@@ -21,9 +21,6 @@ const RECV_SIZE: usize = 1024;
 const SEND_NOW: i32 = libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL;
 #[cfg(not(target_os = "linux"))]
 const SEND_NOW: i32 = libc::MSG_DONTWAIT;
-
-/// How long accepting pauses after EMFILE and friends.
-pub(crate) const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
 /// The sockets of a running blocking model, so that stopping can wake every
 /// thread parked in `accept` or `recv` (by shutting its socket down).
@@ -110,11 +107,7 @@ pub(crate) fn accept<P: Probe>(
         }
         match result {
             Ok(accepted) => return Some(accepted),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ErrorKind::Interrupted | ErrorKind::ConnectionAborted
-                ) => {}
+            Err(e) if is_transient_accept_error(&e) => {}
             Err(e) => {
                 // EMFILE and friends: say so, wait, try again.
                 probe.accept_error(&e, ACCEPT_BACKOFF);

@@ -82,6 +82,22 @@ pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(5);
 /// Clients served at once before new ones are refused.
 pub const DEFAULT_MAX_CONNS: usize = 10_000;
 
+/// How long accepting pauses after EMFILE and friends: long enough that a
+/// server out of descriptors does not spin on accept, short enough to
+/// recover as soon as clients leave.
+pub(crate) const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// Accept errors that concern one connection only (retry at once), as
+/// opposed to the process running out of something (back off).
+pub(crate) fn is_transient_accept_error(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::Interrupted
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+    )
+}
+
 /// The pool's default worker count.
 pub const DEFAULT_WORKERS: usize = 4;
 /// How often the sampler reads memory, threads and the listen queue.

@@ -13,7 +13,7 @@ use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 
 use super::nonblocking::{max_conns_reason, stall_reason};
-use super::{Limits, Spawn};
+use super::{ACCEPT_BACKOFF, Limits, Spawn, is_transient_accept_error};
 use crate::control::{Control, Resume};
 use crate::event::{Call, ConnId};
 use crate::probe::{ChannelProbe, FLUSH_EVERY, Probe};
@@ -21,7 +21,6 @@ use crate::probe::{ChannelProbe, FLUSH_EVERY, Probe};
 const LISTENER: Token = Token(0);
 const WAKER: Token = Token(1);
 const RECV_SIZE: usize = 1024;
-const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 /// How often stalled slow readers are looked at.
 const STALL_CHECK: Duration = Duration::from_millis(250);
 
@@ -147,11 +146,7 @@ fn run(
                         );
                     }
                     Err(e) if e.kind() == ErrorKind::WouldBlock => break,
-                    Err(e)
-                        if matches!(
-                            e.kind(),
-                            ErrorKind::Interrupted | ErrorKind::ConnectionAborted
-                        ) => {}
+                    Err(e) if is_transient_accept_error(&e) => {}
                     Err(e) => {
                         probe.accept_error(&e, ACCEPT_BACKOFF);
                         accept_paused_until = Some(Instant::now() + ACCEPT_BACKOFF);

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use crate::control::{Control, Resume};
 use crate::event::{Call, ConnId};
 use crate::probe::{ChannelProbe, Probe};
-use crate::server::{Limits, Spawn};
+use crate::server::{ACCEPT_BACKOFF, Limits, Spawn, is_transient_accept_error};
 
 const ROLE: &str = "the whole server, never waiting";
 
@@ -34,8 +34,6 @@ const ROLE: &str = "the whole server, never waiting";
 pub const RECV_SIZE: usize = 1024;
 /// How many connections the default mode accepts in one spin at most.
 const ACCEPT_BATCH: usize = 64;
-/// How long accepting pauses after EMFILE and friends.
-const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
 /// What the loop needs to know besides its sockets.
 #[derive(Debug, Clone, Copy, Default)]
@@ -272,13 +270,6 @@ pub(crate) fn stall_reason(limits: &Limits) -> String {
         "{} of replies unread for {} s",
         crate::ui::fmt::bytes(limits.pending_cap as u64),
         limits.stall_timeout.as_secs_f64()
-    )
-}
-
-fn is_transient_accept_error(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        ErrorKind::Interrupted | ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset
     )
 }
 

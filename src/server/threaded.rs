@@ -54,7 +54,7 @@ pub(crate) fn spawn(mut s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
                         sockets.remove(id);
                         let why = std::io::Error::new(e.kind(), format!("no thread for it: {e}"));
                         probe.reset(id, Call::Accept, &why);
-                        probe.accept_error(&e, blocking_io::ACCEPT_BACKOFF);
+                        probe.accept_error(&e, super::ACCEPT_BACKOFF);
                     }
                 }
                 clients.retain(|h| !h.is_finished());
