@@ -334,7 +334,7 @@ fn key_c_adds_a_built_in_client_the_lists_show_and_x_resets_it() {
     assert_eq!(d.builtin_count(), 1);
     let screen = format!("{:?}", render(&d, 120, 36).backend().buffer());
     assert!(
-        screen.contains("chatty") && screen.contains("1 built-in"),
+        screen.contains("chatty") && screen.contains("(◆ 1)"),
         "{screen}"
     );
 
@@ -559,7 +559,7 @@ fn snapshot_blocking_parked_in_recv_with_a_listen_queue() {
     d.tick(3_200_000);
     let screen = render(&d, 100, 30);
     let text = format!("{:?}", screen.backend().buffer());
-    assert!(text.contains("in recv() on #1"), "{text}");
+    assert!(text.contains("recv() #1"), "{text}");
     assert!(text.contains("listen queue 2 of 5"), "{text}");
     insta::assert_snapshot!(screen.backend());
 }

@@ -187,7 +187,7 @@ fn status_line(d: &Dashboard) -> Line<'static> {
     spans.push(Span::styled(d.conns.len().to_string(), theme::VALUE));
     let builtin = d.builtin_count();
     if builtin > 0 {
-        spans.push(Span::styled(format!(" ({builtin} built-in)"), theme::LABEL));
+        spans.push(Span::styled(format!(" (◆ {builtin})"), theme::LABEL));
     }
     if d.demo {
         spans.push(Span::raw("  "));

@@ -25,7 +25,8 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
             theme::LABEL,
         ));
     }
-    let block = panel(d, Some(Panel::Ready), Line::from(title));
+    let block = panel(d, Some(Panel::Ready), Line::from(title))
+        .title_bottom(Line::styled(" parked for · in ", theme::HINT));
     let inner = block.inner(area);
     block.render(area, buf);
 
@@ -44,9 +45,9 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         match row.state {
             ThreadState::Blocked { call, conn } => {
                 spans.push(Span::styled(format!("{held:>8} "), theme::LABEL));
-                spans.push(Span::styled(format!("in {}()", call.name()), theme::WARN));
+                spans.push(Span::styled(format!("{}()", call.name()), theme::WARN));
                 if let Some(c) = conn {
-                    spans.push(Span::styled(format!(" on #{c}"), theme::VALUE));
+                    spans.push(Span::styled(format!(" #{c}"), theme::VALUE));
                 }
             }
             ThreadState::Running => {
