@@ -61,8 +61,8 @@ pub struct SwarmArgs {
     #[arg(long, default_value_t = 0, value_name = "MS")]
     pub interval: u64,
     /// The run ends after this many seconds at the latest.
-    #[arg(long, default_value_t = 10.0, value_name = "S")]
-    pub duration: f64,
+    #[arg(long, default_value = "10", value_name = "S", value_parser = parse_seconds)]
+    pub duration: Duration,
     /// What the clients do.
     #[arg(long, value_enum, default_value = "chatty")]
     pub scene: Scene,
@@ -82,7 +82,7 @@ impl SwarmArgs {
             messages: self.messages,
             size: self.size as usize,
             interval: Duration::from_millis(self.interval),
-            duration: Duration::from_secs_f64(self.duration.clamp(0.0, 86_400.0)),
+            duration: self.duration,
             scene: self.scene,
             seed: self.seed,
         }
@@ -116,8 +116,8 @@ pub struct ServeArgs {
 
     /// A client whose replies sit unread at the cap (or whose send blocks)
     /// this many seconds is dropped, with the reason shown.
-    #[arg(long, default_value_t = 5.0, value_name = "SECONDS")]
-    pub stall_timeout: f64,
+    #[arg(long, default_value = "5", value_name = "SECONDS", value_parser = parse_seconds)]
+    pub stall_timeout: Duration,
 
     /// Clients served at once; more are accepted and closed at once.
     #[arg(long, default_value_t = DEFAULT_MAX_CONNS,
@@ -129,8 +129,8 @@ pub struct ServeArgs {
     pub faithful: bool,
 
     /// Sleep this many microseconds after a spin that found nothing to do
-    /// (0, the default, is the lecture's loop: it never sleeps).
-    #[arg(long, default_value_t = 0, value_name = "US")]
+    /// (0, the default, is the lecture's loop: it never sleeps; at most 1 s).
+    #[arg(long, default_value_t = 0, value_name = "US", value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
     pub idle_delay_us: u64,
 
     /// Start the built-in clients' demo: clients connect, talk, close and
@@ -143,8 +143,19 @@ pub struct ServeArgs {
     pub headless: bool,
 
     /// With --headless: stop after this many seconds (else at Ctrl-C or SIGTERM).
-    #[arg(long, value_name = "SECONDS", requires = "headless")]
-    pub duration: Option<f64>,
+    #[arg(long, value_name = "SECONDS", requires = "headless", value_parser = parse_seconds)]
+    pub duration: Option<Duration>,
+}
+
+/// Seconds, fractions allowed: `0.5`, `10`; at most a day.
+pub fn parse_seconds(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    if !(0.0..=86_400.0).contains(&secs) {
+        return Err(format!("'{s}' seconds: expected 0 to 86400"));
+    }
+    Ok(Duration::from_secs_f64(secs))
 }
 
 /// `HOST:PORT`, where HOST may be a name (`localhost:8080`).
@@ -173,6 +184,10 @@ mod tests {
         assert!(parse_addr("localhost:8080").unwrap().ip().is_loopback());
         assert!(parse_addr("nonsense").unwrap_err().contains("HOST:PORT"));
         assert!(parse_addr("127.0.0.1:99999").is_err());
+        assert_eq!(parse_seconds("0.5"), Ok(Duration::from_millis(500)));
+        for bad in ["NaN", "inf", "-1", "1e9", "soon"] {
+            assert!(parse_seconds(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -52,7 +52,7 @@ fn start(args: &ServeArgs) -> Result<(ServerHost, Receiver<Event>, Instant), Ser
     config.faithful = args.faithful;
     config.workers = args.workers;
     config.pending_cap = args.pending_cap;
-    config.stall_timeout = Duration::from_secs_f64(args.stall_timeout.clamp(0.01, 86_400.0));
+    config.stall_timeout = args.stall_timeout.max(Duration::from_millis(10));
     config.max_conns = args.max_conns;
     config.inject_panic = fault() == Some("server-panic");
     let (tx, rx) = crossbeam_channel::bounded(EVENT_CHANNEL_CAP);
@@ -102,7 +102,7 @@ pub fn headless(args: &ServeArgs, out: &mut impl Write) -> Result<(), ServeError
     let (sig_tx, signals) = crossbeam_channel::unbounded::<Input>();
     term::spawn_signals(sig_tx)?;
     let deadline = match args.duration {
-        Some(secs) => crossbeam_channel::after(Duration::from_secs_f64(secs.max(0.0))),
+        Some(d) => crossbeam_channel::after(d),
         None => crossbeam_channel::never(),
     };
     let mut out = io::BufWriter::new(out);
