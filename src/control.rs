@@ -36,6 +36,8 @@ impl std::fmt::Debug for Control {
 struct State {
     paused: bool,
     stopping: bool,
+    /// While paused: loop iterations allowed to run before parking again.
+    steps: u64,
 }
 
 /// What the loop should do after `park`.
@@ -59,6 +61,7 @@ impl Control {
     pub fn set_paused(&self, paused: bool) {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         s.paused = paused;
+        s.steps = 0;
         self.attention
             .store(s.paused || s.stopping, Ordering::Relaxed);
         self.wake.notify_all();
@@ -107,9 +110,22 @@ impl Control {
             .stopping
     }
 
+    /// While paused, lets the loop run one more iteration (one spin of
+    /// the busy loop, one wakeup of epoll), then park again.
+    pub fn step(&self) {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if s.paused {
+            s.steps += 1;
+            // A paused loop waits on the condition variable, not in the
+            // kernel: no nudge needed.
+            self.wake.notify_all();
+        }
+    }
+
     /// Blocks while paused; returns whether to go on or stop. `on_pause` runs
-    /// once (with `true`) when the pause starts and (with `false`) when it
-    /// ends, so the loop can report both.
+    /// (with `true`) when the loop parks and (with `false`) when the pause
+    /// ends, so the loop can report both. A step lets one iteration through
+    /// and the loop parks again (and says so again).
     pub fn park(&self, mut on_pause: impl FnMut(bool)) -> Resume {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if s.stopping {
@@ -117,11 +133,15 @@ impl Control {
         }
         if s.paused {
             on_pause(true);
-            while s.paused && !s.stopping {
+            while s.paused && s.steps == 0 && !s.stopping {
                 s = self.wake.wait(s).unwrap_or_else(|e| e.into_inner());
             }
             if s.stopping {
                 return Resume::Stop;
+            }
+            if s.paused {
+                s.steps -= 1;
+                return Resume::Run;
             }
             on_pause(false);
         }
@@ -162,6 +182,28 @@ mod tests {
         assert_eq!(rx.recv_timeout(Duration::from_secs(5)), Ok(false));
         assert_eq!(worker.join().unwrap(), Resume::Run);
         assert!(!control.should_park());
+    }
+
+    #[test]
+    fn a_step_lets_exactly_one_iteration_through() {
+        let control = Arc::new(Control::new());
+        control.set_paused(true);
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let c = control.clone();
+        let worker = std::thread::spawn(move || {
+            let mut iterations = 0;
+            while c.park(|_| {}) == Resume::Run {
+                iterations += 1;
+                tx.send(iterations).unwrap();
+            }
+            iterations
+        });
+        control.step();
+        assert_eq!(rx.recv_timeout(Duration::from_secs(5)), Ok(1));
+        control.step();
+        assert_eq!(rx.recv_timeout(Duration::from_secs(5)), Ok(2));
+        control.stop();
+        assert_eq!(worker.join().unwrap(), 2);
     }
 
     #[test]

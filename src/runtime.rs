@@ -154,6 +154,7 @@ pub fn perform(action: Action, dashboard: &mut Dashboard, session: Session) -> O
             let control = session.server.control();
             control.set_paused(!control.is_paused());
         }
+        Action::Step => session.server.control().step(),
         Action::NextModel => {
             let next = session.server.model().next();
             if let Err(e) = session.server.switch_to(next) {

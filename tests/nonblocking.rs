@@ -347,3 +347,28 @@ fn a_half_closed_client_gets_every_reply_before_the_close() {
     assert!(reply == upper(&msg));
     t.wait_for("closed", |k| matches!(k, EventKind::Closed { conn: 1 }));
 }
+
+#[test]
+fn a_step_while_paused_runs_exactly_one_spin() {
+    let mut t = TestServer::start();
+    let paused = |k: &EventKind| matches!(k, EventKind::Paused { paused: true });
+    t.server.control().set_paused(true);
+    t.wait_for_count("paused", 1, paused);
+    for step in 1..=3 {
+        t.server.control().step();
+        // One spin, then the loop parks again and says so.
+        t.wait_for_count("parked again", 1 + step, paused);
+    }
+    // The spins before the pause were flushed before it: after it, exactly
+    // one per step.
+    let spins_while_paused: u64 = t
+        .seen
+        .iter()
+        .skip_while(|e| !paused(&e.kind))
+        .filter_map(|e| match e.kind {
+            EventKind::Spin { spins, .. } => Some(spins),
+            _ => None,
+        })
+        .sum();
+    assert_eq!(spins_while_paused, 3);
+}

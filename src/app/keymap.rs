@@ -20,6 +20,8 @@ pub enum Action {
     /// Tell the built-in clients something.
     Client(ClientCmd),
     ToggleDemo,
+    /// While paused: one more iteration of the loop.
+    Step,
     /// Stop this model and start the next one on the same address.
     NextModel,
     /// The comparison of the models that have run.
@@ -36,6 +38,7 @@ pub const KEYS: &[(&str, &str)] = &[
         "space  p",
         "pause / resume the server loop (really parked: 0% CPU)",
     ),
+    ("n", "while paused: run one more spin (epoll: one wakeup)"),
     ("c  i", "connect a built-in chatty / idle client"),
     ("x  X", "reset / gracefully close a built-in client"),
     ("s", "every built-in client sends one message"),
@@ -67,6 +70,7 @@ pub fn action_for_key(key: KeyEvent, overlay_open: bool) -> Option<Action> {
         KeyCode::Char('s') => Action::Client(ClientCmd::SendAll),
         KeyCode::Char('d') => Action::ToggleDemo,
         KeyCode::Char('m') => Action::NextModel,
+        KeyCode::Char('n') => Action::Step,
         KeyCode::Char('t') => Action::ToggleCompare,
         KeyCode::Char('?') | KeyCode::Char('h') | KeyCode::F(1) => Action::ToggleHelp,
         KeyCode::Tab => Action::FocusNext,

@@ -591,7 +591,7 @@ impl Dashboard {
             Action::ScrollEnd => *scroll = bottom,
             Action::TogglePause => self.paused = !self.paused,
             Action::ToggleDemo => self.demo = !self.demo,
-            Action::Client(_) | Action::NextModel | Action::Quit => {}
+            Action::Client(_) | Action::NextModel | Action::Step | Action::Quit => {}
         }
     }
 

@@ -98,16 +98,18 @@ fn run(
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         }
-        if events.is_empty() {
+        // Only sockets count: the waker (pause, stop) is ioscope's own.
+        let ready = events.iter().filter(|e| e.token() != WAKER).count();
+        if ready > 0 {
+            wakeup += 1;
+            probe.spin();
+            probe.wakeup(ready);
+            unreported = true;
+        } else if events.is_empty() {
             probe.flush();
             // A full channel keeps counts pending: wake again to retry
             // rather than sleep on them.
             unreported = probe.has_unreported();
-        } else {
-            wakeup += 1;
-            probe.spin();
-            probe.wakeup(events.iter().filter(|e| e.token() != WAKER).count());
-            unreported = true;
         }
         let mut accept_now = events.iter().any(|e| e.token() == LISTENER);
         if accept_paused_until.is_some_and(|t| Instant::now() >= t) {

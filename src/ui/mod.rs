@@ -95,9 +95,11 @@ fn model_panel(d: &Dashboard, area: Rect, buf: &mut Buffer) {
 
 fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let pause = if d.paused { "resume" } else { "pause" };
+    let step = if d.paused { "n" } else { "" };
     let keys = [
         ("q", "quit"),
         ("space", pause),
+        (step, "step"),
         ("c", "client"),
         ("x", "reset one"),
         ("d", "demo"),
@@ -107,7 +109,7 @@ fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         ("?", "help"),
     ];
     let mut spans = Vec::new();
-    for (key, what) in keys {
+    for (key, what) in keys.into_iter().filter(|(k, _)| !k.is_empty()) {
         spans.push(Span::styled(format!(" {key} "), theme::TITLE));
         spans.push(Span::styled(format!("{what}  "), theme::LABEL));
     }
