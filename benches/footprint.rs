@@ -14,7 +14,6 @@ mod common;
 
 use std::convert::Infallible;
 use std::io;
-use std::net::{SocketAddr, TcpStream};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -31,7 +30,7 @@ use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
 
-use common::Load;
+use common::{Load, connect_clients};
 
 const WIDTH: u16 = 160;
 const HEIGHT: u16 = 48;
@@ -46,8 +45,6 @@ const IDLE_DELAY: Duration = Duration::from_millis(1);
 /// costs a client a retransmission (1 s, 3 s, ...).
 const CLIENT_BACKLOG: i32 = 1024;
 const SETTLE: Duration = Duration::from_secs(2);
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-const CONNECT_ALL_WITHIN: Duration = Duration::from_secs(30);
 const JOIN_GRACE: Duration = Duration::from_secs(10);
 
 fn main() {
@@ -287,21 +284,6 @@ fn quit_ui(input_tx: &Sender<Input>, ui: UiHandle) -> UiRun {
         frames,
         dashboard,
     }
-}
-
-/// `n` clients, one after another; all within `CONNECT_ALL_WITHIN`.
-fn connect_clients(addr: SocketAddr, n: usize) -> Vec<TcpStream> {
-    let start = Instant::now();
-    (0..n)
-        .map(|i| {
-            assert!(
-                start.elapsed() < CONNECT_ALL_WITHIN,
-                "only {i} of {n} clients connected within {CONNECT_ALL_WITHIN:?}"
-            );
-            TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)
-                .unwrap_or_else(|e| panic!("client {i} could not connect to {addr}: {e}"))
-        })
-        .collect()
 }
 
 fn mb(bytes: Option<u64>) -> String {

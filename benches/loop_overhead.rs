@@ -20,7 +20,7 @@
 mod common;
 
 use std::io::Read;
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -32,15 +32,13 @@ use ioscope::probe::{ChannelProbe, EVENT_CHANNEL_CAP, NoProbe};
 use ioscope::server;
 use ioscope::server::nonblocking::{self, LoopOptions};
 
-use common::{Load, Usage};
+use common::{Load, Usage, connect_clients, group};
 
 const IDLE_CONNS: [usize; 4] = [0, 10, 100, 1_000];
 const WINDOW: Duration = Duration::from_secs(2);
 const REPEATS: usize = 3;
 const TARGET_RATIO: f64 = 0.95;
 const BACKLOG: i32 = 1024;
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-const CONNECT_ALL_WITHIN: Duration = Duration::from_secs(30);
 const CHECK_TIMEOUT: Duration = Duration::from_millis(200);
 /// The loop must return this soon after `stop()`.
 const JOIN_GRACE: Duration = Duration::from_secs(10);
@@ -292,21 +290,6 @@ fn drain(rx: &Receiver<Event>) -> Counts {
     c
 }
 
-/// `n` clients, one after another; all within `CONNECT_ALL_WITHIN`.
-fn connect_clients(addr: SocketAddr, n: usize) -> Vec<TcpStream> {
-    let start = Instant::now();
-    (0..n)
-        .map(|i| {
-            assert!(
-                start.elapsed() < CONNECT_ALL_WITHIN,
-                "only {i} of {n} clients connected within {CONNECT_ALL_WITHIN:?}"
-            );
-            TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)
-                .unwrap_or_else(|e| panic!("client {i} could not connect to {addr}: {e}"))
-        })
-        .collect()
-}
-
 /// After the loop has ended: how many clients see an orderly close (the
 /// loop had accepted them and dropped them on stop). A connection still in
 /// the accept queue is reset when the listener closes instead.
@@ -323,17 +306,4 @@ fn count_orderly_closes(clients: Vec<TcpStream>) -> usize {
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
-}
-
-/// 12345678.9 -> "12 345 679"
-fn group(x: f64) -> String {
-    let digits = format!("{:.0}", x.max(0.0));
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(' ');
-        }
-        out.push(ch);
-    }
-    out
 }

@@ -35,7 +35,7 @@ use ioscope::probe::EVENT_CHANNEL_CAP;
 use ioscope::server::{Model, ServerConfig, ServerHost};
 use ioscope::sys;
 
-use common::{Load, Usage};
+use common::{Load, Usage, group};
 
 const BACKLOG: i32 = 1024;
 const WORKERS: usize = 4;
@@ -725,17 +725,4 @@ fn micros(v: u64) -> String {
     } else {
         format!("{v} µs")
     }
-}
-
-/// 12345678.9 -> "12 345 679"
-fn group(x: f64) -> String {
-    let digits = format!("{:.0}", x.max(0.0));
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(' ');
-        }
-        out.push(ch);
-    }
-    out
 }

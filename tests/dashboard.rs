@@ -302,28 +302,58 @@ fn pump_until(
     }
 }
 
+/// A real server and the dashboard's built-in clients, as the runtime
+/// has them; the tests drive them through the same action path as keys.
+struct Rig {
+    host: ServerHost,
+    events: crossbeam_channel::Receiver<Event>,
+    notes: crossbeam_channel::Receiver<Event>,
+    clients: BuiltinClients,
+    epoch: Instant,
+}
+
+impl Rig {
+    fn new() -> Rig {
+        let (host, events, epoch) = host(Model::Nonblocking);
+        let (note_tx, notes) = crossbeam_channel::unbounded();
+        let clients = BuiltinClients::start(host.addr(), epoch, false, move |e| {
+            let _ = note_tx.send(e);
+        })
+        .unwrap();
+        Rig {
+            host,
+            events,
+            notes,
+            clients,
+            epoch,
+        }
+    }
+
+    fn session(&self) -> Session<'_> {
+        Session {
+            server: &self.host,
+            clients: Some(&self.clients),
+            epoch: self.epoch,
+        }
+    }
+}
+
+/// The action a key press gives.
+fn press(c: char) -> Action {
+    action_for_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), false).unwrap()
+}
+
 #[test]
 fn key_c_adds_a_built_in_client_the_lists_show_and_x_resets_it() {
-    let (host, events, epoch) = host(Model::Nonblocking);
-    let (note_tx, notes) = crossbeam_channel::unbounded();
-    let clients = BuiltinClients::start(host.addr(), epoch, false, move |e| {
-        let _ = note_tx.send(e);
-    })
-    .unwrap();
-    let session = Session {
-        server: &host,
-        clients: Some(&clients),
-        epoch,
-    };
-    let press =
-        |c| action_for_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), false).unwrap();
+    let rig = Rig::new();
+    let (events, notes, session) = (&rig.events, &rig.notes, rig.session());
     let mut d = Dashboard::new();
 
     runtime::perform(press('c'), &mut d, session);
     pump_until(
         &mut d,
-        &events,
-        &notes,
+        events,
+        notes,
         "a talking built-in chatty client",
         |d| {
             d.conns
@@ -339,50 +369,39 @@ fn key_c_adds_a_built_in_client_the_lists_show_and_x_resets_it() {
     );
 
     runtime::perform(press('i'), &mut d, session);
-    pump_until(&mut d, &events, &notes, "an idle built-in client", |d| {
+    pump_until(&mut d, events, notes, "an idle built-in client", |d| {
         d.builtin_count() == 2
     });
 
     runtime::perform(press('x'), &mut d, session);
-    pump_until(&mut d, &events, &notes, "a reset", |d| d.totals.reset == 1);
+    pump_until(&mut d, events, notes, "a reset", |d| d.totals.reset == 1);
     assert_eq!(d.gone[0].reason, ioscope::event::Reason::Reset);
     assert_eq!(d.builtin_count(), 1);
 
     runtime::perform(press('X'), &mut d, session);
-    pump_until(&mut d, &events, &notes, "a close", |d| d.totals.closed == 1);
+    pump_until(&mut d, events, notes, "a close", |d| d.totals.closed == 1);
     assert_eq!(d.builtin_count(), 0);
 }
 
 #[test]
 fn key_s_makes_every_built_in_client_talk_and_d_runs_the_demo() {
-    let (host, events, epoch) = host(Model::Nonblocking);
-    let (note_tx, notes) = crossbeam_channel::unbounded();
-    let clients = BuiltinClients::start(host.addr(), epoch, false, move |e| {
-        let _ = note_tx.send(e);
-    })
-    .unwrap();
-    let session = Session {
-        server: &host,
-        clients: Some(&clients),
-        epoch,
-    };
-    let press =
-        |c| action_for_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), false).unwrap();
+    let rig = Rig::new();
+    let (events, notes, session) = (&rig.events, &rig.notes, rig.session());
     let mut d = Dashboard::new();
     runtime::perform(press('i'), &mut d, session);
     runtime::perform(press('i'), &mut d, session);
-    pump_until(&mut d, &events, &notes, "two idle clients", |d| {
+    pump_until(&mut d, events, notes, "two idle clients", |d| {
         d.builtin_count() == 2
     });
     runtime::perform(press('s'), &mut d, session);
-    pump_until(&mut d, &events, &notes, "both talk", |d| {
+    pump_until(&mut d, events, notes, "both talk", |d| {
         d.conns.values().all(|c| c.bytes_out > 0)
     });
 
     runtime::perform(press('d'), &mut d, session);
     assert!(d.demo);
     // The demo keeps clients coming, talking and leaving by itself.
-    pump_until(&mut d, &events, &notes, "demo activity", |d| {
+    pump_until(&mut d, events, notes, "demo activity", |d| {
         d.totals.accepted >= 4 && d.totals.closed + d.totals.reset >= 1
     });
     runtime::perform(press('d'), &mut d, session);

@@ -3,7 +3,40 @@
 //! number (Linux only: /proc/stat and /proc/self/stat).
 #![allow(dead_code)] // each benchmark uses a part
 
-use std::time::Instant;
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+/// How long one client may take to connect, and all of them together.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const CONNECT_ALL_WITHIN: Duration = Duration::from_secs(30);
+
+/// `n` clients, one after another; all within `CONNECT_ALL_WITHIN`.
+pub fn connect_clients(addr: SocketAddr, n: usize) -> Vec<TcpStream> {
+    let start = Instant::now();
+    (0..n)
+        .map(|i| {
+            assert!(
+                start.elapsed() < CONNECT_ALL_WITHIN,
+                "only {i} of {n} clients connected within {CONNECT_ALL_WITHIN:?}"
+            );
+            TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)
+                .unwrap_or_else(|e| panic!("client {i} could not connect to {addr}: {e}"))
+        })
+        .collect()
+}
+
+/// 12345678.9 -> "12 345 679"
+pub fn group(x: f64) -> String {
+    let digits = format!("{:.0}", x.max(0.0));
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(ch);
+    }
+    out
+}
 
 /// Clock ticks per second of /proc/stat and /proc/self/stat (USER_HZ,
 /// 100 on every Linux this runs on).
