@@ -3,8 +3,6 @@
 //! key, never once per event.
 
 use std::io;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, select};
@@ -16,34 +14,25 @@ use crate::app::{Action, Dashboard, action_for_key};
 use crate::client::builtin::{BuiltinClients, ClientCmd};
 use crate::event::Event;
 use crate::server::ServerHost;
-use crate::ui;
+use crate::{term, ui};
 
 /// How often the screen is redrawn and the rates recomputed.
 pub const TICK: Duration = Duration::from_millis(100);
 /// At most this many events are applied between two checks of the input.
 const DRAIN_MAX: usize = 8192;
 
-/// Set by the panic hook once it has restored the terminal: from then on
-/// nothing may draw.
-pub static TERMINAL_RESTORED: AtomicBool = AtomicBool::new(false);
-
-/// Held while a frame is drawn, and by the panic hook while it restores the
-/// terminal: a frame can never land on the restored screen.
-pub static DRAWING: Mutex<()> = Mutex::new(());
-
 /// Draws one frame unless the terminal has been restored.
 fn draw<B: Backend>(terminal: &mut Terminal<B>, dashboard: &Dashboard) -> io::Result<()>
 where
     B::Error: std::error::Error + Send + Sync + 'static,
 {
-    let _guard = DRAWING.lock().unwrap_or_else(|e| e.into_inner());
-    if TERMINAL_RESTORED.load(Ordering::SeqCst) {
-        return Ok(());
-    }
-    terminal
-        .draw(|frame| ui::draw(frame, dashboard))
-        .map(|_| ())
-        .map_err(io::Error::other)
+    term::while_drawing(|| {
+        terminal
+            .draw(|frame| ui::draw(frame, dashboard))
+            .map(|_| ())
+            .map_err(io::Error::other)
+    })
+    .unwrap_or(Ok(()))
 }
 
 /// What reaches the runtime besides server events.

@@ -2,48 +2,135 @@
 //! screen, feed keys and signals to the runtime, and restore everything on
 //! every way out — quit, signal, error, or a panic on any thread.
 
+use std::cell::Cell;
 use std::io::{self, Write};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Mutex, MutexGuard, Once};
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
 use crossterm::event::{self as term_event, Event as TermEvent};
-use ratatui::DefaultTerminal;
+use crossterm::terminal::{EnterAlternateScreen, disable_raw_mode, enable_raw_mode};
+use ratatui::backend::CrosstermBackend;
+use ratatui::{DefaultTerminal, Terminal};
 
-use crate::runtime::{DRAWING, Input, TERMINAL_RESTORED};
+use crate::runtime::Input;
 
-/// Enters the dashboard's terminal mode. A panic anywhere afterwards leaves
-/// raw mode and the alternate screen before its message is printed.
-pub fn enter() -> io::Result<DefaultTerminal> {
-    let terminal = ratatui::try_init()?; // installs ratatui's restoring hook
-    let ratatui_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        // Wait for a frame being drawn (unless this thread is the one
-        // drawing), stop further frames, then let ratatui's hook restore the
-        // terminal and print the panic.
-        let mut guard = None;
-        for _ in 0..200 {
-            if let Ok(g) = DRAWING.try_lock() {
-                guard = Some(g);
-                break;
+/// Where the terminal is: untouched (before [`enter`], and in tests that draw
+/// on a test backend), entered (raw mode, alternate screen), or restored.
+const UNTOUCHED: u8 = 0;
+const ENTERED: u8 = 1;
+const RESTORED: u8 = 2;
+static STATE: AtomicU8 = AtomicU8::new(UNTOUCHED);
+
+/// Held while the terminal is entered, while a frame is drawn, and while it
+/// is restored (by [`leave`] or by the panic hook): a frame can never land
+/// on the restored screen, and a panic on another thread can never restore
+/// the terminal halfway through entering it.
+static SCREEN: Mutex<()> = Mutex::new(());
+
+thread_local! {
+    /// This thread holds [`SCREEN`] (a panic while drawing must not wait
+    /// for itself).
+    static HOLDING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// How long the panic hook waits for another thread's frame.
+const HOOK_PATIENCE: Duration = Duration::from_secs(2);
+
+struct Held {
+    _guard: MutexGuard<'static, ()>,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        HOLDING.with(|h| h.set(false));
+    }
+}
+
+fn hold() -> Held {
+    let guard = SCREEN.lock().unwrap_or_else(|e| e.into_inner());
+    HOLDING.with(|h| h.set(true));
+    Held { _guard: guard }
+}
+
+/// For the panic hook: the lock, unless this thread has it already or its
+/// holder does not let go in time (a write stuck on a vanished terminal).
+fn hold_patiently() -> Option<Held> {
+    if HOLDING.with(Cell::get) {
+        return None;
+    }
+    let deadline = Instant::now() + HOOK_PATIENCE;
+    loop {
+        match SCREEN.try_lock() {
+            Ok(guard) => return Some(Held { _guard: guard }),
+            Err(std::sync::TryLockError::Poisoned(e)) => {
+                return Some(Held {
+                    _guard: e.into_inner(),
+                });
             }
-            std::thread::sleep(std::time::Duration::from_millis(1));
+            Err(std::sync::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Err(std::sync::TryLockError::WouldBlock) => return None,
         }
-        TERMINAL_RESTORED.store(true, Ordering::SeqCst);
-        drop(guard);
+    }
+}
+
+/// Leaves raw mode and the alternate screen if they were entered; the
+/// caller holds [`SCREEN`] (or cannot have it).
+fn restore_entered() {
+    if STATE
+        .compare_exchange(ENTERED, RESTORED, Ordering::SeqCst, Ordering::SeqCst)
+        .is_ok()
+    {
+        ratatui::restore();
         let _ = crossterm::execute!(io::stdout(), crossterm::cursor::Show);
-        ratatui_hook(info);
-    }));
-    Ok(terminal)
+    }
+}
+
+/// A panic anywhere restores the terminal (if it was entered) before its
+/// message is printed, so the message lands on the main screen.
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let held = hold_patiently();
+            restore_entered();
+            drop(held);
+            previous(info);
+        }));
+    });
+}
+
+/// Enters the dashboard's terminal mode: raw mode and the alternate screen.
+pub fn enter() -> io::Result<DefaultTerminal> {
+    install_panic_hook();
+    let _held = hold();
+    enable_raw_mode()?;
+    if let Err(e) = crossterm::execute!(io::stdout(), EnterAlternateScreen) {
+        let _ = disable_raw_mode();
+        return Err(e);
+    }
+    STATE.store(ENTERED, Ordering::SeqCst);
+    Terminal::new(CrosstermBackend::new(io::stdout()))
 }
 
 /// Leaves raw mode and the alternate screen and shows the cursor.
 pub fn leave() {
-    if !TERMINAL_RESTORED.swap(true, Ordering::SeqCst) {
-        ratatui::restore();
-    }
+    let _held = hold();
+    restore_entered();
     let mut out = io::stdout();
     let _ = crossterm::execute!(out, crossterm::cursor::Show);
     let _ = out.flush();
+}
+
+/// Runs `draw` unless the terminal has been restored: then nothing may
+/// draw, and `None` comes back.
+pub fn while_drawing<R>(draw: impl FnOnce() -> R) -> Option<R> {
+    let _held = hold();
+    (STATE.load(Ordering::SeqCst) != RESTORED).then(draw)
 }
 
 /// Reads key presses and resizes on a thread of its own. Only presses count:
