@@ -333,8 +333,17 @@ impl Engine {
             // Mostly chatty clients, now and then an idle one.
             self.open(roll % 4 != 0);
         } else if roll < 14 {
-            let i = pick(&mut self.rng);
-            self.say(i);
+            // Only chatty clients talk: an idle one stays silent, as its
+            // label says.
+            let chatty: Vec<usize> = live
+                .iter()
+                .copied()
+                .filter(|&i| self.clients[i].as_ref().is_some_and(|c| c.chatty))
+                .collect();
+            if !chatty.is_empty() {
+                let i = chatty[(self.rng.next_u64() % chatty.len() as u64) as usize];
+                self.say(i);
+            }
         } else if roll < 17 {
             let i = pick(&mut self.rng);
             self.drop_client(i, false);
