@@ -29,9 +29,14 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let inner = block.inner(area);
     block.render(area, buf);
     if d.conns.is_empty() {
+        let none = if d.totals.accepted == 0 {
+            "no clients yet"
+        } else {
+            "no clients connected now"
+        };
         let hint = match &d.server {
-            Some(s) => format!("no clients yet — connect with: nc {}", nc_target(&s.addr)),
-            None => "no clients yet".to_string(),
+            Some(s) => format!("{none} — connect with: nc {}", nc_target(&s.addr)),
+            None => none.to_string(),
         };
         Paragraph::new(Line::styled(hint, theme::HINT))
             .wrap(Wrap { trim: true })
