@@ -51,6 +51,8 @@ pub enum Reason {
     Reset,
     /// The server dropped it: its replies sat unread too long.
     Evicted,
+    /// The server closed it because another model took over the address.
+    Switched,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

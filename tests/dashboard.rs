@@ -607,6 +607,13 @@ fn snapshot_models_compared() {
         "the switch closed the old model's clients"
     );
     assert_eq!(d.gone.len(), 4);
+    assert_eq!(d.totals.switched, 4, "counted apart from client closes");
+    assert_eq!(d.totals.closed, 0);
+    let wide = format!("{:?}", render(&d, 200, 60).backend().buffer());
+    assert!(
+        wide.contains("0 closed · 0 reset · 4 ended by a switch"),
+        "{wide}"
+    );
     for i in 1..=20u64 {
         d.apply(&ev(
             3_000_000 + i * 20_000,

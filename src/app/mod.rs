@@ -97,6 +97,8 @@ pub struct Totals {
     pub lost_bytes: u64,
     pub dropped: u64,
     pub evicted: u64,
+    /// Clients the server closed because another model took its place.
+    pub switched: u64,
     pub refused: u64,
 }
 
@@ -675,7 +677,8 @@ impl Dashboard {
         }
         let ids: Vec<ConnId> = self.conns.keys().copied().collect();
         for id in ids {
-            self.disconnect(id, Reason::Closed, Some("server switched".into()), t);
+            self.totals.switched += 1;
+            self.disconnect(id, Reason::Switched, Some("model switched".into()), t);
         }
         self.threads = Threads::default();
         self.ready = None;

@@ -9,7 +9,7 @@ use ratatui::widgets::{
 };
 
 use super::{fmt, panel, theme, window};
-use crate::app::{Dashboard, Panel};
+use crate::app::{Dashboard, Panel, Totals};
 use crate::event::Reason;
 
 pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
@@ -148,18 +148,24 @@ pub fn ready(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     scrollbar(r.items.len(), height, first, area, buf);
 }
 
+/// "3 closed · 1 reset", then evictions and closes by a model switch when
+/// there were any and the title has room for them (`room` columns).
+fn gone_counts(t: &Totals, room: usize) -> String {
+    let mut s = format!("{} closed · {} reset ", t.closed, t.reset);
+    for (n, what) in [(t.evicted, "evicted"), (t.switched, "ended by a switch")] {
+        let more = format!("· {n} {what} ");
+        if n > 0 && s.chars().count() + more.chars().count() <= room {
+            s.push_str(&more);
+        }
+    }
+    s
+}
+
 pub fn disconnected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let title = Line::from(vec![
         Span::styled(" Disconnected ", theme::TITLE),
         Span::styled(
-            if d.totals.evicted > 0 {
-                format!(
-                    "{} closed · {} reset · {} evicted ",
-                    d.totals.closed, d.totals.reset, d.totals.evicted
-                )
-            } else {
-                format!("{} closed · {} reset ", d.totals.closed, d.totals.reset)
-            },
+            gone_counts(&d.totals, (area.width as usize).saturating_sub(16)),
             theme::LABEL,
         ),
     ]);
@@ -188,6 +194,7 @@ pub fn disconnected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
                 ),
                 Reason::Reset => ("reset ", theme::WARN),
                 Reason::Evicted => ("evict ", theme::WARN),
+                Reason::Switched => ("ended ", theme::LABEL),
             };
             let mut spans = vec![
                 Span::styled(format!("#{:<4}", g.id), theme::VALUE),
