@@ -169,3 +169,52 @@ pub fn spawn_signals(tx: Sender<Input>) -> io::Result<()> {
         })?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    /// One test, because the state and the hook are the process's own.
+    /// Pretends the terminal was entered (no terminal is touched beyond the
+    /// harmless "leave the alternate screen" sequence on stdout).
+    #[test]
+    fn a_panic_waits_for_the_screen_lock_then_restores_and_no_frame_follows() {
+        // A hook beneath ours that reports what it saw when it ran.
+        let (saw, seen) = mpsc::channel::<u8>();
+        let saw = Mutex::new(saw);
+        std::panic::set_hook(Box::new(move |_| {
+            let _ = saw.lock().map(|s| s.send(STATE.load(Ordering::SeqCst)));
+        }));
+        install_panic_hook();
+
+        // A thread panics while the terminal is being entered (the CI
+        // failure): its hook must wait for the entry, then restore.
+        let entering = hold();
+        STATE.store(ENTERED, Ordering::SeqCst);
+        let panicker = std::thread::spawn(|| panic!("server thread panics mid-entry"));
+        assert!(
+            seen.recv_timeout(Duration::from_millis(300)).is_err(),
+            "the hook ran while the terminal was being entered"
+        );
+        assert_eq!(STATE.load(Ordering::SeqCst), ENTERED);
+        drop(entering);
+        let state_in_hook = seen
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the hook ran once the entry was done");
+        assert_eq!(state_in_hook, RESTORED, "restored before the message");
+        assert!(panicker.join().is_err());
+
+        // Nothing draws on a restored screen.
+        assert_eq!(while_drawing(|| 1), None);
+
+        // A panic while this thread draws does not wait for itself.
+        STATE.store(ENTERED, Ordering::SeqCst);
+        let drawn = std::panic::catch_unwind(|| while_drawing(|| panic!("a frame panics")));
+        assert!(drawn.is_err());
+        assert_eq!(seen.recv_timeout(Duration::from_secs(10)), Ok(RESTORED));
+        assert!(!HOLDING.with(Cell::get));
+        assert_eq!(while_drawing(|| 2), None);
+        let _ = std::panic::take_hook();
+    }
+}
