@@ -78,22 +78,7 @@ fn the_suite_covers_every_model() {
 }
 
 fn start(model: Model) -> TestServer {
-    start_with(model, |_| {})
-}
-
-fn start_with(model: Model, configure: impl FnOnce(&mut ServerConfig)) -> TestServer {
-    let mut t = TestServer::start_with(|c| {
-        c.model = model;
-        configure(c);
-    });
-    match t.wait_for("listening", |k| matches!(k, EventKind::Listening { .. })) {
-        EventKind::Listening { addr, model: m, .. } => {
-            assert_eq!(addr, t.addr().to_string());
-            assert_eq!(m, model.name());
-        }
-        _ => unreachable!(),
-    }
-    t
+    TestServer::start_model(model, |_| {})
 }
 
 /// The connection events only: what every model reports the same way.
@@ -266,7 +251,7 @@ fn a_slow_reader_and_another_client(model: Model) {
 
 fn a_slow_reader_does_not_block_the_others(model: Model) {
     const CAP: usize = 64 * 1024;
-    let mut t = start_with(model, |c| c.pending_cap = CAP);
+    let mut t = TestServer::start_model(model, |c| c.pending_cap = CAP);
     let mut slow = t.connect();
     // Served once, so it has a worker (pool) or a thread (threaded).
     assert_eq!(round_trip(&mut slow, b"slow"), b"SLOW");
@@ -451,7 +436,7 @@ fn one_client_at_a_time() {
 
 #[test]
 fn pool_clients_beyond_the_workers_wait_in_the_queue() {
-    let mut t = start_with(Model::Pool, |c| c.workers = 2);
+    let mut t = TestServer::start_model(Model::Pool, |c| c.workers = 2);
     let mut c1 = t.connect();
     assert_eq!(round_trip(&mut c1, b"one"), b"ONE");
     let mut c2 = t.connect();

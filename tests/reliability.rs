@@ -293,16 +293,7 @@ impl Drop for Headless {
 // Helpers.
 
 fn start(model: Model) -> TestServer {
-    start_with(model, |_| {})
-}
-
-fn start_with(model: Model, configure: impl FnOnce(&mut ServerConfig)) -> TestServer {
-    let mut t = TestServer::start_with(|c| {
-        c.model = model;
-        configure(c);
-    });
-    t.wait_for("listening", |k| matches!(k, EventKind::Listening { .. }));
-    t
+    TestServer::start_model(model, |_| {})
 }
 
 /// Writes `msg` on a thread while reading the whole reply here (a large
@@ -558,7 +549,7 @@ fn slow_readers_are_dropped_and_the_others_keep_their_rtt(model: Model) {
     const CAP: usize = 64 * 1024;
     const SLOW: usize = 100;
     let began = Instant::now();
-    let t = start_with(model, |c| {
+    let t = TestServer::start_model(model, |c| {
         c.pending_cap = CAP;
         c.stall_timeout = Duration::from_secs(1);
         c.backlog = 1024;
@@ -846,7 +837,7 @@ fn seeded_random_binary_comes_back_byte_for_byte(model: Model) {
 // 5. The connection limit.
 
 fn max_conns_refuses_the_rest_politely(model: Model) {
-    let mut t = start_with(model, |c| {
+    let mut t = TestServer::start_model(model, |c| {
         c.max_conns = 5;
         c.backlog = 16;
     });

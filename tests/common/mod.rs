@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::Receiver;
 use ioscope::control::Control;
 use ioscope::event::{Event, EventKind};
-use ioscope::server::{Server, ServerConfig};
+use ioscope::server::{Model, Server, ServerConfig};
 
 /// How long a test waits for something that should happen at once.
 pub const DEADLINE: Duration = Duration::from_secs(10);
@@ -42,6 +42,23 @@ impl TestServer {
             events,
             seen: Vec::new(),
         }
+    }
+
+    /// A server of `model`, configured by `configure`, with its
+    /// `listening` event seen (and checked: the real address, that model).
+    pub fn start_model(model: Model, configure: impl FnOnce(&mut ServerConfig)) -> Self {
+        let mut t = Self::start_with(|c| {
+            c.model = model;
+            configure(c);
+        });
+        match t.wait_for("listening", |k| matches!(k, EventKind::Listening { .. })) {
+            EventKind::Listening { addr, model: m, .. } => {
+                assert_eq!(addr, t.addr().to_string());
+                assert_eq!(m, model.name());
+            }
+            _ => unreachable!(),
+        }
+        t
     }
 
     pub fn addr(&self) -> SocketAddr {
