@@ -3,7 +3,7 @@
 //! every way out — quit, signal, error, or a panic on any thread.
 
 use std::cell::Cell;
-use std::io::{self, Write};
+use std::io;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard, Once};
 use std::time::{Duration, Instant};
@@ -117,13 +117,11 @@ pub fn enter() -> io::Result<DefaultTerminal> {
     Terminal::new(CrosstermBackend::new(io::stdout()))
 }
 
-/// Leaves raw mode and the alternate screen and shows the cursor.
+/// Leaves raw mode and the alternate screen and shows the cursor (unless
+/// the panic hook did so already).
 pub fn leave() {
     let _held = hold();
     restore_entered();
-    let mut out = io::stdout();
-    let _ = crossterm::execute!(out, crossterm::cursor::Show);
-    let _ = out.flush();
 }
 
 /// Runs `draw` unless the terminal has been restored: then nothing may
