@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use ioscope::app::Dashboard;
-use ioscope::event::{Event, EventKind};
+use ioscope::event::{Event, EventKind, Model};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -24,9 +24,10 @@ fn busy_dashboard() -> Dashboard {
         0,
         EventKind::Listening {
             addr: "127.0.0.1:8080".into(),
-            model: "nonblocking".into(),
+            model: Model::Nonblocking,
             backlog: 4096,
             faithful: false,
+            cpu_split: true,
         },
     ));
     for conn in 1..=CONNS {

@@ -43,6 +43,82 @@ impl Call {
     }
 }
 
+/// The IO models, in the lecture's order. Part of the vocabulary: events
+/// name the model that runs, and the dashboard words it.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Model {
+    /// One thread: accept, then serve that client until it leaves.
+    Blocking,
+    /// An accept thread and a thread per client.
+    Threaded,
+    /// An accept thread and a fixed pool of workers fed by a queue.
+    Pool,
+    /// The lecture's loop: non-blocking sockets polled in a busy loop.
+    #[default]
+    Nonblocking,
+    /// One thread sleeping in epoll/kqueue (mio) until a socket is ready.
+    Multiplex,
+}
+
+impl Model {
+    pub const ALL: [Model; 5] = [
+        Model::Blocking,
+        Model::Threaded,
+        Model::Pool,
+        Model::Nonblocking,
+        Model::Multiplex,
+    ];
+
+    /// The name on the command line and in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Model::Blocking => "blocking",
+            Model::Threaded => "threaded",
+            Model::Pool => "pool",
+            Model::Nonblocking => "nonblocking",
+            Model::Multiplex => "multiplex",
+        }
+    }
+
+    /// The model after this one, for cycling on screen.
+    pub fn next(self) -> Model {
+        let i = Model::ALL.iter().position(|m| *m == self).unwrap_or(0);
+        Model::ALL[(i + 1) % Model::ALL.len()]
+    }
+
+    /// Built from threads that block (blocking, threaded, pool), as opposed
+    /// to one thread looping over non-blocking sockets.
+    pub fn has_threads(self) -> bool {
+        matches!(self, Model::Blocking | Model::Threaded | Model::Pool)
+    }
+
+    /// Whether `--faithful` (the lecture's listing as written) means
+    /// anything for this model: only the lecture's own loop has a listing.
+    pub fn has_listing(self) -> bool {
+        self == Model::Nonblocking
+    }
+}
+
+impl std::fmt::Display for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Why a connection left the connected list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -55,17 +131,79 @@ pub enum Reason {
     Switched,
 }
 
+/// Why the server dropped a client (`evicted`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Evict {
+    /// Its replies sat unread at the pending cap for the stall timeout.
+    Stalled,
+    /// A thread model's blocking `send` timed out (the client never read).
+    SendTimeout,
+}
+
+/// Why the server turned a client away (`refused`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refuse {
+    /// `--max-conns` clients were connected already.
+    MaxConns,
+}
+
+/// What a server thread is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// `nonblocking`: the whole server, never waiting.
+    BusyLoop,
+    /// `multiplex`: the whole server, asleep in `poll`.
+    PollLoop,
+    /// `blocking`: accept, then serve that client until it leaves.
+    AcceptAndServe,
+    /// `threaded`: accept, start a thread per client.
+    AcceptSpawn,
+    /// `pool`: accept, queue the client for a worker.
+    AcceptQueue,
+    /// `threaded`: serves one client (`conn`).
+    Client,
+    /// `pool`: a worker, serving one queued client after another.
+    Worker,
+}
+
+/// What the dashboard's built-in clients do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientRole {
+    /// Talks every few seconds.
+    Chatty,
+    /// Connects and says nothing.
+    Idle,
+}
+
+/// What more there is to say about a reset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResetNote {
+    /// `--faithful`: the listing does not catch this error: it would crash.
+    ListingCrashes,
+    /// `threaded`: no thread could be started for the client.
+    NoThread,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
     /// Always first: the server is bound and listening.
     Listening {
         addr: String,
-        model: String,
+        model: Model,
         backlog: i32,
         /// `--faithful`: the lecture's listing as written, bugs included.
         #[serde(default)]
         faithful: bool,
+        /// The server's machine splits thread CPU time into user and kernel
+        /// (Linux); elsewhere `spin` summaries carry the total as user time.
+        #[serde(default)]
+        cpu_split: bool,
     },
     /// A connection was accepted.
     Accept { conn: ConnId, peer: String },
@@ -106,24 +244,42 @@ pub enum EventKind {
     /// `recv` returned 0: the peer closed its side; the server closed too.
     Closed { conn: ConnId },
     /// ECONNRESET / EPIPE (or another fatal error) on `call`.
+    /// `error` is the errno's name (`ECONNRESET`, `EPIPE`, ...).
     Reset {
         conn: ConnId,
         call: Call,
         error: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<ResetNote>,
     },
-    /// The server dropped a client whose replies sat unread at the pending
-    /// cap for the stall timeout (a slow reader).
-    Evicted { conn: ConnId, reason: String },
-    /// More than `--max-conns` clients: this one was accepted and closed.
-    Refused { peer: String, reason: String },
+    /// The server dropped a client that does not read its replies: `why`,
+    /// with the limits it hit (`limit_bytes` for a stalled buffer).
+    Evicted {
+        conn: ConnId,
+        why: Evict,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit_bytes: Option<u64>,
+        stall_ms: u64,
+    },
+    /// A client was accepted and closed at once: `why`, and the limit.
+    Refused {
+        peer: String,
+        why: Refuse,
+        limit: u64,
+    },
     /// `--faithful` only: a reply that could not be handed to the kernel at
     /// once and was thrown away, as the listing does.
     Lost { conn: ConnId, bytes: usize },
     /// `accept` failed with something other than WouldBlock (EMFILE when out
     /// of descriptors, ...): the loop stops accepting for `backoff_ms`.
     AcceptError { error: String, backoff_ms: u64 },
-    /// The server loop was paused (`true`) or resumed (`false`).
-    Paused { paused: bool },
+    /// A server thread (`thread`) parked for the pause (`true`) before its
+    /// next call, or went on (`false`).
+    Paused {
+        paused: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thread: Option<String>,
+    },
     /// The probe could not deliver `count` events (the channel was full).
     Dropped { count: u64 },
     /// A blocking model's thread entered a blocking call (on `conn`, if any).
@@ -144,8 +300,11 @@ pub enum EventKind {
     /// A server thread started (`alive`) or ended.
     Thread {
         thread: String,
-        role: String,
+        role: Role,
         alive: bool,
+        /// The client a per-client thread serves.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conn: Option<ConnId>,
     },
     /// `pool`: an accepted client waits in the work queue for a worker.
     Queued { conn: ConnId },
@@ -171,7 +330,7 @@ pub enum EventKind {
     },
     /// Not from the server: one of the dashboard's built-in clients
     /// connected from `peer` (the address the server's `accept` reports).
-    Client { peer: String, role: String },
+    Client { peer: String, role: ClientRole },
     /// Not from the server: a built-in client got a whole reply back.
     Reply { peer: String, rtt_us: u64 },
 }

@@ -15,7 +15,10 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Sender, TrySendError};
 
-use crate::event::{Call, ConnId, Event, EventKind, PREVIEW_BYTES, escape_bytes};
+use crate::event::{
+    Call, ConnId, Event, EventKind, Evict, Model, PREVIEW_BYTES, Refuse, ResetNote, Role,
+    escape_bytes,
+};
 use crate::sys::{self, CpuTime};
 
 /// Slots in the event channel between the server and its reader.
@@ -32,7 +35,7 @@ const CLOCK_EVERY_OPS: u32 = 1024;
 
 /// Everything a model can report. All methods default to doing nothing.
 pub trait Probe {
-    fn listening(&mut self, _addr: SocketAddr, _model: &str, _backlog: i32, _faithful: bool) {}
+    fn listening(&mut self, _addr: SocketAddr, _model: Model, _backlog: i32, _faithful: bool) {}
     /// One loop iteration began.
     #[inline]
     fn spin(&mut self) {}
@@ -49,17 +52,19 @@ pub trait Probe {
     fn recv(&mut self, _conn: ConnId, _data: &[u8], _spin: u64) {}
     fn send(&mut self, _conn: ConnId, _data: &[u8], _pending: usize, _spin: u64) {}
     fn closed(&mut self, _conn: ConnId) {}
-    fn reset(&mut self, _conn: ConnId, _call: Call, _error: &io::Error) {}
+    fn reset(&mut self, _conn: ConnId, _call: Call, _error: &io::Error, _note: Option<ResetNote>) {}
     fn lost(&mut self, _conn: ConnId, _bytes: usize) {}
-    fn evicted(&mut self, _conn: ConnId, _reason: &str) {}
-    fn refused(&mut self, _peer: SocketAddr, _reason: &str) {}
+    fn evicted(&mut self, _conn: ConnId, _why: Evict, _limit_bytes: Option<u64>, _stall: Duration) {
+    }
+    fn refused(&mut self, _peer: SocketAddr, _why: Refuse, _limit: u64) {}
     fn accept_error(&mut self, _error: &io::Error, _backoff: Duration) {}
-    fn paused(&mut self, _paused: bool) {}
+    /// `thread` parked for the pause (`true`) or went on (`false`).
+    fn paused(&mut self, _paused: bool, _thread: &str) {}
     /// A blocking model's thread is about to block in `call`.
     fn blocked(&mut self, _thread: &str, _call: Call, _conn: Option<ConnId>) {}
     /// ... and came back after `waited`.
     fn unblocked(&mut self, _thread: &str, _call: Call, _conn: Option<ConnId>, _waited: Duration) {}
-    fn thread(&mut self, _thread: &str, _role: &str, _alive: bool) {}
+    fn thread(&mut self, _thread: &str, _role: Role, _alive: bool, _conn: Option<ConnId>) {}
     fn queued(&mut self, _conn: ConnId) {}
     fn dequeued(&mut self, _conn: ConnId, _thread: &str, _waited: Duration) {}
     /// `multiplex`: `poll` returned with `ready` events.
@@ -205,12 +210,13 @@ impl ChannelProbe {
 }
 
 impl Probe for ChannelProbe {
-    fn listening(&mut self, addr: SocketAddr, model: &str, backlog: i32, faithful: bool) {
+    fn listening(&mut self, addr: SocketAddr, model: Model, backlog: i32, faithful: bool) {
         self.emit(EventKind::Listening {
             addr: addr.to_string(),
-            model: model.to_string(),
+            model,
             backlog,
             faithful,
+            cpu_split: sys::CPU_SPLIT,
         });
     }
 
@@ -271,11 +277,12 @@ impl Probe for ChannelProbe {
         self.emit(EventKind::Closed { conn });
     }
 
-    fn reset(&mut self, conn: ConnId, call: Call, error: &io::Error) {
+    fn reset(&mut self, conn: ConnId, call: Call, error: &io::Error, note: Option<ResetNote>) {
         self.emit(EventKind::Reset {
             conn,
             call,
             error: error_name(error),
+            note,
         });
     }
 
@@ -283,17 +290,20 @@ impl Probe for ChannelProbe {
         self.emit(EventKind::Lost { conn, bytes });
     }
 
-    fn evicted(&mut self, conn: ConnId, reason: &str) {
+    fn evicted(&mut self, conn: ConnId, why: Evict, limit_bytes: Option<u64>, stall: Duration) {
         self.emit(EventKind::Evicted {
             conn,
-            reason: reason.to_string(),
+            why,
+            limit_bytes,
+            stall_ms: stall.as_millis() as u64,
         });
     }
 
-    fn refused(&mut self, peer: SocketAddr, reason: &str) {
+    fn refused(&mut self, peer: SocketAddr, why: Refuse, limit: u64) {
         self.emit(EventKind::Refused {
             peer: peer.to_string(),
-            reason: reason.to_string(),
+            why,
+            limit,
         });
     }
 
@@ -304,8 +314,11 @@ impl Probe for ChannelProbe {
         });
     }
 
-    fn paused(&mut self, paused: bool) {
-        self.emit(EventKind::Paused { paused });
+    fn paused(&mut self, paused: bool, thread: &str) {
+        self.emit(EventKind::Paused {
+            paused,
+            thread: Some(thread.to_string()),
+        });
     }
 
     fn blocked(&mut self, thread: &str, call: Call, conn: Option<ConnId>) {
@@ -329,14 +342,15 @@ impl Probe for ChannelProbe {
         });
     }
 
-    fn thread(&mut self, thread: &str, role: &str, alive: bool) {
+    fn thread(&mut self, thread: &str, role: Role, alive: bool, conn: Option<ConnId>) {
         if !alive {
             self.flush();
         }
         self.emit(EventKind::Thread {
             thread: thread.to_string(),
-            role: role.to_string(),
+            role,
             alive,
+            conn,
         });
     }
 
@@ -382,7 +396,12 @@ pub fn error_name(e: &io::Error) -> String {
         Some(libc::ENFILE) => "ENFILE",
         Some(libc::ENOBUFS) => "ENOBUFS",
         Some(libc::ENOMEM) => "ENOMEM",
-        _ => return e.to_string(),
+        Some(libc::EAGAIN) => "EAGAIN",
+        Some(libc::EHOSTUNREACH) => "EHOSTUNREACH",
+        Some(libc::ENETUNREACH) => "ENETUNREACH",
+        Some(libc::ENOTCONN) => "ENOTCONN",
+        Some(n) => return format!("errno {n}"),
+        None => return format!("{:?}", e.kind()),
     };
     name.to_string()
 }

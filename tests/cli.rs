@@ -94,7 +94,7 @@ fn headless_prints_listening_first_then_json_lines() {
                 addr.starts_with("127.0.0.1:") && !addr.ends_with(":0"),
                 "{addr}"
             );
-            assert_eq!((model.as_str(), *backlog), ("nonblocking", 5));
+            assert_eq!((*model, *backlog), (ioscope::event::Model::Nonblocking, 5));
         }
         other => panic!("first line: {other:?}"),
     }

@@ -9,7 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ioscope::app::action_for_key;
 use ioscope::app::{Action, Dashboard};
 use ioscope::client::builtin::BuiltinClients;
-use ioscope::event::{Call, Event, EventKind};
+use ioscope::event::{Call, ClientRole, Event, EventKind, Role};
 use ioscope::runtime::{self, Exit, Input, Session};
 use ioscope::server::{Model, ServerConfig, ServerHost};
 
@@ -37,9 +37,10 @@ fn lecture_script(faithful: bool) -> Dashboard {
         0,
         EventKind::Listening {
             addr: "127.0.0.1:8080".into(),
-            model: "nonblocking".into(),
+            model: Model::Nonblocking,
             backlog: 5,
             faithful,
+            cpu_split: true,
         },
     ));
     let mut t = 0;
@@ -124,6 +125,7 @@ fn lecture_script(faithful: bool) -> Dashboard {
                     conn: 4,
                     call: Call::Recv,
                     error: "ECONNRESET".into(),
+                    note: None,
                 },
             )),
             2_400_000 => {
@@ -358,7 +360,7 @@ fn key_c_adds_a_built_in_client_the_lists_show_and_x_resets_it() {
         |d| {
             d.conns
                 .values()
-                .any(|c| c.builtin.as_deref() == Some("chatty") && c.bytes_out > 0)
+                .any(|c| c.builtin == Some(ClientRole::Chatty) && c.bytes_out > 0)
         },
     );
     assert_eq!(d.builtin_count(), 1);
@@ -416,17 +418,19 @@ fn pool_script() -> Dashboard {
         0,
         EventKind::Listening {
             addr: "127.0.0.1:8080".into(),
-            model: "pool".into(),
+            model: Model::Pool,
             backlog: 5,
             faithful: false,
+            cpu_split: true,
         },
     ));
     d.apply(&ev(
         10,
         EventKind::Thread {
             thread: "accept".into(),
-            role: "accept, queue for the pool".into(),
+            role: Role::AcceptQueue,
             alive: true,
+            conn: None,
         },
     ));
     for w in ["worker-1", "worker-2"] {
@@ -434,8 +438,9 @@ fn pool_script() -> Dashboard {
             10,
             EventKind::Thread {
                 thread: w.into(),
-                role: "pool worker".into(),
+                role: Role::Worker,
                 alive: true,
+                conn: None,
             },
         ));
         d.apply(&ev(
@@ -519,17 +524,19 @@ fn snapshot_blocking_parked_in_recv_with_a_listen_queue() {
         0,
         EventKind::Listening {
             addr: "127.0.0.1:8080".into(),
-            model: "blocking".into(),
+            model: Model::Blocking,
             backlog: 5,
             faithful: false,
+            cpu_split: true,
         },
     ));
     d.apply(&ev(
         0,
         EventKind::Thread {
             thread: "server".into(),
-            role: "accept, then serve that client".into(),
+            role: Role::AcceptAndServe,
             alive: true,
+            conn: None,
         },
     ));
     d.apply(&ev(
@@ -597,9 +604,10 @@ fn snapshot_models_compared() {
         3_000_000,
         EventKind::Listening {
             addr: "127.0.0.1:8080".into(),
-            model: "multiplex".into(),
+            model: Model::Multiplex,
             backlog: 5,
             faithful: false,
+            cpu_split: true,
         },
     ));
     assert!(

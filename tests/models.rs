@@ -187,7 +187,9 @@ fn close_with_linger_zero_is_reset(model: Model) {
     match t.wait_for("reset", |k| {
         matches!(k, EventKind::Reset { .. } | EventKind::Closed { .. })
     }) {
-        EventKind::Reset { conn, call, error } => {
+        EventKind::Reset {
+            conn, call, error, ..
+        } => {
             assert_eq!(conn, 1, "{model}");
             assert_eq!(call, Call::Recv, "{model}");
             assert_eq!(error, "ECONNRESET", "{model}");
@@ -603,11 +605,11 @@ impl Seen {
         }
     }
 
-    fn listenings(&self) -> Vec<(String, String)> {
+    fn listenings(&self) -> Vec<(String, Model)> {
         self.all
             .iter()
             .filter_map(|e| match &e.kind {
-                EventKind::Listening { addr, model, .. } => Some((addr.clone(), model.clone())),
+                EventKind::Listening { addr, model, .. } => Some((addr.clone(), *model)),
                 _ => None,
             })
             .collect()
@@ -669,8 +671,8 @@ fn a_live_switch_keeps_the_address_and_the_history() {
     assert_eq!(
         seen.listenings(),
         [
-            (addr.to_string(), "nonblocking".to_string()),
-            (addr.to_string(), "multiplex".to_string())
+            (addr.to_string(), Model::Nonblocking),
+            (addr.to_string(), Model::Multiplex)
         ]
     );
 
@@ -682,8 +684,8 @@ fn a_live_switch_keeps_the_address_and_the_history() {
     let d = dashboard(&seen.all);
     assert_eq!(d.runs.len(), 2, "{:#?}", d.runs);
     let (first, second) = (&d.runs[0], &d.runs[1]);
-    assert_eq!(first.model, "nonblocking");
-    assert_eq!(second.model, "multiplex");
+    assert_eq!(first.model, Model::Nonblocking);
+    assert_eq!(second.model, Model::Multiplex);
     let ended = first.ended_us.expect("the first run ended");
     assert!(first.started_us <= ended && ended <= second.started_us);
     assert_eq!(second.ended_us, None);
@@ -691,8 +693,8 @@ fn a_live_switch_keeps_the_address_and_the_history() {
     assert_eq!(second.messages, 1);
     let server = d.server.as_ref().unwrap();
     assert_eq!(
-        (server.addr.as_str(), server.model.as_str()),
-        (addr.to_string().as_str(), "multiplex")
+        (server.addr.as_str(), server.model),
+        (addr.to_string().as_str(), Model::Multiplex)
     );
     // Only the new client is connected.
     let peers: Vec<_> = d.conns.values().map(|c| c.peer.clone()).collect();
@@ -707,7 +709,7 @@ fn a_live_switch_cycles_through_every_model() {
     let mut model = Model::ALL[0];
     let mut client = connect(addr);
     for step in 0..Model::ALL.len() {
-        expected.push((addr.to_string(), model.name().to_string()));
+        expected.push((addr.to_string(), model));
         let msg = format!("step {step} on {model}");
         assert_eq!(
             round_trip(&mut client, msg.as_bytes()),
@@ -723,7 +725,7 @@ fn a_live_switch_cycles_through_every_model() {
     // Back at the first model, serving.
     assert_eq!(model, Model::ALL[0]);
     assert_eq!(round_trip(&mut client, b"home"), b"HOME");
-    expected.push((addr.to_string(), model.name().to_string()));
+    expected.push((addr.to_string(), model));
     seen.wait_for_count("listening", expected.len(), |k| {
         matches!(k, EventKind::Listening { .. })
     });

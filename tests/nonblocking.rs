@@ -22,12 +22,13 @@ fn listening_comes_first_with_the_real_port() {
             model,
             backlog,
             faithful,
+            ..
         } => {
             assert_eq!(*addr, t.addr().to_string());
             assert_ne!(t.addr().port(), 0);
             assert_eq!(
-                (model.as_str(), *backlog, *faithful),
-                ("nonblocking", 5, false)
+                (*model, *backlog, *faithful),
+                (ioscope::event::Model::Nonblocking, 5, false)
             );
         }
         other => panic!("first event was {other:?}"),
@@ -202,7 +203,7 @@ fn pause_parks_the_loop_and_resume_serves_what_waited() {
     round_trip(&mut c, b"before");
     t.server.control().set_paused(true);
     t.wait_for("paused", |k| {
-        matches!(k, EventKind::Paused { paused: true })
+        matches!(k, EventKind::Paused { paused: true, .. })
     });
     c.write_all(b"during").unwrap();
     // Parked: nothing is read while paused.
@@ -220,7 +221,7 @@ fn pause_parks_the_loop_and_resume_serves_what_waited() {
     c.read_exact(&mut reply).unwrap();
     assert_eq!(&reply, b"DURING");
     t.wait_for("resumed", |k| {
-        matches!(k, EventKind::Paused { paused: false })
+        matches!(k, EventKind::Paused { paused: false, .. })
     });
 }
 
@@ -274,7 +275,7 @@ fn a_half_closed_client_gets_every_reply_before_the_close() {
 #[test]
 fn a_step_while_paused_runs_exactly_one_spin() {
     let mut t = TestServer::start();
-    let paused = |k: &EventKind| matches!(k, EventKind::Paused { paused: true });
+    let paused = |k: &EventKind| matches!(k, EventKind::Paused { paused: true, .. });
     t.server.control().set_paused(true);
     t.wait_for_count("paused", 1, paused);
     for step in 1..=3 {

@@ -174,7 +174,7 @@ impl Headless {
         let EventKind::Listening { addr, model: m, .. } = &first.kind else {
             panic!("first line: {first:?}")
         };
-        assert_eq!(m, model.name());
+        assert_eq!(*m, model);
         h.addr = addr.parse().expect("listening addr");
         h.apply(&first);
         h
@@ -594,7 +594,12 @@ fn slow_readers_are_dropped_and_the_others_keep_their_rtt(model: Model) {
                     EventKind::Blocked { call: Call::Send, conn: Some(conn), .. } if !looping => {
                         stuck.insert(*conn);
                     }
-                    EventKind::Evicted { reason, .. } => reasons.push(reason.clone()),
+                    EventKind::Evicted {
+                        why,
+                        limit_bytes,
+                        stall_ms,
+                        ..
+                    } => reasons.push(ioscope::ui::text::evicted(*why, *limit_bytes, *stall_ms)),
                     _ => {}
                 }
                 dash.apply(&e);
@@ -856,7 +861,9 @@ fn max_conns_refuses_the_rest_politely(model: Model) {
         .seen
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Refused { peer, reason } => Some((peer.clone(), reason.clone())),
+            EventKind::Refused { peer, why, limit } => {
+                Some((peer.clone(), ioscope::ui::text::refused(*why, *limit)))
+            }
             _ => None,
         })
         .collect();

@@ -5,7 +5,7 @@ const RTT_CAP: usize = 10_000;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModelRun {
-    pub model: String,
+    pub model: crate::event::Model,
     pub faithful: bool,
     pub started_us: u64,
     /// Set when the next model took over.
@@ -24,9 +24,9 @@ pub struct ModelRun {
 }
 
 impl ModelRun {
-    pub fn new(model: &str, faithful: bool, t: u64) -> Self {
+    pub fn new(model: crate::event::Model, faithful: bool, t: u64) -> Self {
         ModelRun {
-            model: model.to_string(),
+            model,
             faithful,
             started_us: t,
             ..ModelRun::default()
@@ -73,7 +73,7 @@ mod tests {
 
     #[test]
     fn figures_come_from_what_was_counted() {
-        let mut r = ModelRun::new("multiplex", false, 0);
+        let mut r = ModelRun::new(crate::event::Model::Multiplex, false, 0);
         assert_eq!(r.cpu_s_per_1k(), None);
         r.messages = 2000;
         r.cpu_us = 500_000;

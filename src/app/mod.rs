@@ -13,7 +13,7 @@ pub use threads::{ThreadRow, ThreadState, Threads};
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use crate::event::{ConnId, Event, EventKind, Reason};
+use crate::event::{ClientRole, ConnId, Event, EventKind, Model, Reason};
 
 /// How many disconnected clients, log lines and history seconds are kept.
 pub const GONE_CAP: usize = 500;
@@ -32,7 +32,7 @@ const STALE_US: u64 = 250_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerInfo {
     pub addr: String,
-    pub model: String,
+    pub model: Model,
     pub backlog: i32,
     pub faithful: bool,
 }
@@ -48,7 +48,7 @@ pub struct ConnRow {
     /// Reply bytes thrown away (`--faithful`).
     pub lost: u64,
     /// A built-in client of the dashboard: its role (chatty, idle).
-    pub builtin: Option<String>,
+    pub builtin: Option<ClientRole>,
     /// `--faithful`: the peer closed, but the listing keeps the socket.
     pub close_wait: bool,
 }
@@ -217,7 +217,7 @@ pub struct Dashboard {
     /// One entry per model that has run, the current one last.
     pub runs: Vec<ModelRun>,
     /// Peers that are built-in clients, and their roles.
-    builtin_peers: HashMap<String, String>,
+    builtin_peers: HashMap<String, ClientRole>,
     pub view: ViewState,
     recent: VecDeque<Sample>,
     second: Sample,
@@ -243,6 +243,7 @@ impl Dashboard {
                 model,
                 backlog,
                 faithful,
+                ..
             } => {
                 if self.server.is_some() {
                     self.switched(t);
@@ -251,12 +252,12 @@ impl Dashboard {
                 }
                 self.server = Some(ServerInfo {
                     addr: addr.clone(),
-                    model: model.clone(),
+                    model: *model,
                     backlog: *backlog,
                     faithful: *faithful,
                 });
                 self.started_us.get_or_insert(t);
-                self.runs.push(ModelRun::new(model, *faithful, t));
+                self.runs.push(ModelRun::new(*model, *faithful, t));
                 self.log_event(event);
             }
             EventKind::Accept { conn, peer } => {
@@ -366,15 +367,17 @@ impl Dashboard {
                 self.disconnect(*conn, Reason::Closed, None, t);
                 self.log_event(event);
             }
-            EventKind::Reset { conn, call, error } => {
+            EventKind::Reset {
+                conn, call, error, ..
+            } => {
                 self.totals.reset += 1;
                 let detail = format!("{error} on {}", call_name(*call));
                 self.disconnect(*conn, Reason::Reset, Some(detail), t);
                 self.log_event(event);
             }
-            EventKind::Evicted { conn, reason } => {
+            EventKind::Evicted { conn, .. } => {
                 self.totals.evicted += 1;
-                self.disconnect(*conn, Reason::Evicted, Some(reason.clone()), t);
+                self.disconnect(*conn, Reason::Evicted, Some("slow reader".into()), t);
                 self.log_event(event);
             }
             EventKind::Refused { .. } => {
@@ -392,7 +395,7 @@ impl Dashboard {
                 self.accept_error = Some((t, error.clone()));
                 self.log_event(event);
             }
-            EventKind::Paused { paused } => {
+            EventKind::Paused { paused, .. } => {
                 self.paused = *paused;
                 self.log_event(event);
             }
@@ -402,12 +405,12 @@ impl Dashboard {
             EventKind::Client { peer, role } => {
                 // The accept may come before or after this note.
                 if let Some(row) = self.conns.values_mut().find(|c| &c.peer == peer) {
-                    row.builtin = Some(role.clone());
+                    row.builtin = Some(*role);
                 }
                 if self.builtin_peers.len() >= BUILTIN_CAP {
                     self.builtin_peers.clear();
                 }
-                self.builtin_peers.insert(peer.clone(), role.clone());
+                self.builtin_peers.insert(peer.clone(), *role);
                 self.log_event(event);
             }
             EventKind::Reply { rtt_us, .. } => {
@@ -429,9 +432,10 @@ impl Dashboard {
                 thread,
                 role,
                 alive,
+                ..
             } => {
                 if *alive {
-                    self.threads.started(thread, role, t);
+                    self.threads.started(thread, *role, t);
                 } else {
                     self.threads.ended(thread);
                 }
@@ -608,7 +612,7 @@ impl Dashboard {
 
     /// The running model's name ("" before `listening`).
     pub fn model(&self) -> &str {
-        self.server.as_ref().map_or("", |s| s.model.as_str())
+        self.server.as_ref().map_or("", |s| s.model.name())
     }
 
     /// What the model's loop counts: a spin of the busy loop, a wakeup
@@ -755,9 +759,10 @@ mod tests {
             0,
             EventKind::Listening {
                 addr: "127.0.0.1:8080".into(),
-                model: "nonblocking".into(),
+                model: Model::Nonblocking,
                 backlog: 5,
                 faithful: false,
+                cpu_split: true,
             },
         )
     }
@@ -801,6 +806,7 @@ mod tests {
                 conn: 1,
                 call: Call::Recv,
                 error: "ECONNRESET".into(),
+                note: None,
             },
         ));
         assert!(d.conns.is_empty());

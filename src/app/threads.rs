@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::event::{Call, ConnId};
+use crate::event::{Call, ConnId, Role};
 
 /// How many recent queue waits are kept for the pool's figures.
 const WAITS_CAP: usize = 200;
@@ -17,7 +17,7 @@ pub enum ThreadState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ThreadRow {
     pub name: String,
-    pub role: String,
+    pub role: Option<Role>,
     pub state: ThreadState,
     /// Since when (server clock) it is in `state`.
     pub since_us: u64,
@@ -43,13 +43,13 @@ fn key(name: &str) -> (String, u64) {
 }
 
 impl Threads {
-    pub fn started(&mut self, name: &str, role: &str, t: u64) {
+    pub fn started(&mut self, name: &str, role: Role, t: u64) {
         self.started += 1;
         self.rows.insert(
             key(name),
             ThreadRow {
                 name: name.to_string(),
-                role: role.to_string(),
+                role: Some(role),
                 state: ThreadState::Running,
                 since_us: t,
             },
@@ -65,7 +65,7 @@ impl Threads {
     pub fn set_state(&mut self, name: &str, state: ThreadState, t: u64) {
         let row = self.rows.entry(key(name)).or_insert_with(|| ThreadRow {
             name: name.to_string(),
-            role: String::new(),
+            role: None,
             state,
             since_us: t,
         });
@@ -119,7 +119,7 @@ mod tests {
     fn threads_sort_naturally_and_the_pool_counts_busy_and_idle() {
         let mut t = Threads::default();
         for name in ["worker-10", "worker-2", "accept"] {
-            t.started(name, "r", 0);
+            t.started(name, Role::Worker, 0);
         }
         let names: Vec<_> = t.rows.values().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["accept", "worker-2", "worker-10"]);

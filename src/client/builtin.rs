@@ -15,7 +15,7 @@ use mio::{Events, Interest, Poll, Token, Waker};
 use super::conn::Conn;
 use super::stats::Tally;
 use super::swarm::Rng;
-use crate::event::{Event, EventKind};
+use crate::event::{ClientRole, Event, EventKind};
 
 /// What the dashboard asks of its built-in clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,12 +272,16 @@ impl Engine {
         if !client.announced {
             client.announced = true;
             if let Ok(local) = client.conn.stream.local_addr() {
-                let role = if client.chatty { "chatty" } else { "idle" };
+                let role = if client.chatty {
+                    ClientRole::Chatty
+                } else {
+                    ClientRole::Idle
+                };
                 (self.notify)(Event {
                     t_us: self.epoch.elapsed().as_micros() as u64,
                     kind: EventKind::Client {
                         peer: local.to_string(),
-                        role: role.to_string(),
+                        role,
                     },
                 });
             }

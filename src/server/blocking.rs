@@ -6,10 +6,8 @@ use std::thread::JoinHandle;
 
 use super::Spawn;
 use super::blocking_io::{self, Sockets};
-use crate::event::ConnId;
+use crate::event::{ConnId, Role};
 use crate::probe::{ChannelProbe, Probe};
-
-const ROLE: &str = "accept, then serve that client";
 
 pub(crate) fn spawn(mut s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
     let sockets = Sockets::new(&s.listener);
@@ -19,7 +17,7 @@ pub(crate) fn spawn(mut s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
         .spawn(move || {
             let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
             s.hello.announce(&mut probe);
-            probe.thread("server", ROLE, true);
+            probe.thread("server", Role::AcceptAndServe, true, None);
             let mut next: ConnId = 1;
             while let Some((stream, id)) = blocking_io::accept_client(
                 &s.listener,
@@ -34,7 +32,7 @@ pub(crate) fn spawn(mut s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
                     stream, id, "server", &s.control, &s.limits, &sockets, &mut probe,
                 );
             }
-            probe.thread("server", ROLE, false);
+            probe.thread("server", Role::AcceptAndServe, false, None);
         })?;
     Ok(vec![thread])
 }

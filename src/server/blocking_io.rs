@@ -9,9 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::control::{Control, Resume};
-use crate::event::{Call, ConnId};
+use crate::event::{Call, ConnId, Evict, Refuse};
 use crate::probe::Probe;
-use crate::server::nonblocking::max_conns_reason;
 use crate::server::{ACCEPT_BACKOFF, Limits, is_transient_accept_error};
 
 /// The lecture's `conn.recv(1024)`.
@@ -95,7 +94,7 @@ pub(crate) fn accept<P: Probe>(
     probe: &mut P,
 ) -> Option<(TcpStream, SocketAddr)> {
     loop {
-        if control.should_park() && control.park(|p| probe.paused(p)) == Resume::Stop {
+        if control.should_park() && control.park(|p| probe.paused(p, thread)) == Resume::Stop {
             return None;
         }
         probe.blocked(thread, Call::Accept, None);
@@ -134,7 +133,7 @@ pub(crate) fn accept_client<P: Probe>(
     loop {
         let (stream, peer) = accept(listener, thread, control, probe)?;
         if sockets.count() >= limits.max_conns {
-            probe.refused(peer, &max_conns_reason(limits.max_conns));
+            probe.refused(peer, Refuse::MaxConns, limits.max_conns as u64);
             continue;
         }
         let id = *next;
@@ -177,7 +176,7 @@ fn serve_until_gone<P: Probe>(
     let mut buf = [0u8; RECV_SIZE];
     let mut spin = 0u64;
     loop {
-        if control.should_park() && control.park(|p| probe.paused(p)) == Resume::Stop {
+        if control.should_park() && control.park(|p| probe.paused(p, thread)) == Resume::Stop {
             return;
         }
         spin += 1;
@@ -203,13 +202,9 @@ fn serve_until_gone<P: Probe>(
                     sockets.remove(id);
                     if control.is_stopping() {
                     } else if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) {
-                        let reason = format!(
-                            "replies unread for {} s (send timed out)",
-                            limits.stall_timeout.as_secs_f64()
-                        );
-                        probe.evicted(id, &reason);
+                        probe.evicted(id, Evict::SendTimeout, None, limits.stall_timeout);
                     } else {
-                        probe.reset(id, Call::Send, &e);
+                        probe.reset(id, Call::Send, &e, None);
                     }
                     return;
                 }
@@ -218,7 +213,7 @@ fn serve_until_gone<P: Probe>(
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) => {
                 sockets.remove(id);
-                probe.reset(id, Call::Recv, &e);
+                probe.reset(id, Call::Recv, &e, None);
                 return;
             }
         }

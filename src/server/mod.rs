@@ -35,47 +35,7 @@ pub const DEFAULT_BACKLOG: i32 = 5;
 /// it the server stops reading from that client until it catches up.
 pub const DEFAULT_PENDING_CAP: usize = 1 << 20;
 
-/// The IO models ioscope can run, in the lecture's order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum Model {
-    /// One thread: accept, then serve that client until it leaves.
-    Blocking,
-    /// An accept thread and a thread per client.
-    Threaded,
-    /// An accept thread and a fixed pool of workers fed by a queue.
-    Pool,
-    /// The lecture's loop: non-blocking sockets polled in a busy loop.
-    #[default]
-    Nonblocking,
-    /// One thread sleeping in epoll/kqueue (mio) until a socket is ready.
-    Multiplex,
-}
-
-impl Model {
-    pub const ALL: [Model; 5] = [
-        Model::Blocking,
-        Model::Threaded,
-        Model::Pool,
-        Model::Nonblocking,
-        Model::Multiplex,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Model::Blocking => "blocking",
-            Model::Threaded => "threaded",
-            Model::Pool => "pool",
-            Model::Nonblocking => "nonblocking",
-            Model::Multiplex => "multiplex",
-        }
-    }
-
-    /// The model after this one, for cycling on screen.
-    pub fn next(self) -> Model {
-        let i = Model::ALL.iter().position(|m| *m == self).unwrap_or(0);
-        Model::ALL[(i + 1) % Model::ALL.len()]
-    }
-}
+pub use crate::event::Model;
 
 /// How long replies may sit unread at the cap before the client is dropped.
 pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(5);
@@ -102,12 +62,6 @@ pub(crate) fn is_transient_accept_error(e: &io::Error) -> bool {
 pub const DEFAULT_WORKERS: usize = 4;
 /// How often the sampler reads memory, threads and the listen queue.
 pub const SAMPLE_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
-
-impl fmt::Display for Model {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -358,7 +312,7 @@ pub(crate) struct Hello {
 
 impl Hello {
     pub fn announce(&mut self, probe: &mut impl Probe) {
-        probe.listening(self.addr, self.model.name(), self.backlog, self.faithful);
+        probe.listening(self.addr, self.model, self.backlog, self.faithful);
         probe.flush();
         self.announced = None; // opens the latch for the other threads
         if self.inject_panic {

@@ -12,10 +12,9 @@ use std::time::{Duration, Instant};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 
-use super::nonblocking::{max_conns_reason, stall_reason};
 use super::{ACCEPT_BACKOFF, Limits, Spawn, is_transient_accept_error};
 use crate::control::{Control, Resume};
-use crate::event::{Call, ConnId};
+use crate::event::{Call, ConnId, Evict, Refuse, Role};
 use crate::probe::{ChannelProbe, FLUSH_EVERY, Probe};
 
 const LISTENER: Token = Token(0);
@@ -47,12 +46,12 @@ pub(crate) fn spawn(mut s: Spawn) -> io::Result<Vec<JoinHandle<()>>> {
         .spawn(move || {
             let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
             s.hello.announce(&mut probe);
-            probe.thread("loop", "the whole server, asleep in poll", true);
+            probe.thread("loop", Role::PollLoop, true, None);
             let listener = TcpListener::from_std(s.listener);
             if let Err(e) = run(poll, listener, s.limits, &s.control, &mut probe) {
                 probe.accept_error(&e, Duration::ZERO);
             }
-            probe.thread("loop", "the whole server, asleep in poll", false);
+            probe.thread("loop", Role::PollLoop, false, None);
         })?;
     Ok(vec![thread])
 }
@@ -79,7 +78,7 @@ fn run(
     loop {
         if control.should_park() {
             probe.flush();
-            if control.park(|p| probe.paused(p)) == Resume::Stop {
+            if control.park(|p| probe.paused(p, "loop")) == Resume::Stop {
                 return Ok(());
             }
         }
@@ -121,7 +120,7 @@ fn run(
                 match listener.accept() {
                     Ok((mut stream, peer)) => {
                         if conns.len() >= limits.max_conns {
-                            probe.refused(peer, &max_conns_reason(limits.max_conns));
+                            probe.refused(peer, Refuse::MaxConns, limits.max_conns as u64);
                             continue;
                         }
                         let token = Token(next_token);
@@ -200,7 +199,12 @@ fn run(
             for token in expired {
                 stalled.remove(&token);
                 if let Some(mut conn) = conns.remove(&token) {
-                    probe.evicted(conn.id, &stall_reason(&limits));
+                    probe.evicted(
+                        conn.id,
+                        Evict::Stalled,
+                        Some(limits.pending_cap as u64),
+                        limits.stall_timeout,
+                    );
                     let _ = poll.registry().deregister(&mut conn.stream);
                 }
             }
@@ -240,7 +244,7 @@ fn serve(
                             probe.send(conn.id, &[], conn.pending.len(), wakeup);
                         }
                         Err(e) => {
-                            probe.reset(conn.id, Call::Send, &e);
+                            probe.reset(conn.id, Call::Send, &e, None);
                             return true;
                         }
                     }
@@ -255,7 +259,7 @@ fn serve(
             }
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) => {
-                probe.reset(conn.id, Call::Recv, &e);
+                probe.reset(conn.id, Call::Recv, &e, None);
                 return true;
             }
         }
@@ -287,7 +291,7 @@ fn flush_pending(conn: &mut Conn, wakeup: u64, probe: &mut ChannelProbe) -> bool
             }
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) => {
-                probe.reset(conn.id, Call::Send, &e);
+                probe.reset(conn.id, Call::Send, &e, None);
                 return false;
             }
         }

@@ -24,11 +24,9 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::control::{Control, Resume};
-use crate::event::{Call, ConnId};
+use crate::event::{Call, ConnId, Evict, Refuse, ResetNote, Role};
 use crate::probe::{ChannelProbe, Probe};
 use crate::server::{ACCEPT_BACKOFF, Limits, Spawn, is_transient_accept_error};
-
-const ROLE: &str = "the whole server, never waiting";
 
 /// The lecture's `conn.recv(1024)`.
 pub const RECV_SIZE: usize = 1024;
@@ -52,11 +50,11 @@ pub(crate) fn spawn(mut s: Spawn, faithful: bool) -> io::Result<Vec<JoinHandle<(
         .spawn(move || {
             let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
             s.hello.announce(&mut probe);
-            probe.thread("loop", ROLE, true);
+            probe.thread("loop", Role::BusyLoop, true, None);
             if let Err(e) = run(s.listener, opts, &s.control, &mut probe) {
                 probe.accept_error(&e, Duration::ZERO);
             }
-            probe.thread("loop", ROLE, false);
+            probe.thread("loop", Role::BusyLoop, false, None);
         })?;
     Ok(vec![thread])
 }
@@ -98,7 +96,7 @@ pub fn run<P: Probe>(
     loop {
         if control.should_park() {
             probe.flush();
-            if control.park(|p| probe.paused(p)) == Resume::Stop {
+            if control.park(|p| probe.paused(p, "loop")) == Resume::Stop {
                 break;
             }
         }
@@ -121,7 +119,7 @@ pub fn run<P: Probe>(
                         busy = true;
                         if conns.len() >= opts.limits.max_conns {
                             // Accepted and closed at once: a FIN, not a hang.
-                            probe.refused(peer, &max_conns_reason(opts.limits.max_conns));
+                            probe.refused(peer, Refuse::MaxConns, opts.limits.max_conns as u64);
                             continue;
                         }
                         // The listing forgets this: on Linux an accepted
@@ -188,7 +186,12 @@ pub fn run<P: Probe>(
                 let now = Instant::now();
                 let since = *conn.full_since.get_or_insert(now);
                 if now.duration_since(since) >= opts.limits.stall_timeout {
-                    probe.evicted(conn.id, &stall_reason(&opts.limits));
+                    probe.evicted(
+                        conn.id,
+                        Evict::Stalled,
+                        Some(opts.limits.pending_cap as u64),
+                        opts.limits.stall_timeout,
+                    );
                     conn.dead = true;
                     busy = true;
                 }
@@ -228,7 +231,7 @@ pub fn run<P: Probe>(
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) => {
                     busy = true;
-                    probe.reset(conn.id, Call::Recv, &e);
+                    probe.reset(conn.id, Call::Recv, &e, None);
                     conn.dead = true;
                 }
             }
@@ -259,20 +262,6 @@ pub fn run<P: Probe>(
     Ok(spin)
 }
 
-/// Why a client was refused.
-pub(crate) fn max_conns_reason(max: usize) -> String {
-    format!("{max} clients already (--max-conns)")
-}
-
-/// Why a slow reader was dropped.
-pub(crate) fn stall_reason(limits: &Limits) -> String {
-    format!(
-        "{} of replies unread for {} s",
-        crate::ui::fmt::bytes(limits.pending_cap as u64),
-        limits.stall_timeout.as_secs_f64()
-    )
-}
-
 fn is_would_block(e: &io::Error) -> bool {
     matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted)
 }
@@ -299,7 +288,7 @@ fn send_or_queue<P: Probe>(conn: &mut Conn, reply: &[u8], spin: u64, probe: &mut
             probe.send(conn.id, &[], conn.pending.len(), spin);
         }
         Err(e) => {
-            probe.reset(conn.id, Call::Send, &e);
+            probe.reset(conn.id, Call::Send, &e, None);
             conn.dead = true;
         }
     }
@@ -322,7 +311,7 @@ fn flush_pending<P: Probe>(conn: &mut Conn, spin: u64, probe: &mut P) -> bool {
             false
         }
         Err(e) => {
-            probe.reset(conn.id, Call::Send, &e);
+            probe.reset(conn.id, Call::Send, &e, None);
             conn.dead = true;
             true
         }
@@ -353,14 +342,7 @@ fn send_faithfully<P: Probe>(conn: &mut Conn, reply: &[u8], spin: u64, probe: &m
             false
         }
         Err(e) => {
-            let e = io::Error::new(
-                e.kind(),
-                format!(
-                    "{} on send (the listing crashes here)",
-                    crate::probe::error_name(&e)
-                ),
-            );
-            probe.reset(conn.id, Call::Send, &e);
+            probe.reset(conn.id, Call::Send, &e, Some(ResetNote::ListingCrashes));
             conn.dead = true;
             true
         }

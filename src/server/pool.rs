@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use super::blocking_io::{self, Sockets};
 use super::{Spawn, wait_for_listening};
-use crate::event::{Call, ConnId};
+use crate::event::{Call, ConnId, Role};
 use crate::probe::{ChannelProbe, Probe};
 
 /// Clients the queue holds before the accept thread itself waits.
@@ -43,7 +43,7 @@ pub(crate) fn spawn(mut s: Spawn, workers: usize) -> std::io::Result<Vec<JoinHan
                 .spawn(move || {
                     wait_for_listening(&listening_sent);
                     let mut probe = ChannelProbe::new(tx, epoch);
-                    probe.thread(&name, "pool worker", true);
+                    probe.thread(&name, Role::Worker, true, None);
                     loop {
                         probe.blocked(&name, Call::Queue, None);
                         let since = Instant::now();
@@ -58,7 +58,7 @@ pub(crate) fn spawn(mut s: Spawn, workers: usize) -> std::io::Result<Vec<JoinHan
                             job.stream, job.id, &name, &control, &limits, &sockets, &mut probe,
                         );
                     }
-                    probe.thread(&name, "pool worker", false);
+                    probe.thread(&name, Role::Worker, false, None);
                 })?,
         );
     }
@@ -69,7 +69,7 @@ pub(crate) fn spawn(mut s: Spawn, workers: usize) -> std::io::Result<Vec<JoinHan
             .spawn(move || {
                 let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
                 s.hello.announce(&mut probe);
-                probe.thread("accept", "accept, queue for the pool", true);
+                probe.thread("accept", Role::AcceptQueue, true, None);
                 let mut next: ConnId = 1;
                 while let Some((stream, id)) = blocking_io::accept_client(
                     &s.listener,
@@ -101,7 +101,7 @@ pub(crate) fn spawn(mut s: Spawn, workers: usize) -> std::io::Result<Vec<JoinHan
                 }
                 // Dropping the queue's sender lets idle workers leave.
                 drop(jobs_tx);
-                probe.thread("accept", "accept, queue for the pool", false);
+                probe.thread("accept", Role::AcceptQueue, false, None);
             })?,
     );
     Ok(threads)

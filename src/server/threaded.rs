@@ -6,7 +6,7 @@ use std::thread::JoinHandle;
 
 use super::Spawn;
 use super::blocking_io::{self, Sockets};
-use crate::event::{Call, ConnId};
+use crate::event::{Call, ConnId, ResetNote, Role};
 use crate::probe::{ChannelProbe, Probe};
 
 pub(crate) fn spawn(mut s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
@@ -17,7 +17,7 @@ pub(crate) fn spawn(mut s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
         .spawn(move || {
             let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
             s.hello.announce(&mut probe);
-            probe.thread("accept", "accept, start a thread per client", true);
+            probe.thread("accept", Role::AcceptSpawn, true, None);
             let mut next: ConnId = 1;
             let mut clients: Vec<JoinHandle<()>> = Vec::new();
             while let Some((stream, id)) = blocking_io::accept_client(
@@ -41,19 +41,18 @@ pub(crate) fn spawn(mut s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
                     .name(format!("ioscope-{name}"))
                     .spawn(move || {
                         let mut probe = ChannelProbe::new(tx, epoch);
-                        probe.thread(&name, &format!("serves #{id}"), true);
+                        probe.thread(&name, Role::Client, true, Some(id));
                         blocking_io::serve_client(
                             stream, id, &name, &control, &limits, &sockets2, &mut probe,
                         );
-                        probe.thread(&name, &format!("serves #{id}"), false);
+                        probe.thread(&name, Role::Client, false, Some(id));
                     });
                 match started {
                     Ok(handle) => clients.push(handle),
                     Err(e) => {
                         // Out of threads: the client is dropped, and it shows.
                         sockets.remove(id);
-                        let why = std::io::Error::new(e.kind(), format!("no thread for it: {e}"));
-                        probe.reset(id, Call::Accept, &why);
+                        probe.reset(id, Call::Accept, &e, Some(ResetNote::NoThread));
                         probe.accept_error(&e, super::ACCEPT_BACKOFF);
                     }
                 }
@@ -62,7 +61,7 @@ pub(crate) fn spawn(mut s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
             for handle in clients {
                 let _ = handle.join();
             }
-            probe.thread("accept", "accept, start a thread per client", false);
+            probe.thread("accept", Role::AcceptSpawn, false, None);
         })?;
     Ok(vec![thread])
 }

@@ -24,7 +24,7 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     block.render(popup, buf);
     let opt = |v: Option<String>| v.unwrap_or_else(|| "—".to_string());
     let rows = d.runs.iter().map(|r| {
-        let mut name = r.model.clone();
+        let mut name = r.model.name().to_string();
         if r.faithful {
             name.push_str(" (faithful)");
         }

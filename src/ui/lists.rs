@@ -56,7 +56,10 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         let mut peer = match &c.builtin {
             Some(role) => {
                 let port = c.peer.rsplit_once(':').map_or("", |(_, p)| p);
-                vec![Span::styled(format!("◆{role} :{port}"), theme::TITLE)]
+                vec![Span::styled(
+                    format!("◆{} :{port}", super::text::client_role(*role)),
+                    theme::TITLE,
+                )]
             }
             None => vec![Span::styled(c.peer.clone(), theme::DATA)],
         };

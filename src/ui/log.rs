@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::{fmt, lists::scrollbar, panel, theme};
+use super::{fmt, lists::scrollbar, panel, text, theme};
 use crate::app::{Dashboard, Panel, call_name};
 use crate::event::{Event, EventKind};
 
@@ -63,6 +63,7 @@ fn describe(kind: &EventKind) -> String {
             model,
             backlog,
             faithful,
+            ..
         } => {
             let mode = if *faithful { " (faithful listing)" } else { "" };
             format!("{model}{mode} on {addr}, backlog {backlog}")
@@ -106,21 +107,42 @@ fn describe(kind: &EventKind) -> String {
             s
         }
         EventKind::Closed { conn } => format!("#{conn} recv → 0: orderly close"),
-        EventKind::Reset { conn, call, error } => {
-            format!("#{conn} {error} on {}", call_name(*call))
+        EventKind::Reset {
+            conn,
+            call,
+            error,
+            note,
+        } => {
+            let mut s = format!("#{conn} {error} on {}", call_name(*call));
+            if let Some(note) = note {
+                s.push_str(&format!(" ({})", text::reset_note(*note)));
+            }
+            s
         }
-        EventKind::Evicted { conn, reason } => format!("#{conn} dropped by the server: {reason}"),
-        EventKind::Refused { peer, reason } => format!("{peer} turned away: {reason}"),
+        EventKind::Evicted {
+            conn,
+            why,
+            limit_bytes,
+            stall_ms,
+        } => format!(
+            "#{conn} dropped by the server: {}",
+            text::evicted(*why, *limit_bytes, *stall_ms)
+        ),
+        EventKind::Refused { peer, why, limit } => {
+            format!("{peer} turned away: {}", text::refused(*why, *limit))
+        }
         EventKind::Lost { conn, bytes } => {
             format!("#{conn} {bytes} B reply thrown away (send would block)")
         }
         EventKind::AcceptError { error, backoff_ms } => {
             format!("{error}: not accepting for {backoff_ms} ms")
         }
-        EventKind::Paused { paused: true } => "server loop paused".to_string(),
-        EventKind::Paused { paused: false } => "server loop resumed".to_string(),
+        EventKind::Paused { paused: true, .. } => "server loop paused".to_string(),
+        EventKind::Paused { paused: false, .. } => "server loop resumed".to_string(),
         EventKind::Dropped { count } => format!("{count} events dropped"),
-        EventKind::Client { peer, role } => format!("built-in {role} client from {peer}"),
+        EventKind::Client { peer, role } => {
+            format!("built-in {} client from {peer}", text::client_role(*role))
+        }
         EventKind::Reply { peer, rtt_us } => format!("{peer} got its reply in {rtt_us} µs"),
         EventKind::Blocked { thread, call, conn } => {
             format!("{thread} parks in {}(){}", call.name(), on_conn(*conn))
@@ -140,7 +162,8 @@ fn describe(kind: &EventKind) -> String {
             thread,
             role,
             alive: true,
-        } => format!("{thread} started: {role}"),
+            conn,
+        } => format!("{thread} started: {}", text::role(*role, *conn)),
         EventKind::Thread {
             thread,
             alive: false,

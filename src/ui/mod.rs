@@ -9,6 +9,7 @@ mod help;
 mod history;
 mod lists;
 mod log;
+pub mod text;
 pub mod theme;
 mod threads;
 

@@ -54,7 +54,7 @@ impl TestServer {
         match t.wait_for("listening", |k| matches!(k, EventKind::Listening { .. })) {
             EventKind::Listening { addr, model: m, .. } => {
                 assert_eq!(addr, t.addr().to_string());
-                assert_eq!(m, model.name());
+                assert_eq!(m, model);
             }
             _ => unreachable!(),
         }
