@@ -24,6 +24,7 @@ use ioscope::event::Event;
 use ioscope::probe::EVENT_CHANNEL_CAP;
 use ioscope::runtime::{self, Exit, Input, Session};
 use ioscope::server::{DEFAULT_BACKLOG, ServerConfig, ServerHost};
+use ioscope::source::Live;
 use ioscope::sys::{self, CpuTime};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
@@ -87,9 +88,7 @@ fn main() {
         let r = ui_cpu(paused);
         let cpu_ms = r.cpu.total_us() as f64 / 1e3;
         let pct = cpu_ms / 1e3 / r.wall * 100.0;
-        let server_pct =
-            (r.dashboard.totals.cpu_user_us + r.dashboard.totals.cpu_sys_us) as f64 / 1e6 / r.wall
-                * 100.0;
+        let server_pct = r.dashboard.totals().cpu_us() as f64 / 1e6 / r.wall * 100.0;
         println!(
             "{:>15} | {:>8.2} | {:>8.1} | {:>8.1} | {:>9.2} | {:>6} | {:>7.2} | {:>14} | {:>12.0} | {:>6}",
             if paused { "paused" } else { "running (busy)" },
@@ -103,7 +102,7 @@ fn main() {
             } else {
                 0.0
             },
-            r.dashboard.totals.spins,
+            r.dashboard.totals().spins,
             server_pct,
             if pct <= CPU_TARGET_PCT {
                 "ok"
@@ -146,9 +145,9 @@ fn main() {
     println!(
         "  connecting the {CLIENTS} clients took {:.2} s; the dashboard then listed {} connected clients, {} accepted in total, {} events dropped by the probe",
         m.connect_secs,
-        m.dashboard.conns.len(),
-        m.dashboard.totals.accepted,
-        m.dashboard.totals.dropped
+        m.dashboard.conns.live.len(),
+        m.dashboard.conns.accepted,
+        m.dashboard.dropped
     );
     println!(
         "  note: the {CLIENTS} client sockets live in this same process (client and server ends both count here); socket buffers are kernel memory, not RSS"
@@ -251,12 +250,12 @@ fn spawn_ui(
             let mut dashboard = Dashboard::new();
             let cpu_before = sys::thread_cpu();
             let start = Instant::now();
+            let source = Live::new(server, events, epoch);
             let session = Session {
-                server: &server,
+                source: &source,
                 clients: None,
-                epoch,
             };
-            let exit = runtime::run(&mut terminal, &mut dashboard, session, &inputs, &events);
+            let exit = runtime::run(&mut terminal, &mut dashboard, session, &inputs);
             let cpu = sys::thread_cpu().since(cpu_before);
             let wall = start.elapsed().as_secs_f64();
             (exit, cpu, wall, terminal.backend().frames, dashboard)

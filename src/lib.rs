@@ -14,6 +14,7 @@ pub mod probe;
 pub mod runtime;
 pub mod serve;
 pub mod server;
+pub mod source;
 pub mod sys;
 pub mod term;
 pub mod ui;

@@ -3,17 +3,17 @@
 //! key, never once per event.
 
 use std::io;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crossbeam_channel::{Receiver, select};
 use crossterm::event::KeyEvent;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 
-use crate::app::{Action, Dashboard, action_for_key};
+use crate::app::{Action, Dashboard, Notice, action_for_key};
 use crate::client::builtin::{BuiltinClients, ClientCmd};
-use crate::event::Event;
-use crate::server::ServerHost;
+use crate::event::{ClientRole, Event};
+use crate::source::{Command, Source};
 use crate::{term, ui};
 
 /// How often the screen is redrawn and the rates recomputed.
@@ -49,14 +49,12 @@ pub enum Input {
 }
 
 /// What the runtime drives besides the dashboard.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Session<'a> {
-    /// The server slot: the running model, pause, live switch.
-    pub server: &'a ServerHost,
+    /// Where the events come from: the live server, or (later) a recording.
+    pub source: &'a dyn Source,
     /// The dashboard's own clients, when it has them.
     pub clients: Option<&'a BuiltinClients>,
-    /// The server's clock: ticks and events agree on time.
-    pub epoch: Instant,
 }
 
 /// Why the loop ended.
@@ -64,22 +62,22 @@ pub struct Session<'a> {
 pub enum Exit {
     Quit,
     Signal(i32),
-    /// The server's event channel closed: its thread ended on its own.
+    /// The source ended on its own (a server thread died).
     ServerGone,
 }
 
-/// Runs until quit, a signal, or the server's end.
+/// Runs until quit, a signal, or the source's end.
 pub fn run<B: Backend>(
     terminal: &mut Terminal<B>,
     dashboard: &mut Dashboard,
     session: Session,
     inputs: &Receiver<Input>,
-    events: &Receiver<Event>,
 ) -> io::Result<Exit>
 where
     B::Error: std::error::Error + Send + Sync + 'static,
 {
     let ticker = crossbeam_channel::tick(TICK);
+    let events = session.source.events();
     let mut inputs = inputs.clone();
     let mut dirty = true;
     loop {
@@ -108,10 +106,10 @@ where
                         None
                     }
                 };
-                if let Some(action) = action {
-                    if perform(action, dashboard, session) == Some(Exit::Quit) {
-                        return Ok(Exit::Quit);
-                    }
+                if let Some(action) = action
+                    && perform(action, dashboard, session) == Some(Exit::Quit)
+                {
+                    return Ok(Exit::Quit);
                 }
                 dirty = true;
             }
@@ -125,10 +123,10 @@ where
                 Err(_) => return Ok(Exit::ServerGone),
             },
             recv(ticker) -> _ => {
-                if !session.server.is_alive() {
+                if !session.source.is_alive() {
                     return Ok(Exit::ServerGone);
                 }
-                dashboard.tick(session.epoch.elapsed().as_micros() as u64);
+                dashboard.tick(session.source.now_us());
                 dirty = true;
             }
         }
@@ -137,32 +135,58 @@ where
 
 /// Applies one action; returns `Some(Exit::Quit)` to leave.
 pub fn perform(action: Action, dashboard: &mut Dashboard, session: Session) -> Option<Exit> {
-    match action {
+    let command = match action {
         Action::Quit => return Some(Exit::Quit),
-        Action::TogglePause => {
-            let control = session.server.control();
-            control.set_paused(!control.is_paused());
-        }
-        Action::Step => session.server.control().step(),
-        Action::NextModel => {
-            let next = session.server.model().next();
-            if let Err(e) = session.server.switch_to(next) {
-                let now = session.epoch.elapsed().as_micros() as u64;
-                dashboard.report_error(now, format!("cannot switch to {next}: {e}"));
-            }
-        }
+        Action::TogglePause => Some(Command::TogglePause),
+        Action::Step => Some(Command::Step),
+        Action::NextModel => Some(Command::NextModel),
         Action::Client(cmd) => {
-            if let Some(clients) = session.clients {
-                clients.command(cmd);
+            if let Some(notice) = client_command(cmd, dashboard, session.clients) {
+                dashboard.notify(notice);
             }
+            return None;
         }
         Action::ToggleDemo => {
-            if let Some(clients) = session.clients {
-                clients.command(ClientCmd::Demo(!dashboard.demo));
-            }
+            let Some(clients) = session.clients else {
+                dashboard.notify(Notice::NoClientsHere);
+                return None;
+            };
+            clients.command(ClientCmd::Demo(!dashboard.demo));
+            None
         }
-        _ => {}
+        _ => None,
+    };
+    if let Some(command) = command {
+        // The notice is timed by the source's clock, as everything else.
+        dashboard.tick(session.source.now_us());
+        if let Err(notice) = session.source.command(command) {
+            dashboard.notify(notice);
+            return None;
+        }
     }
     dashboard.handle(action);
     None
+}
+
+/// Tells the built-in clients; or why nothing would happen.
+fn client_command(
+    cmd: ClientCmd,
+    dashboard: &Dashboard,
+    clients: Option<&BuiltinClients>,
+) -> Option<Notice> {
+    let Some(clients) = clients else {
+        return Some(Notice::NoClientsHere);
+    };
+    let (any, chatty) = (
+        dashboard.conns.builtin_count(None),
+        dashboard.conns.builtin_count(Some(ClientRole::Chatty)),
+    );
+    match cmd {
+        ClientCmd::ResetOne | ClientCmd::CloseOne if any == 0 => Some(Notice::NoBuiltinClients),
+        ClientCmd::SendAll if chatty == 0 => Some(Notice::NoChattyClients),
+        _ => {
+            clients.command(cmd);
+            None
+        }
+    }
 }

@@ -14,7 +14,9 @@ use crate::event::Event;
 use crate::probe::EVENT_CHANNEL_CAP;
 use crate::runtime::{self, Exit, Input, Session};
 use crate::server::{BindError, ServerConfig, ServerHost};
-use crate::{sys, term};
+use crate::source::Live;
+use crate::sys;
+use crate::term::{self, TermInput};
 
 #[derive(Debug)]
 pub enum ServeError {
@@ -67,7 +69,8 @@ fn start(args: &ServeArgs) -> Result<(ServerHost, Receiver<Event>, Instant), Ser
 pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
     let (server, events, epoch) = start(args)?;
     let (input_tx, inputs) = crossbeam_channel::unbounded();
-    term::spawn_signals(input_tx.clone())?;
+    let signals = input_tx.clone();
+    term::spawn_signals(move |sig| signals.send(Input::Signal(sig)).is_ok())?;
     let notes = input_tx.clone();
     let clients = BuiltinClients::start(server.addr(), epoch, args.demo, move |event| {
         let _ = notes.send(Input::Event(event));
@@ -76,20 +79,27 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
     if fault() == Some("ui-panic") {
         panic!("injected UI panic (IOSCOPE_FAULT=ui-panic)");
     }
-    let result = term::spawn_input(input_tx).and_then(|()| {
+    let source = Live::new(server, events, epoch);
+    let result = term::spawn_input(move |input| {
+        let input = match input {
+            TermInput::Key(key) => Input::Key(key),
+            TermInput::Resize => Input::Resize,
+        };
+        input_tx.send(input).is_ok()
+    })
+    .and_then(|()| {
         let mut dashboard = Dashboard::new();
         dashboard.demo = args.demo;
         let session = Session {
-            server: &server,
+            source: &source,
             clients: Some(&clients),
-            epoch,
         };
-        runtime::run(&mut terminal, &mut dashboard, session, &inputs, &events)
+        runtime::run(&mut terminal, &mut dashboard, session, &inputs)
     });
     term::leave();
     drop(terminal);
     drop(clients);
-    drop(server);
+    drop(source);
     match result? {
         Exit::Quit | Exit::Signal(_) => Ok(()),
         Exit::ServerGone => Err(ServeError::ServerGone),
@@ -99,8 +109,8 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
 /// Events as JSON lines on `out` until Ctrl-C, SIGTERM or `duration`.
 pub fn headless(args: &ServeArgs, out: &mut impl Write) -> Result<(), ServeError> {
     let (server, events, _epoch) = start(args)?;
-    let (sig_tx, signals) = crossbeam_channel::unbounded::<Input>();
-    term::spawn_signals(sig_tx)?;
+    let (sig_tx, signals) = crossbeam_channel::unbounded::<i32>();
+    term::spawn_signals(move |sig| sig_tx.send(sig).is_ok())?;
     let deadline = match args.duration {
         Some(d) => crossbeam_channel::after(d),
         None => crossbeam_channel::never(),

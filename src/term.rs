@@ -8,13 +8,10 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard, Once};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::Sender;
-use crossterm::event::{self as term_event, Event as TermEvent};
+use crossterm::event::{self as term_event, Event as TermEvent, KeyEvent};
 use crossterm::terminal::{EnterAlternateScreen, disable_raw_mode, enable_raw_mode};
 use ratatui::backend::CrosstermBackend;
 use ratatui::{DefaultTerminal, Terminal};
-
-use crate::runtime::Input;
 
 /// Where the terminal is: untouched (before [`enter`], and in tests that draw
 /// on a test backend), entered (raw mode, alternate screen), or restored.
@@ -131,19 +128,27 @@ pub fn while_drawing<R>(draw: impl FnOnce() -> R) -> Option<R> {
     (STATE.load(Ordering::SeqCst) != RESTORED).then(draw)
 }
 
-/// Reads key presses and resizes on a thread of its own. Only presses count:
-/// some platforms report releases too.
-pub fn spawn_input(tx: Sender<Input>) -> io::Result<()> {
+/// What the terminal tells: a key press, or a new size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermInput {
+    Key(KeyEvent),
+    Resize,
+}
+
+/// Reads key presses and resizes on a thread of its own and hands each to
+/// `deliver` until it returns `false`. Only presses count: some platforms
+/// report releases too.
+pub fn spawn_input(deliver: impl Fn(TermInput) -> bool + Send + 'static) -> io::Result<()> {
     std::thread::Builder::new()
         .name("ioscope-input".into())
         .spawn(move || {
             while let Ok(event) = term_event::read() {
                 let input = match event {
-                    TermEvent::Key(key) if key.is_press() => Input::Key(key),
-                    TermEvent::Resize(..) => Input::Resize,
+                    TermEvent::Key(key) if key.is_press() => TermInput::Key(key),
+                    TermEvent::Resize(..) => TermInput::Resize,
                     _ => continue,
                 };
-                if tx.send(input).is_err() {
+                if !deliver(input) {
                     break;
                 }
             }
@@ -151,16 +156,17 @@ pub fn spawn_input(tx: Sender<Input>) -> io::Result<()> {
     Ok(())
 }
 
-/// SIGTERM, SIGHUP (the terminal went away) and SIGINT become inputs, so the
-/// runtime leaves through the same door as `q`.
-pub fn spawn_signals(tx: Sender<Input>) -> io::Result<()> {
+/// SIGTERM, SIGHUP (the terminal went away) and SIGINT are handed to
+/// `deliver` (until it returns `false`), so a program can leave through
+/// the same door as its quit key.
+pub fn spawn_signals(deliver: impl Fn(i32) -> bool + Send + 'static) -> io::Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])?;
     std::thread::Builder::new()
         .name("ioscope-signals".into())
         .spawn(move || {
             for sig in signals.forever() {
-                if tx.send(Input::Signal(sig)).is_err() {
+                if !deliver(sig) {
                     break;
                 }
             }

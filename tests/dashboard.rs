@@ -7,11 +7,12 @@ use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ioscope::app::action_for_key;
-use ioscope::app::{Action, Dashboard};
+use ioscope::app::{Action, Dashboard, Notice};
 use ioscope::client::builtin::BuiltinClients;
 use ioscope::event::{Call, ClientRole, Event, EventKind, Role};
 use ioscope::runtime::{self, Exit, Input, Session};
 use ioscope::server::{Model, ServerConfig, ServerHost};
+use ioscope::source::Live;
 
 /// A server slot as the dashboard has it, on 127.0.0.1:0.
 fn host(model: Model) -> (ServerHost, crossbeam_channel::Receiver<Event>, Instant) {
@@ -238,12 +239,12 @@ fn pressing_space_pauses_the_real_server_and_q_quits() {
     let ui = std::thread::spawn(move || {
         let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
         let mut d = Dashboard::new();
+        let source = Live::new(host, events, epoch);
         let session = Session {
-            server: &host,
+            source: &source,
             clients: None,
-            epoch,
         };
-        let exit = runtime::run(&mut terminal, &mut d, session, &inputs, &events).unwrap();
+        let exit = runtime::run(&mut terminal, &mut d, session, &inputs).unwrap();
         (exit, d, terminal)
     });
     let key = |c| Input::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
@@ -307,11 +308,10 @@ fn pump_until(
 /// A real server and the dashboard's built-in clients, as the runtime
 /// has them; the tests drive them through the same action path as keys.
 struct Rig {
-    host: ServerHost,
+    source: Live,
     events: crossbeam_channel::Receiver<Event>,
     notes: crossbeam_channel::Receiver<Event>,
     clients: BuiltinClients,
-    epoch: Instant,
 }
 
 impl Rig {
@@ -323,19 +323,17 @@ impl Rig {
         })
         .unwrap();
         Rig {
-            host,
+            source: Live::new(host, events.clone(), epoch),
             events,
             notes,
             clients,
-            epoch,
         }
     }
 
     fn session(&self) -> Session<'_> {
         Session {
-            server: &self.host,
+            source: &self.source,
             clients: Some(&self.clients),
-            epoch: self.epoch,
         }
     }
 }
@@ -359,6 +357,7 @@ fn key_c_adds_a_built_in_client_the_lists_show_and_x_resets_it() {
         "a talking built-in chatty client",
         |d| {
             d.conns
+                .live
                 .values()
                 .any(|c| c.builtin == Some(ClientRole::Chatty) && c.bytes_out > 0)
         },
@@ -376,35 +375,40 @@ fn key_c_adds_a_built_in_client_the_lists_show_and_x_resets_it() {
     });
 
     runtime::perform(press('x'), &mut d, session);
-    pump_until(&mut d, events, notes, "a reset", |d| d.totals.reset == 1);
-    assert_eq!(d.gone[0].reason, ioscope::event::Reason::Reset);
+    pump_until(&mut d, events, notes, "a reset", |d| {
+        d.conns.counts.reset == 1
+    });
+    assert_eq!(d.conns.gone[0].reason(), ioscope::event::Reason::Reset);
     assert_eq!(d.builtin_count(), 1);
 
     runtime::perform(press('X'), &mut d, session);
-    pump_until(&mut d, events, notes, "a close", |d| d.totals.closed == 1);
+    pump_until(&mut d, events, notes, "a close", |d| {
+        d.conns.counts.closed == 1
+    });
     assert_eq!(d.builtin_count(), 0);
 }
 
 #[test]
-fn key_s_makes_every_built_in_client_talk_and_d_runs_the_demo() {
+fn key_s_makes_the_chatty_built_in_clients_talk_and_d_runs_the_demo() {
     let rig = Rig::new();
     let (events, notes, session) = (&rig.events, &rig.notes, rig.session());
     let mut d = Dashboard::new();
-    runtime::perform(press('i'), &mut d, session);
-    runtime::perform(press('i'), &mut d, session);
-    pump_until(&mut d, events, notes, "two idle clients", |d| {
+    runtime::perform(press('c'), &mut d, session);
+    runtime::perform(press('c'), &mut d, session);
+    pump_until(&mut d, events, notes, "two chatty clients", |d| {
         d.builtin_count() == 2
     });
     runtime::perform(press('s'), &mut d, session);
+    assert_eq!(d.notice(), None);
     pump_until(&mut d, events, notes, "both talk", |d| {
-        d.conns.values().all(|c| c.bytes_out > 0)
+        d.conns.live.values().all(|c| c.bytes_out > 0)
     });
 
     runtime::perform(press('d'), &mut d, session);
     assert!(d.demo);
     // The demo keeps clients coming, talking and leaving by itself.
     pump_until(&mut d, events, notes, "demo activity", |d| {
-        d.totals.accepted >= 4 && d.totals.closed + d.totals.reset >= 1
+        d.conns.accepted >= 4 && d.conns.counts.closed + d.conns.counts.reset >= 1
     });
     runtime::perform(press('d'), &mut d, session);
     assert!(!d.demo);
@@ -611,17 +615,14 @@ fn snapshot_models_compared() {
         },
     ));
     assert!(
-        d.conns.is_empty(),
+        d.conns.live.is_empty(),
         "the switch closed the old model's clients"
     );
-    assert_eq!(d.gone.len(), 4);
-    assert_eq!(d.totals.switched, 4, "counted apart from client closes");
-    assert_eq!(d.totals.closed, 0);
+    assert_eq!(d.conns.gone.len(), 4);
+    assert_eq!(d.conns.counts.ended, 4, "counted apart from client closes");
+    assert_eq!(d.conns.counts.closed, 0);
     let wide = format!("{:?}", render(&d, 200, 60).backend().buffer());
-    assert!(
-        wide.contains("0 closed · 0 reset · 4 ended by a switch"),
-        "{wide}"
-    );
+    assert!(wide.contains("Disconnected 4: 4 ended "), "{wide}");
     for i in 1..=20u64 {
         d.apply(&ev(
             3_000_000 + i * 20_000,
@@ -643,4 +644,259 @@ fn snapshot_models_compared() {
         "{text}"
     );
     insta::assert_snapshot!(screen.backend());
+}
+
+/// Defect 12: a key for the built-in clients that would do nothing says
+/// why, on the footer, for a few seconds.
+#[test]
+fn keys_for_built_in_clients_say_why_when_they_would_do_nothing() {
+    let rig = Rig::new();
+    let (events, notes, session) = (&rig.events, &rig.notes, rig.session());
+    let mut d = Dashboard::new();
+    pump_until(&mut d, events, notes, "listening", |d| d.server.is_some());
+    for key in ['x', 'X'] {
+        runtime::perform(press(key), &mut d, session);
+        assert_eq!(d.notice(), Some(&Notice::NoBuiltinClients), "{key}");
+    }
+    let screen = format!("{:?}", render(&d, 120, 36).backend().buffer());
+    assert!(
+        screen.contains("no built-in client is connected"),
+        "{screen}"
+    );
+    runtime::perform(press('s'), &mut d, session);
+    assert_eq!(d.notice(), Some(&Notice::NoChattyClients));
+
+    // An idle client is not made to talk by `s`: still nothing to do.
+    runtime::perform(press('i'), &mut d, session);
+    pump_until(&mut d, events, notes, "an idle client", |d| {
+        d.builtin_count() == 1
+    });
+    runtime::perform(press('s'), &mut d, session);
+    assert_eq!(d.notice(), Some(&Notice::NoChattyClients));
+    // ... but it can be reset, and no notice is given for that.
+    d.view = Default::default();
+    runtime::perform(press('x'), &mut d, session);
+    assert_eq!(d.notice(), None);
+    pump_until(&mut d, events, notes, "a reset", |d| {
+        d.conns.counts.reset == 1
+    });
+
+    // The notice fades.
+    d.notify(Notice::NoBuiltinClients);
+    d.tick(d.now_us + ioscope::app::NOTICE_US);
+    assert_eq!(d.notice(), None);
+    let screen = format!("{:?}", render(&d, 120, 36).backend().buffer());
+    assert!(!screen.contains("no built-in client"), "{screen}");
+}
+
+/// A busy loop for `secs` seconds from `from`, then its summaries stop.
+fn spin_for(d: &mut Dashboard, from: u64, secs: u64, spins: u64, cpu_us: u64) -> u64 {
+    let mut t = from;
+    while t < from + secs * 1_000_000 {
+        t += 20_000;
+        d.apply(&ev(
+            t,
+            EventKind::Spin {
+                spins,
+                cpu_user_us: cpu_us / 10,
+                cpu_sys_us: cpu_us - cpu_us / 10,
+                empty_recvs: 0,
+                empty_sends: 0,
+            },
+        ));
+        if t % 100_000 == 0 {
+            d.tick(t);
+        }
+    }
+    t
+}
+
+fn listening_of(t: u64, model: Model) -> Event {
+    ev(
+        t,
+        EventKind::Listening {
+            addr: "127.0.0.1:8080".into(),
+            model,
+            backlog: 5,
+            faithful: false,
+            cpu_split: true,
+        },
+    )
+}
+
+/// The lecture's punchline: the busy loop, then `m` to epoll, and the
+/// History shows both runs, a marker between them, each named.
+fn busy_loop_then_epoll() -> Dashboard {
+    let mut d = Dashboard::new();
+    d.apply(&listening_of(0, Model::Nonblocking));
+    let t = spin_for(&mut d, 0, 12, 5_000, 20_000);
+    d.apply(&listening_of(t + 500_000, Model::Multiplex));
+    let mut t = t + 500_000;
+    for _ in 0..80 {
+        t += 100_000;
+        d.apply(&ev(
+            t,
+            EventKind::Wakeup {
+                wakeups: 2,
+                ready: 2,
+            },
+        ));
+        d.apply(&ev(
+            t,
+            EventKind::Spin {
+                spins: 2,
+                cpu_user_us: 10,
+                cpu_sys_us: 20,
+                empty_recvs: 0,
+                empty_sends: 0,
+            },
+        ));
+        d.tick(t);
+    }
+    d
+}
+
+#[test]
+fn snapshot_history_across_a_switch() {
+    let d = busy_loop_then_epoll();
+    let screen = render(&d, 120, 36);
+    let text = format!("{:?}", screen.backend().buffer());
+    // The headline is the new run's: wakeups, not the busy loop's spins.
+    assert!(text.contains("wakeups 160 "), "{text}");
+    assert!(!text.contains("3,000,000"), "{text}");
+    assert!(text.contains("wakeups/s 20 max 20"), "{text}");
+    // Both runs named under their bars, a marker between them.
+    assert!(
+        text.contains("nonblocking") && text.contains("│multiplex"),
+        "{text}"
+    );
+    assert_eq!(
+        d.history
+            .columns(60)
+            .iter()
+            .filter(|c| **c == ioscope::app::Column::Switch)
+            .count(),
+        1
+    );
+    insta::assert_snapshot!(screen.backend());
+}
+
+/// Defect 6: one row per model, however many switches.
+#[test]
+fn snapshot_compare_one_row_per_model_after_fifty_switches() {
+    let mut d = Dashboard::new();
+    let mut model = Model::Nonblocking;
+    let mut t = 0;
+    for _ in 0..50 {
+        d.apply(&listening_of(t, model));
+        t = spin_for(&mut d, t, 2, 100, 2_000);
+        d.apply(&ev(
+            t,
+            EventKind::Recv {
+                conn: 1,
+                bytes: 3,
+                spin: 1,
+                preview: "hi\\n".into(),
+            },
+        ));
+        model = model.next();
+    }
+    d.tick(t);
+    d.handle(Action::ToggleCompare);
+    let screen = render(&d, 120, 36);
+    let text = format!("{:?}", screen.backend().buffer());
+    for m in Model::ALL {
+        let row = format!("│{} ", m.name());
+        assert_eq!(text.matches(&row).count(), 1, "{m}: {text}");
+    }
+    assert!(text.contains("×10"), "ten runs each: {text}");
+    insta::assert_snapshot!(screen.backend());
+}
+
+/// Defect 5: the title counts every way of leaving, and the rows.
+#[test]
+fn the_disconnected_title_counts_every_row() {
+    let mut d = Dashboard::new();
+    d.apply(&listening_of(0, Model::Nonblocking));
+    for conn in 1..=5 {
+        d.apply(&ev(
+            conn,
+            EventKind::Accept {
+                conn,
+                peer: format!("127.0.0.1:{}", 50_000 + conn),
+            },
+        ));
+    }
+    d.apply(&ev(10, EventKind::Closed { conn: 1 }));
+    d.apply(&ev(11, EventKind::Closed { conn: 2 }));
+    d.apply(&ev(
+        12,
+        EventKind::Reset {
+            conn: 3,
+            call: Call::Recv,
+            error: "ECONNRESET".into(),
+            note: None,
+        },
+    ));
+    d.apply(&ev(
+        13,
+        EventKind::Evicted {
+            conn: 4,
+            why: ioscope::event::Evict::Stalled,
+            limit_bytes: Some(1 << 20),
+            stall_ms: 5_000,
+        },
+    ));
+    d.apply(&listening_of(14, Model::Multiplex));
+    d.tick(1_000_000);
+    let wide = format!("{:?}", render(&d, 200, 60).backend().buffer());
+    assert!(
+        wide.contains("Disconnected 5: 2 closed, 1 reset, 1 evicted, 1 ended "),
+        "{wide}"
+    );
+    let narrow = format!("{:?}", render(&d, 80, 24).backend().buffer());
+    assert!(narrow.contains("Disconnected 5: 2 closed"), "{narrow}");
+}
+
+/// Defects 10 and 11: what pause means for the thread models, and a
+/// resume called a resume.
+#[test]
+fn pause_on_a_thread_model_says_what_it_holds_and_resume_is_logged_as_such() {
+    let mut d = Dashboard::new();
+    d.apply(&listening_of(0, Model::Blocking));
+    d.apply(&ev(
+        1,
+        EventKind::Thread {
+            thread: "server".into(),
+            role: Role::AcceptAndServe,
+            alive: true,
+            conn: None,
+        },
+    ));
+    d.handle(Action::TogglePause);
+    d.apply(&ev(
+        2_000,
+        EventKind::Paused {
+            paused: true,
+            thread: Some("server".into()),
+        },
+    ));
+    d.tick(10_000);
+    let text = format!("{:?}", render(&d, 120, 36).backend().buffer());
+    assert!(
+        text.contains("each thread stops before its next call"),
+        "{text}"
+    );
+    assert!(text.contains("held by the pause"), "{text}");
+    assert!(text.contains("server holds before its next call"), "{text}");
+    d.apply(&ev(
+        3_000,
+        EventKind::Paused {
+            paused: false,
+            thread: Some("server".into()),
+        },
+    ));
+    let text = format!("{:?}", render(&d, 120, 36).backend().buffer());
+    assert!(text.contains("resumed     server goes on"), "{text}");
+    assert!(!text.contains("PAUSED"), "{text}");
 }

@@ -169,8 +169,8 @@ fn orderly_close_is_closed(model: Model) {
         t.discrete()
     );
     let d = dashboard(&t.seen);
-    assert!(d.conns.is_empty(), "{model}: {:?}", d.conns);
-    assert_eq!(d.totals.closed, 1);
+    assert!(d.conns.live.is_empty(), "{model}: {:?}", d.conns);
+    assert_eq!(d.conns.counts.closed, 1);
     // The server goes on serving.
     let mut next = t.connect();
     assert_eq!(round_trip(&mut next, b"next"), b"NEXT");
@@ -580,8 +580,8 @@ fn multiplex_wakes_up_when_traffic_happens() {
     assert!(ready >= wakeups, "{ready} ready in {wakeups} wakeups");
     // The dashboard counts them.
     let d = dashboard(&t.seen);
-    assert!(d.totals.accepted == 1 && d.conns.contains_key(&1));
-    assert_eq!(d.conns[&1].bytes_in, TRIPS * 9);
+    assert!(d.conns.accepted == 1 && d.conns.live.contains_key(&1));
+    assert_eq!(d.conns.live[&1].bytes_in, TRIPS * 9);
 }
 
 // ---------------------------------------------------------------------------
@@ -689,15 +689,15 @@ fn a_live_switch_keeps_the_address_and_the_history() {
     let ended = first.ended_us.expect("the first run ended");
     assert!(first.started_us <= ended && ended <= second.started_us);
     assert_eq!(second.ended_us, None);
-    assert_eq!(first.messages, 1, "the first run's history is kept");
-    assert_eq!(second.messages, 1);
+    assert_eq!(first.totals.messages, 1, "the first run's history is kept");
+    assert_eq!(second.totals.messages, 1);
     let server = d.server.as_ref().unwrap();
     assert_eq!(
         (server.addr.as_str(), server.model),
         (addr.to_string().as_str(), Model::Multiplex)
     );
     // Only the new client is connected.
-    let peers: Vec<_> = d.conns.values().map(|c| c.peer.clone()).collect();
+    let peers: Vec<_> = d.conns.live.values().map(|c| c.peer.clone()).collect();
     assert_eq!(peers, [new.local_addr().unwrap().to_string()]);
 }
 
@@ -742,7 +742,7 @@ fn a_live_switch_cycles_through_every_model() {
         d.runs
             .iter()
             .take(Model::ALL.len())
-            .all(|r| r.messages == 1),
+            .all(|r| r.totals.messages == 1),
         "{:#?}",
         d.runs
     );

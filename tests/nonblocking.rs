@@ -174,6 +174,7 @@ fn faithful_mode_keeps_a_closed_client_connected() {
     }
     let row = d
         .conns
+        .live
         .get(&1)
         .expect("the closed client is still in the connected list");
     assert!(row.close_wait);
@@ -192,8 +193,8 @@ fn default_mode_removes_a_closed_client() {
     for e in &t.seen {
         d.apply(e);
     }
-    assert!(d.conns.is_empty());
-    assert_eq!(d.gone.len(), 1);
+    assert!(d.conns.live.is_empty());
+    assert_eq!(d.conns.gone.len(), 1);
 }
 
 #[test]

@@ -218,13 +218,13 @@ impl Headless {
                 Ok(e) => self.apply(&e),
                 Err(RecvTimeoutError::Timeout) => panic!(
                     "{what}: not within {within:?}; connected {}, totals {:?}",
-                    self.dash.conns.len(),
-                    self.dash.totals
+                    self.dash.conns.live.len(),
+                    self.dash.conns.counts
                 ),
                 Err(RecvTimeoutError::Disconnected) => panic!(
                     "{what}: the server exited ({:?}); totals {:?}",
                     self.child.try_wait(),
-                    self.dash.totals
+                    self.dash.conns.counts
                 ),
             }
         }
@@ -372,12 +372,12 @@ fn ten_thousand_connections(model: Model) {
     let connected = began.elapsed();
     let left = deadline.saturating_duration_since(Instant::now());
     server.wait_until("every connection accepted", left, |h| {
-        h.dash.totals.accepted >= n as u64
+        h.dash.conns.accepted >= n as u64
     });
     let accepted = began.elapsed();
     let all_in_us = server.last_accept_us;
-    assert_eq!(server.dash.conns.len(), n, "{model}");
-    assert_eq!(server.dash.totals.refused, 0, "{model}");
+    assert_eq!(server.dash.conns.live.len(), n, "{model}");
+    assert_eq!(server.dash.conns.refused, 0, "{model}");
 
     // A chatty client among them is still served.
     let mut chatty = TcpStream::connect_timeout(&server.addr, DEADLINE).expect("chatty connect");
@@ -392,7 +392,7 @@ fn ten_thousand_connections(model: Model) {
     }
     rtts.sort();
     server.wait_until("the chatty client accepted", DEADLINE, |h| {
-        h.dash.totals.accepted > n as u64
+        h.dash.conns.accepted > n as u64
     });
 
     // The server's own RSS from its `sample` events. The sampler reads
@@ -444,15 +444,16 @@ fn ten_thousand_connections(model: Model) {
         .saturating_duration_since(Instant::now())
         .max(DEADLINE);
     server.wait_until("every connection closed", left, |h| {
-        h.dash.totals.closed + h.dash.totals.reset >= total && h.dash.conns.is_empty()
+        h.dash.conns.counts.closed + h.dash.conns.counts.reset >= total
+            && h.dash.conns.live.is_empty()
     });
-    assert_eq!(server.dash.totals.accepted, total, "{model}");
+    assert_eq!(server.dash.conns.accepted, total, "{model}");
     assert_eq!(
-        server.dash.totals.closed, total,
+        server.dash.conns.counts.closed, total,
         "{model}: {:?}",
-        server.dash.totals
+        server.dash.conns.counts
     );
-    assert_eq!(server.dash.totals.dropped, 0, "{model}");
+    assert_eq!(server.dash.dropped, 0, "{model}");
     println!(
         "[10k {model}] {total} closed events {:.2} s after the clients closed",
         closing.elapsed().as_secs_f64()
@@ -491,16 +492,15 @@ fn churn_leaks_no_descriptors_and_the_counters_add_up(model: Model) {
         "every churned connection accepted and gone",
         DEADLINE * 3,
         |h| {
-            let t = &h.dash.totals;
-            t.accepted == wanted
-                && t.closed + t.reset + t.evicted == t.accepted
-                && h.dash.conns.is_empty()
+            let c = &h.dash.conns;
+            c.accepted == wanted && c.counts.total() == c.accepted && c.live.is_empty()
         },
     );
-    let totals = server.dash.totals;
-    assert_eq!(totals.dropped, 0, "{model}: {totals:?}");
-    assert_eq!(totals.refused, 0, "{model}: {totals:?}");
-    assert_eq!(totals.evicted, 0, "{model}: {totals:?}");
+    let counts = server.dash.conns.counts;
+    assert_eq!(server.dash.dropped, 0, "{model}: {counts:?}");
+    assert_eq!(server.dash.conns.refused, 0, "{model}: {counts:?}");
+    assert_eq!(counts.evicted, 0, "{model}: {counts:?}");
+    assert_eq!(counts.ended, 0, "{model}: {counts:?}");
 
     // A probe client's round trip proves the server has finished with the
     // churned sockets (it closes them in the spin or wakeup that reports
@@ -515,15 +515,17 @@ fn churn_leaks_no_descriptors_and_the_counters_add_up(model: Model) {
         "{model}: {before} descriptors before {wanted} connections, {during} after (with one client connected)"
     );
     drop(probe);
-    server.wait_until("the probe closed", DEADLINE, |h| h.dash.conns.is_empty());
+    server.wait_until("the probe closed", DEADLINE, |h| {
+        h.dash.conns.live.is_empty()
+    });
     println!(
         "[churn {model}] {} connections in {:.2} s: {:.0} connects/s; accepted {} = closed {} + reset {}",
         summary.connections_made,
         summary.elapsed_s,
         summary.connections_made as f64 / summary.elapsed_s,
-        totals.accepted,
-        totals.closed,
-        totals.reset
+        server.dash.conns.accepted,
+        counts.closed,
+        counts.reset
     );
     println!(
         "[churn {model}] connect p50 {} µs p99 {} µs; round trip p50 {} µs p99 {} µs; server descriptors {before} before, {} after (+1 probe)",
@@ -582,7 +584,7 @@ fn slow_readers_are_dropped_and_the_others_keep_their_rtt(model: Model) {
     let mut reasons = Vec::new();
     let mut summaries: Vec<(&str, Summary)> = Vec::new();
     let deadline = began + HEAVY_DEADLINE;
-    while dash.totals.evicted < SLOW as u64 || summaries.len() < 2 {
+    while dash.conns.counts.evicted < SLOW as u64 || summaries.len() < 2 {
         let left = deadline.saturating_duration_since(Instant::now());
         select! {
             recv(t.events) -> e => {
@@ -612,13 +614,13 @@ fn slow_readers_are_dropped_and_the_others_keep_their_rtt(model: Model) {
             default(left) => panic!(
                 "{model}: after {HEAVY_DEADLINE:?}: {} stuck, {} evicted, swarms done {:?}, totals {:?}",
                 stuck.len(),
-                dash.totals.evicted,
+                dash.conns.counts.evicted,
                 summaries.iter().map(|(w, _)| *w).collect::<Vec<_>>(),
-                dash.totals
+                dash.conns.counts
             ),
         }
         // Once the slow readers pile up, the chatty swarm runs beside them.
-        if !chatty_started && (stuck.len() >= 10 || dash.totals.evicted > 0) {
+        if !chatty_started && (stuck.len() >= 10 || dash.conns.counts.evicted > 0) {
             chatty_started = true;
             let tx = done_tx.clone();
             let chatty = chatty.clone();
@@ -645,9 +647,9 @@ fn slow_readers_are_dropped_and_the_others_keep_their_rtt(model: Model) {
     );
     // Exactly the slow readers were evicted, and they were told why.
     assert_eq!(
-        dash.totals.evicted, SLOW as u64,
+        dash.conns.counts.evicted, SLOW as u64,
         "{model}: {:?}",
-        dash.totals
+        dash.conns.counts
     );
     assert_eq!(reasons.len(), SLOW);
     for r in &reasons {

@@ -1,90 +1,119 @@
-//! One row per model that has run: what it cost, measured while it ran.
+//! The comparison (`t`): one row per model that has run, its runs added
+//! together, measured only while it ran.
 
-/// Round trips kept per run for the percentiles.
-const RTT_CAP: usize = 10_000;
+use hdrhistogram::Histogram;
 
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ModelRun {
-    pub model: crate::event::Model,
+use super::runs::{Run, idle_pct, per_1k, rtt_histogram};
+use crate::event::Model;
+
+#[derive(Debug, Clone)]
+pub struct ModelRow {
+    pub model: Model,
     pub faithful: bool,
-    pub started_us: u64,
-    /// Set when the next model took over.
-    pub ended_us: Option<u64>,
-    /// Client messages served (recv events with data).
+    /// The running model's row.
+    pub current: bool,
+    /// How many times it ran, and for how long in all.
+    pub runs: usize,
+    pub ran_us: u64,
     pub messages: u64,
-    /// Server threads' CPU time, user + sys.
     pub cpu_us: u64,
-    /// Whole seconds with no message at all, and the CPU spent in them.
     pub idle_s: u64,
     pub idle_cpu_us: u64,
     pub max_threads: usize,
     pub max_rss: u64,
-    /// Built-in clients' round trips, µs.
-    pub rtts: Vec<u64>,
+    pub rtt: Histogram<u64>,
 }
 
-impl ModelRun {
-    pub fn new(model: crate::event::Model, faithful: bool, t: u64) -> Self {
-        ModelRun {
-            model,
-            faithful,
-            started_us: t,
-            ..ModelRun::default()
-        }
-    }
-
-    pub fn ran_us(&self, now_us: u64) -> u64 {
-        self.ended_us
-            .unwrap_or(now_us)
-            .saturating_sub(self.started_us)
-    }
-
+impl ModelRow {
     /// CPU seconds per 1,000 messages.
     pub fn cpu_s_per_1k(&self) -> Option<f64> {
-        (self.messages > 0).then(|| self.cpu_us as f64 / 1e6 / self.messages as f64 * 1000.0)
+        per_1k(self.cpu_us, self.messages)
     }
 
-    /// CPU % of one core while no message came.
+    /// CPU % of one core in whole seconds without a message.
     pub fn idle_cpu_pct(&self) -> Option<f64> {
-        (self.idle_s > 0).then(|| self.idle_cpu_us as f64 / (self.idle_s as f64 * 1e6) * 100.0)
+        idle_pct(self.idle_cpu_us, self.idle_s)
     }
 
-    pub fn record_rtt(&mut self, us: u64) {
-        if self.rtts.len() < RTT_CAP {
-            self.rtts.push(us);
-        }
+    /// Round trip at quantile `q`, µs.
+    pub fn rtt_at(&self, q: f64) -> Option<u64> {
+        (!self.rtt.is_empty()).then(|| self.rtt.value_at_quantile(q))
     }
+}
 
-    /// The round-trip time at quantile `q` (0..=1), µs.
-    pub fn rtt(&self, q: f64) -> Option<u64> {
-        if self.rtts.is_empty() {
-            return None;
-        }
-        let mut sorted = self.rtts.clone();
-        sorted.sort_unstable();
-        let i = ((sorted.len() - 1) as f64 * q).round() as usize;
-        Some(sorted[i])
+/// Adds `runs` to `rows` (one row per model and listing, in the order
+/// they first ran).
+pub fn compare<'a>(rows: &mut Vec<ModelRow>, runs: impl IntoIterator<Item = &'a Run>, now_us: u64) {
+    for run in runs {
+        let i = match rows
+            .iter()
+            .position(|r| r.model == run.model && r.faithful == run.faithful)
+        {
+            Some(i) => i,
+            None => {
+                rows.push(ModelRow {
+                    model: run.model,
+                    faithful: run.faithful,
+                    current: false,
+                    runs: 0,
+                    ran_us: 0,
+                    messages: 0,
+                    cpu_us: 0,
+                    idle_s: 0,
+                    idle_cpu_us: 0,
+                    max_threads: 0,
+                    max_rss: 0,
+                    rtt: rtt_histogram(),
+                });
+                rows.len() - 1
+            }
+        };
+        let row = &mut rows[i];
+        row.current |= run.is_current();
+        row.runs += 1;
+        row.ran_us += run.ran_us(now_us);
+        row.messages += run.totals.messages;
+        row.cpu_us += run.totals.cpu_us();
+        row.idle_s += run.idle_s;
+        row.idle_cpu_us += run.idle_cpu_us;
+        row.max_threads = row.max_threads.max(run.max_threads);
+        row.max_rss = row.max_rss.max(run.max_rss);
+        // Same bounds on both sides: adding cannot fail.
+        let _ = row.rtt.add(&run.rtt);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::history::History;
 
     #[test]
-    fn figures_come_from_what_was_counted() {
-        let mut r = ModelRun::new(crate::event::Model::Multiplex, false, 0);
-        assert_eq!(r.cpu_s_per_1k(), None);
-        r.messages = 2000;
-        r.cpu_us = 500_000;
-        assert_eq!(r.cpu_s_per_1k(), Some(0.25));
-        r.idle_s = 4;
-        r.idle_cpu_us = 40_000;
-        assert_eq!(r.idle_cpu_pct(), Some(1.0));
-        for us in 1..=100 {
-            r.record_rtt(us);
+    fn fifty_switches_make_one_row_per_model() {
+        let mut runs: Vec<Run> = Vec::new();
+        let mut h = History::default();
+        let mut model = Model::Nonblocking;
+        for i in 0..50u64 {
+            let t = i * 1_000_000;
+            if let Some(last) = runs.last_mut() {
+                last.end(t, &mut h);
+            }
+            let mut run = Run::new(runs.len(), model, false, t);
+            run.message();
+            run.record_rtt(100 + i);
+            runs.push(run);
+            model = model.next();
         }
-        assert_eq!(r.rtt(0.5), Some(51));
-        assert_eq!(r.rtt(0.99), Some(99));
+        let mut rows = Vec::new();
+        compare(&mut rows, &runs, 50_000_000);
+        assert_eq!(rows.len(), 5);
+        assert_eq!(rows[0].model, Model::Nonblocking);
+        assert_eq!(rows[0].runs, 10);
+        assert_eq!(rows[0].messages, 10);
+        assert_eq!(rows[0].ran_us, 10_000_000);
+        assert_eq!(rows[0].rtt.len(), 10);
+        let current: Vec<_> = rows.iter().filter(|r| r.current).map(|r| r.model).collect();
+        // Run 50 is 49 `next()`s after nonblocking: pool.
+        assert_eq!(current, [Model::ALL[(3 + 49) % 5]]);
     }
 }

@@ -1,181 +1,51 @@
 //! The dashboard's state: everything the screen shows, learnt only from
-//! events ([`Dashboard::apply`]) and the clock ([`Dashboard::tick`]). No IO,
-//! no terminal: the UI renders from `&Dashboard`, the tests feed it scripted
-//! events.
+//! events ([`Dashboard::apply`]) and the source's clock ([`Dashboard::tick`]).
+//! No IO, no terminal: the UI renders from `&Dashboard`, the tests feed it
+//! scripted events, and a recording would draw the same screen.
+//!
+//! It is a few pieces with one job each; `apply` only dispatches:
+//! [`Connections`] (who is connected, who left and how), [`Run`] (one per
+//! model run: its counters, rates, seconds and statistics), [`History`]
+//! (the last minute, a bar a second, each bar tagged with its run),
+//! [`Log`], [`Threads`] and [`ViewState`] (focus, scroll, overlays,
+//! notices).
 
 mod compare;
+mod conns;
+mod history;
 mod keymap;
+mod log;
+mod meter;
+mod runs;
 mod threads;
+mod view;
 
-pub use compare::ModelRun;
+pub use compare::{ModelRow, compare};
+pub use conns::{ConnRow, Connections, Departure, GONE_CAP, GoneCounts, GoneRow};
+pub use history::{Bar, Column, HISTORY_SECS, History};
 pub use keymap::{Action, KEYS, action_for_key};
+pub use log::{LOG_CAP, Log};
+pub use meter::{Rates, Summary};
+pub use runs::{READY_CAP, ReadyItem, ReadySend, Run, Totals};
 pub use threads::{ThreadRow, ThreadState, Threads};
+pub use view::{NOTICE_US, Notice, Panel, ViewState};
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use crate::event::{Event, EventKind, Model};
 
-use crate::event::{ClientRole, ConnId, Event, EventKind, Model, Reason};
+/// Model runs kept whole (their history bars, their figures); older runs
+/// live on only in the comparison's rows. A minute of history holds at
+/// most 61 runs.
+pub const RUNS_CAP: usize = 64;
 
-/// How many disconnected clients, log lines and history seconds are kept.
-pub const GONE_CAP: usize = 500;
-pub const LOG_CAP: usize = 1000;
-pub const HISTORY_SECS: usize = 60;
-/// Built-in client addresses remembered (they are few; a cap all the same).
-const BUILTIN_CAP: usize = 10_000;
-/// How many replies of one spin the ready-send list keeps.
-pub const READY_CAP: usize = 200;
-/// Rates are averaged over this window.
-const RATE_WINDOW_US: u64 = 1_000_000;
-/// Summaries come every ~20 ms; none for this long means the loop is idle
-/// or parked, and the rates decay towards zero.
-const STALE_US: u64 = 250_000;
-
+/// What `listening` said about the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerInfo {
     pub addr: String,
     pub model: Model,
     pub backlog: i32,
     pub faithful: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConnRow {
-    pub id: ConnId,
-    pub peer: String,
-    pub bytes_in: u64,
-    pub bytes_out: u64,
-    pub last_us: u64,
-    pub pending: usize,
-    /// Reply bytes thrown away (`--faithful`).
-    pub lost: u64,
-    /// A built-in client of the dashboard: its role (chatty, idle).
-    pub builtin: Option<ClientRole>,
-    /// `--faithful`: the peer closed, but the listing keeps the socket.
-    pub close_wait: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GoneRow {
-    pub id: ConnId,
-    pub peer: String,
-    pub reason: Reason,
-    pub detail: Option<String>,
-    pub t_us: u64,
-    pub bytes_in: u64,
-    pub bytes_out: u64,
-}
-
-/// The ready-send list of the most recent spin that had replies.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ReadySend {
-    pub spin: u64,
-    pub items: Vec<ReadyItem>,
-    /// Replies of that spin beyond [`READY_CAP`].
-    pub more: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadyItem {
-    pub conn: ConnId,
-    pub bytes: usize,
-    pub pending: usize,
-    pub preview: String,
-}
-
-/// Running totals since the server started.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Totals {
-    pub spins: u64,
-    pub would_block: [u64; 3],
-    pub cpu_user_us: u64,
-    pub cpu_sys_us: u64,
-    pub empty_recvs: u64,
-    pub accepted: u64,
-    pub closed: u64,
-    pub reset: u64,
-    pub bytes_in: u64,
-    pub bytes_out: u64,
-    pub lost_bytes: u64,
-    pub dropped: u64,
-    pub evicted: u64,
-    /// Clients the server closed because another model took its place.
-    pub switched: u64,
-    pub refused: u64,
-}
-
-/// Per-second rates over the last second.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Rates {
-    pub spins: f64,
-    pub would_block: [f64; 3],
-    /// Percent of one core.
-    pub cpu_user: f64,
-    pub cpu_sys: f64,
-    pub empty_recvs: f64,
-    /// `multiplex`: poll returns per second, and ready sockets per return.
-    pub wakeups: f64,
-    pub ready_per_wakeup: f64,
-}
-
-impl Rates {
-    pub fn cpu(&self) -> f64 {
-        self.cpu_user + self.cpu_sys
-    }
-}
-
-/// One summary as it arrived, kept for the rate window.
-#[derive(Debug, Clone, Copy, Default)]
-struct Sample {
-    t_us: u64,
-    spins: u64,
-    would_block: [u64; 3],
-    cpu_user_us: u64,
-    cpu_sys_us: u64,
-    empty_recvs: u64,
-    wakeups: u64,
-    ready: u64,
-    /// Messages (recv events with data); per second only.
-    messages: u64,
-}
-
-/// A panel that takes focus and scrolls.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Panel {
-    #[default]
-    Connected,
-    Ready,
-    Disconnected,
-    Log,
-}
-
-impl Panel {
-    pub const ALL: [Panel; 4] = [
-        Panel::Connected,
-        Panel::Ready,
-        Panel::Disconnected,
-        Panel::Log,
-    ];
-
-    fn index(self) -> usize {
-        Panel::ALL.iter().position(|p| *p == self).unwrap_or(0)
-    }
-}
-
-/// What only the viewer controls: overlays, focus, scrolling.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ViewState {
-    pub help: bool,
-    /// The model comparison overlay.
-    pub compare: bool,
-    pub focus: Panel,
-    /// Rows scrolled, per panel in [`Panel::ALL`] order. For the log, rows
-    /// up from the newest (0 follows the tail).
-    pub scroll: [usize; 4],
-}
-
-impl ViewState {
-    pub fn scroll_of(&self, panel: Panel) -> usize {
-        self.scroll[panel.index()]
-    }
+    /// The server's machine splits CPU time into user and kernel.
+    pub cpu_split: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -188,39 +58,31 @@ pub struct ProcessSample {
 
 #[derive(Debug, Clone, Default)]
 pub struct Dashboard {
+    /// The running model, as its `listening` said.
     pub server: Option<ServerInfo>,
-    /// Server clock time of the `listening` event.
+    /// Server clock time of the first `listening`.
     pub started_us: Option<u64>,
     /// Server clock now, as of the last tick or event.
     pub now_us: u64,
     pub paused: bool,
-    pub totals: Totals,
-    pub rates: Rates,
-    /// Spins per second, one entry per completed second, oldest first.
-    pub spin_history: VecDeque<u64>,
-    /// CPU % of one core, one entry per completed second, oldest first.
-    pub cpu_history: VecDeque<u64>,
-    pub conns: BTreeMap<ConnId, ConnRow>,
-    /// Newest first.
-    pub gone: VecDeque<GoneRow>,
-    pub ready: Option<ReadySend>,
-    /// Newest last. Consecutive WouldBlock summaries merge into one entry.
-    pub log: VecDeque<Event>,
-    /// The last `accept_error`, e.g. EMFILE.
-    pub accept_error: Option<(u64, String)>,
     /// The built-in clients' demo is running.
     pub demo: bool,
-    /// The thread models' threads and queue.
+    pub conns: Connections,
+    /// The latest [`RUNS_CAP`] model runs, the current one last.
+    pub runs: Vec<Run>,
+    /// What the runs dropped from `runs` measured, one row per model.
+    retired: Vec<ModelRow>,
+    pub history: History,
+    pub log: Log,
+    /// The thread models' threads and the pool's queue (current run).
     pub threads: Threads,
     /// The latest `sample`: resident memory, threads, listen queue.
     pub process: Option<ProcessSample>,
-    /// One entry per model that has run, the current one last.
-    pub runs: Vec<ModelRun>,
-    /// Peers that are built-in clients, and their roles.
-    builtin_peers: HashMap<String, ClientRole>,
+    /// The last `accept_error` of the current run, e.g. EMFILE.
+    pub accept_error: Option<(u64, String)>,
+    /// Events the probe could not deliver, in the whole session.
+    pub dropped: u64,
     pub view: ViewState,
-    recent: VecDeque<Sample>,
-    second: Sample,
 }
 
 impl Dashboard {
@@ -228,9 +90,39 @@ impl Dashboard {
         Self::default()
     }
 
-    /// Seconds the server has been up.
+    /// The running model's run (none before the first `listening`).
+    pub fn run(&self) -> Option<&Run> {
+        self.runs.last()
+    }
+
+    /// The running model.
+    pub fn model(&self) -> Option<Model> {
+        self.server.as_ref().map(|s| s.model)
+    }
+
+    /// The current run's rates (zero before the first `listening`).
+    pub fn rates(&self) -> Rates {
+        self.run().map(|r| *r.rates()).unwrap_or_default()
+    }
+
+    /// The current run's totals.
+    pub fn totals(&self) -> Totals {
+        self.run().map(|r| r.totals).unwrap_or_default()
+    }
+
+    /// Microseconds the server has been up.
     pub fn uptime_us(&self) -> u64 {
         self.started_us.map_or(0, |s| self.now_us.saturating_sub(s))
+    }
+
+    /// A model built from threads that block (blocking, threaded, pool).
+    pub fn has_threads(&self) -> bool {
+        self.model().is_some_and(Model::has_threads)
+    }
+
+    /// Connected clients that are the dashboard's own.
+    pub fn builtin_count(&self) -> usize {
+        self.conns.builtin_count(None)
     }
 
     /// Learns from one event. Pure: no IO, no clock but the event's.
@@ -243,92 +135,66 @@ impl Dashboard {
                 model,
                 backlog,
                 faithful,
-                ..
+                cpu_split,
             } => {
-                if self.server.is_some() {
-                    self.switched(t);
-                } else {
-                    self.second.t_us = t;
-                }
+                self.new_run(t, *model, *faithful);
                 self.server = Some(ServerInfo {
                     addr: addr.clone(),
                     model: *model,
                     backlog: *backlog,
                     faithful: *faithful,
+                    cpu_split: *cpu_split,
                 });
                 self.started_us.get_or_insert(t);
-                self.runs.push(ModelRun::new(*model, *faithful, t));
-                self.log_event(event);
+                self.log(event);
             }
             EventKind::Accept { conn, peer } => {
-                self.totals.accepted += 1;
-                self.conns.insert(
-                    *conn,
-                    ConnRow {
-                        id: *conn,
-                        peer: peer.clone(),
-                        bytes_in: 0,
-                        bytes_out: 0,
-                        last_us: t,
-                        pending: 0,
-                        lost: 0,
-                        close_wait: false,
-                        builtin: self.builtin_peers.get(peer).cloned(),
-                    },
-                );
-                self.log_event(event);
+                self.conns.accept(*conn, peer, t);
+                self.with_run(|r| r.totals.accepted += 1);
+                self.log(event);
             }
             EventKind::WouldBlock { accept, recv, send } => {
                 let counts = [*accept, *recv, *send];
-                self.add_sample(Sample {
+                self.summary(Summary {
                     t_us: t,
                     would_block: counts,
-                    ..Sample::default()
+                    ..Summary::default()
                 });
-                for (total, n) in self.totals.would_block.iter_mut().zip(counts) {
-                    *total += n;
-                }
-                self.log_would_block(t, counts);
+                self.log.would_block(t, counts);
+                self.view.log_grew(self.log.len());
             }
             EventKind::Spin {
                 spins,
                 cpu_user_us,
                 cpu_sys_us,
                 empty_recvs,
-                ..
+                empty_sends,
             } => {
-                self.totals.spins += spins;
-                self.totals.cpu_user_us += cpu_user_us;
-                self.totals.cpu_sys_us += cpu_sys_us;
-                self.totals.empty_recvs += empty_recvs;
-                if let Some(run) = self.runs.last_mut() {
-                    run.cpu_us += cpu_user_us + cpu_sys_us;
-                }
-                self.add_sample(Sample {
+                self.with_run(|r| r.totals.empty_sends += empty_sends);
+                self.summary(Summary {
                     t_us: t,
                     spins: *spins,
                     cpu_user_us: *cpu_user_us,
                     cpu_sys_us: *cpu_sys_us,
                     empty_recvs: *empty_recvs,
-                    ..Sample::default()
+                    ..Summary::default()
                 });
             }
+            EventKind::Wakeup { wakeups, ready } => self.summary(Summary {
+                t_us: t,
+                wakeups: *wakeups,
+                ready: *ready,
+                ..Summary::default()
+            }),
             EventKind::Recv { conn, bytes, .. } => {
-                self.totals.bytes_in += *bytes as u64;
-                if *bytes > 0 {
-                    self.second.messages += 1;
-                    if let Some(run) = self.runs.last_mut() {
-                        run.messages += 1;
+                self.conns.recv(*conn, *bytes, t);
+                self.with_run(|r| {
+                    r.totals.bytes_in += *bytes as u64;
+                    if *bytes > 0 {
+                        r.message();
                     }
-                }
-                if let Some(row) = self.conns.get_mut(conn) {
-                    row.bytes_in += *bytes as u64;
-                    row.last_us = t;
-                    if *bytes == 0 {
-                        row.close_wait = true;
-                    }
-                }
-                self.log_event(event);
+                });
+                self.log(event);
             }
             EventKind::Send {
                 conn,
@@ -337,87 +203,79 @@ impl Dashboard {
                 preview,
                 pending,
             } => {
-                self.totals.bytes_out += *bytes as u64;
-                if let Some(row) = self.conns.get_mut(conn) {
-                    row.bytes_out += *bytes as u64;
-                    row.last_us = t;
-                    row.pending = *pending;
-                }
-                let ready = match &mut self.ready {
-                    Some(r) if r.spin == *spin => r,
-                    slot => slot.insert(ReadySend {
-                        spin: *spin,
-                        ..ReadySend::default()
-                    }),
+                self.conns.send(*conn, *bytes, *pending, t);
+                let item = ReadyItem {
+                    conn: *conn,
+                    bytes: *bytes,
+                    pending: *pending,
+                    preview: preview.clone(),
                 };
-                if ready.items.len() < READY_CAP {
-                    ready.items.push(ReadyItem {
-                        conn: *conn,
-                        bytes: *bytes,
-                        pending: *pending,
-                        preview: preview.clone(),
-                    });
-                } else {
-                    ready.more += 1;
-                }
-                self.log_event(event);
+                self.with_run(|r| {
+                    r.totals.bytes_out += *bytes as u64;
+                    r.ready_send(*spin, item);
+                });
+                self.log(event);
             }
             EventKind::Closed { conn } => {
-                self.totals.closed += 1;
-                self.disconnect(*conn, Reason::Closed, None, t);
-                self.log_event(event);
+                self.conns.leave(*conn, Departure::Closed, t);
+                self.log(event);
             }
             EventKind::Reset {
-                conn, call, error, ..
+                conn,
+                call,
+                error,
+                note,
             } => {
-                self.totals.reset += 1;
-                let detail = format!("{error} on {}", call_name(*call));
-                self.disconnect(*conn, Reason::Reset, Some(detail), t);
-                self.log_event(event);
+                let how = Departure::Reset {
+                    call: *call,
+                    error: error.clone(),
+                    note: *note,
+                };
+                self.conns.leave(*conn, how, t);
+                self.log(event);
             }
-            EventKind::Evicted { conn, .. } => {
-                self.totals.evicted += 1;
-                self.disconnect(*conn, Reason::Evicted, Some("slow reader".into()), t);
-                self.log_event(event);
+            EventKind::Evicted {
+                conn,
+                why,
+                limit_bytes,
+                stall_ms,
+            } => {
+                let how = Departure::Evicted {
+                    why: *why,
+                    limit_bytes: *limit_bytes,
+                    stall_ms: *stall_ms,
+                };
+                self.conns.leave(*conn, how, t);
+                self.with_run(|r| r.totals.evicted += 1);
+                self.log(event);
             }
             EventKind::Refused { .. } => {
-                self.totals.refused += 1;
-                self.log_event(event);
+                self.conns.refused += 1;
+                self.with_run(|r| r.totals.refused += 1);
+                self.log(event);
             }
             EventKind::Lost { conn, bytes } => {
-                self.totals.lost_bytes += *bytes as u64;
-                if let Some(row) = self.conns.get_mut(conn) {
-                    row.lost += *bytes as u64;
-                }
-                self.log_event(event);
+                self.conns.lost(*conn, *bytes);
+                self.with_run(|r| r.totals.lost_bytes += *bytes as u64);
+                self.log(event);
             }
             EventKind::AcceptError { error, .. } => {
                 self.accept_error = Some((t, error.clone()));
-                self.log_event(event);
+                self.log(event);
             }
-            EventKind::Paused { paused, .. } => {
-                self.paused = *paused;
-                self.log_event(event);
+            EventKind::Paused { paused, thread } => {
+                self.set_paused(*paused);
+                if let Some(thread) = thread {
+                    self.threads.held(thread, *paused);
+                }
+                self.log(event);
             }
-            EventKind::Dropped { count } => {
-                self.totals.dropped += count;
-            }
+            EventKind::Dropped { count } => self.dropped += count,
             EventKind::Client { peer, role } => {
-                // The accept may come before or after this note.
-                if let Some(row) = self.conns.values_mut().find(|c| &c.peer == peer) {
-                    row.builtin = Some(*role);
-                }
-                if self.builtin_peers.len() >= BUILTIN_CAP {
-                    self.builtin_peers.clear();
-                }
-                self.builtin_peers.insert(peer.clone(), *role);
-                self.log_event(event);
+                self.conns.builtin(peer, *role);
+                self.log(event);
             }
-            EventKind::Reply { rtt_us, .. } => {
-                if let Some(run) = self.runs.last_mut() {
-                    run.record_rtt(*rtt_us);
-                }
-            }
+            EventKind::Reply { rtt_us, .. } => self.with_run(|r| r.record_rtt(*rtt_us)),
             EventKind::Blocked { thread, call, conn } => {
                 let state = ThreadState::Blocked {
                     call: *call,
@@ -440,28 +298,18 @@ impl Dashboard {
                     self.threads.ended(thread);
                 }
                 let live = self.threads.rows.len();
-                if let Some(run) = self.runs.last_mut() {
-                    run.max_threads = run.max_threads.max(live);
-                }
-                self.log_event(event);
+                self.with_run(|r| r.max_threads = r.max_threads.max(live));
+                self.log(event);
             }
             EventKind::Queued { conn } => {
                 self.threads.queued(*conn, t);
-                self.log_event(event);
+                self.log(event);
             }
             EventKind::Dequeued {
                 conn, waited_us, ..
             } => {
                 self.threads.dequeued(*conn, *waited_us);
-                self.log_event(event);
-            }
-            EventKind::Wakeup { wakeups, ready } => {
-                self.add_sample(Sample {
-                    t_us: t,
-                    wakeups: *wakeups,
-                    ready: *ready,
-                    ..Sample::default()
-                });
+                self.log(event);
             }
             EventKind::Sample {
                 rss_bytes,
@@ -475,302 +323,172 @@ impl Dashboard {
                     listen_queue: *listen_queue,
                     listen_max: *listen_max,
                 });
-                if let Some(run) = self.runs.last_mut() {
-                    run.max_rss = run.max_rss.max(*rss_bytes);
-                }
+                self.with_run(|r| r.max_rss = r.max_rss.max(*rss_bytes));
             }
         }
     }
 
-    /// Advances the clock to `now_us` (server clock): closes finished
-    /// seconds into the history and recomputes the rates.
+    /// Advances the clock to `now_us` (the source's clock): closes the
+    /// current run's finished seconds into the history, recomputes its
+    /// rates.
     pub fn tick(&mut self, now_us: u64) {
         self.now_us = self.now_us.max(now_us);
-        let Some(started) = self.started_us else {
-            return;
-        };
-        // Close every whole second that has passed.
-        if self.second.t_us < started {
-            self.second.t_us = started;
+        let now = self.now_us;
+        if let Some(run) = self.runs.last_mut() {
+            run.tick(now, &mut self.history);
         }
-        while self.now_us >= self.second.t_us + 1_000_000 {
-            push_capped(&mut self.spin_history, self.second.spins, HISTORY_SECS);
-            let cpu_us = self.second.cpu_user_us + self.second.cpu_sys_us;
-            push_capped(&mut self.cpu_history, cpu_us / 10_000, HISTORY_SECS);
-            if self.second.messages == 0
-                && let Some(run) = self.runs.last_mut()
-            {
-                run.idle_s += 1;
-                run.idle_cpu_us += cpu_us;
-            }
-            self.second = Sample {
-                t_us: self.second.t_us + 1_000_000,
-                ..Sample::default()
-            };
-        }
-        // Each summary covers the time since the one before it, so the rate
-        // is the sum of the summaries after a baseline (the newest one at or
-        // before the window's start) over the time from that baseline to
-        // the newest summary; when summaries stop coming (paused), to now.
-        let horizon = self.now_us.saturating_sub(RATE_WINDOW_US);
-        while self.recent.get(1).is_some_and(|s| s.t_us <= horizon) {
-            self.recent.pop_front();
-        }
-        let base_us = match self.recent.front() {
-            Some(s) if s.t_us <= horizon => s.t_us,
-            _ => started,
-        };
-        let newest = self.recent.back().map_or(base_us, |s| s.t_us);
-        let end = if self.now_us.saturating_sub(newest) > STALE_US {
-            self.now_us
-        } else {
-            newest
-        };
-        let window_us = end.saturating_sub(base_us).max(1) as f64;
-        let per_s = |n: u64| n as f64 * 1e6 / window_us;
-        let pct = |us: u64| us as f64 * 100.0 / window_us;
-        let sum = self.recent.iter().filter(|s| s.t_us > base_us).fold(
-            Sample::default(),
-            |mut acc, s| {
-                acc.spins += s.spins;
-                for i in 0..3 {
-                    acc.would_block[i] += s.would_block[i];
-                }
-                acc.cpu_user_us += s.cpu_user_us;
-                acc.cpu_sys_us += s.cpu_sys_us;
-                acc.empty_recvs += s.empty_recvs;
-                acc.wakeups += s.wakeups;
-                acc.ready += s.ready;
-                acc
-            },
-        );
-        self.rates = Rates {
-            spins: per_s(sum.spins),
-            would_block: sum.would_block.map(per_s),
-            cpu_user: pct(sum.cpu_user_us),
-            cpu_sys: pct(sum.cpu_sys_us),
-            empty_recvs: per_s(sum.empty_recvs),
-            wakeups: per_s(sum.wakeups),
-            ready_per_wakeup: sum.ready as f64 / sum.wakeups.max(1) as f64,
-        };
     }
 
     /// Applies what only changes the view. Actions that reach the server
-    /// (pause, quit) are the runtime's; this records their visible half.
+    /// (pause, step, switch, quit) are the runtime's; this records their
+    /// visible half.
     pub fn handle(&mut self, action: Action) {
-        let focus = self.view.focus;
-        let len = self.panel_len(focus);
-        let last = len.saturating_sub(1);
-        // The log counts rows up from its newest line; the lists, rows down
-        // from their first.
-        let (up, down, top, bottom) = if focus == Panel::Log {
-            (1, -1, last, 0)
-        } else {
-            (-1, 1, 0, last)
-        };
-        let scroll = &mut self.view.scroll[focus.index()];
-        let step = |s: usize, dir: isize, n: usize| {
-            if dir > 0 {
-                (s + n).min(last)
-            } else {
-                s.saturating_sub(n)
-            }
-        };
         match action {
-            Action::ToggleHelp => {
-                self.view.help = !self.view.help;
-                self.view.compare = false;
-            }
-            Action::ToggleCompare => {
-                self.view.compare = !self.view.compare;
-                self.view.help = false;
-            }
-            Action::CloseOverlay => {
-                self.view.help = false;
-                self.view.compare = false;
-            }
-            Action::FocusNext => self.view.focus = Panel::ALL[(focus.index() + 1) % 4],
-            Action::FocusPrev => self.view.focus = Panel::ALL[(focus.index() + 3) % 4],
-            Action::ScrollUp(n) => *scroll = step(*scroll, up, n),
-            Action::ScrollDown(n) => *scroll = step(*scroll, down, n),
-            Action::ScrollHome => *scroll = top,
-            Action::ScrollEnd => *scroll = bottom,
-            Action::TogglePause => self.paused = !self.paused,
+            Action::TogglePause => self.set_paused(!self.paused),
             Action::ToggleDemo => self.demo = !self.demo,
-            Action::Client(_) | Action::NextModel | Action::Step | Action::Quit => {}
+            _ => {
+                let lens = self.panel_lens();
+                self.view.handle(action, |p| {
+                    lens[Panel::ALL.iter().position(|x| *x == p).unwrap_or(0)]
+                });
+            }
         }
     }
 
-    fn panel_len(&self, panel: Panel) -> usize {
-        match panel {
-            Panel::Connected => self.conns.len(),
-            Panel::Ready => self.ready.as_ref().map_or(0, |r| r.items.len()),
-            Panel::Disconnected => self.gone.len(),
-            Panel::Log => self.log.len(),
-        }
+    /// Says something on screen for a few seconds.
+    pub fn notify(&mut self, notice: Notice) {
+        self.view.notify(self.now_us, notice);
     }
 
-    /// The running model's name ("" before `listening`).
-    pub fn model(&self) -> &str {
-        self.server.as_ref().map_or("", |s| s.model.name())
-    }
-
-    /// What the model's loop counts: a spin of the busy loop, a wakeup
-    /// from epoll, a `recv` call of a thread model.
-    pub fn loop_unit(&self) -> &'static str {
-        match self.model() {
-            "multiplex" => "wakeups",
-            "blocking" | "threaded" | "pool" => "recv calls",
-            _ => "spins",
-        }
-    }
-
-    /// A model built from threads that block (blocking, threaded, pool).
-    pub fn has_threads(&self) -> bool {
-        matches!(self.model(), "blocking" | "threaded" | "pool")
-    }
-
-    /// An error of the dashboard's own (a failed model switch), shown
-    /// where accept errors are.
-    pub fn report_error(&mut self, t_us: u64, message: String) {
-        self.accept_error = Some((t_us, message));
+    /// The notice to show now, if any.
+    pub fn notice(&self) -> Option<&Notice> {
+        self.view.notice(self.now_us)
     }
 
     /// An overlay (help, comparison) is open.
     pub fn overlay_open(&self) -> bool {
-        self.view.help || self.view.compare
+        self.view.overlay_open()
     }
 
-    /// Connected clients that are the dashboard's own.
-    pub fn builtin_count(&self) -> usize {
-        self.conns.values().filter(|c| c.builtin.is_some()).count()
+    /// One row per model that has run.
+    pub fn compare(&self) -> Vec<ModelRow> {
+        let mut rows = self.retired.clone();
+        compare(&mut rows, &self.runs, self.now_us);
+        rows
     }
 
-    /// Spins since the ready-send list's spin.
-    pub fn ready_spins_ago(&self) -> Option<u64> {
-        self.ready
-            .as_ref()
-            .map(|r| self.totals.spins.saturating_sub(r.spin))
+    /// The run numbered `seq`, if still kept.
+    pub fn run_by_seq(&self, seq: usize) -> Option<&Run> {
+        let first = self.runs.first()?.seq;
+        self.runs.get(seq.checked_sub(first)?)
     }
 
-    fn disconnect(&mut self, conn: ConnId, reason: Reason, detail: Option<String>, t: u64) {
-        let row = self.conns.remove(&conn);
-        if let Some(r) = &row {
-            self.builtin_peers.remove(&r.peer);
-        }
-        let (peer, bytes_in, bytes_out) = row
-            .map(|r| (r.peer, r.bytes_in, r.bytes_out))
-            .unwrap_or_default();
-        self.gone.push_front(GoneRow {
-            id: conn,
-            peer,
-            reason,
-            detail,
-            t_us: t,
-            bytes_in,
-            bytes_out,
-        });
-        self.gone.truncate(GONE_CAP);
+    fn panel_lens(&self) -> [usize; 4] {
+        Panel::ALL.map(|p| match p {
+            Panel::Connected => self.conns.live.len(),
+            Panel::Ready if self.has_threads() => {
+                self.threads.rows.len() + self.threads.queue.len()
+            }
+            Panel::Ready => self
+                .run()
+                .and_then(|r| r.ready.as_ref())
+                .map_or(0, |r| r.items.len()),
+            Panel::Disconnected => self.conns.gone.len(),
+            Panel::Log => self.log.len(),
+        })
     }
 
-    /// Another model took over the address: the old one's clients were
-    /// closed with it; its threads are gone; what was measured stays.
-    fn switched(&mut self, t: u64) {
+    /// A `listening`: the run before it (if any) ends here, with the
+    /// clients, threads and pause that were the old model's.
+    fn new_run(&mut self, t: u64, model: Model, faithful: bool) {
+        let seq = self.runs.last().map_or(0, |r| r.seq + 1);
         if let Some(run) = self.runs.last_mut() {
-            run.ended_us = Some(t);
+            run.end(t, &mut self.history);
+            self.conns.end_all(t);
+            self.threads = Threads::default();
+            self.accept_error = None;
+            self.paused = false;
         }
-        let ids: Vec<ConnId> = self.conns.keys().copied().collect();
-        for id in ids {
-            self.totals.switched += 1;
-            self.disconnect(id, Reason::Switched, Some("model switched".into()), t);
+        if self.runs.len() == RUNS_CAP {
+            let oldest = self.runs.remove(0);
+            compare(&mut self.retired, [&oldest], t);
         }
-        self.threads = Threads::default();
-        self.ready = None;
-        self.accept_error = None;
-        self.paused = false;
+        self.runs.push(Run::new(seq, model, faithful, t));
     }
 
-    fn add_sample(&mut self, s: Sample) {
-        self.recent.push_back(s);
-        self.second.spins += s.spins;
-        self.second.cpu_user_us += s.cpu_user_us;
-        self.second.cpu_sys_us += s.cpu_sys_us;
-        // A burst of summaries cannot grow the window without bound.
-        if self.recent.len() > 10_000 {
-            self.recent.pop_front();
+    fn with_run(&mut self, f: impl FnOnce(&mut Run)) {
+        if let Some(run) = self.runs.last_mut() {
+            f(run);
         }
     }
 
-    fn log_event(&mut self, event: &Event) {
-        push_capped(&mut self.log, event.clone(), LOG_CAP);
-        self.keep_log_scroll();
-    }
-
-    fn log_would_block(&mut self, t: u64, counts: [u64; 3]) {
-        if let Some(Event {
-            kind: EventKind::WouldBlock { accept, recv, send },
-            ..
-        }) = self.log.back_mut()
-        {
-            *accept += counts[0];
-            *recv += counts[1];
-            *send += counts[2];
-            return;
-        }
-        let [accept, recv, send] = counts;
-        let event = Event {
-            t_us: t,
-            kind: EventKind::WouldBlock { accept, recv, send },
-        };
-        self.log_event(&event);
-    }
-
-    /// A log scrolled back stays on the same lines while new ones arrive.
-    fn keep_log_scroll(&mut self) {
-        let i = Panel::Log.index();
-        if self.view.scroll[i] > 0 {
-            self.view.scroll[i] = (self.view.scroll[i] + 1).min(self.log.len().saturating_sub(1));
+    fn summary(&mut self, s: Summary) {
+        if let Some(run) = self.runs.last_mut() {
+            run.summary(s, &mut self.history);
         }
     }
-}
 
-pub fn call_name(call: crate::event::Call) -> &'static str {
-    call.name()
-}
-
-fn push_capped<T>(q: &mut VecDeque<T>, item: T, cap: usize) {
-    if q.len() == cap {
-        q.pop_front();
+    fn set_paused(&mut self, paused: bool) {
+        self.paused = paused;
+        self.with_run(|r| r.set_paused(paused));
     }
-    q.push_back(item);
+
+    fn log(&mut self, event: &Event) {
+        self.log.push(event.clone());
+        self.view.log_grew(self.log.len());
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::Call;
+    use crate::event::{Call, Model};
 
     fn ev(t_us: u64, kind: EventKind) -> Event {
         Event { t_us, kind }
     }
 
-    fn listening() -> Event {
+    fn listening(t_us: u64, model: Model, faithful: bool) -> Event {
         ev(
-            0,
+            t_us,
             EventKind::Listening {
                 addr: "127.0.0.1:8080".into(),
-                model: Model::Nonblocking,
+                model,
                 backlog: 5,
-                faithful: false,
+                faithful,
                 cpu_split: true,
             },
         )
     }
 
+    fn spin(t_us: u64, spins: u64, cpu_us: u64) -> Event {
+        ev(
+            t_us,
+            EventKind::Spin {
+                spins,
+                cpu_user_us: cpu_us / 20,
+                cpu_sys_us: cpu_us - cpu_us / 20,
+                empty_recvs: 0,
+                empty_sends: 0,
+            },
+        )
+    }
+
+    /// `secs` seconds of a loop at `spins_per_20ms` and `cpu_pct`% of a
+    /// core, summaries every 20 ms, ticking as the runtime does.
+    fn run_for(d: &mut Dashboard, from_us: u64, secs: u64, spins_per_20ms: u64, cpu_pct: u64) {
+        let mut t = from_us;
+        while t < from_us + secs * 1_000_000 {
+            t += 20_000;
+            d.apply(&spin(t, spins_per_20ms, 200 * cpu_pct));
+            d.tick(t);
+        }
+    }
+
     #[test]
     fn a_connection_lives_and_leaves_with_its_reason() {
         let mut d = Dashboard::new();
-        d.apply(&listening());
+        d.apply(&listening(0, Model::Nonblocking, false));
         d.apply(&ev(
             10,
             EventKind::Accept {
@@ -797,9 +515,10 @@ mod tests {
                 pending: 0,
             },
         ));
-        let row = &d.conns[&1];
+        let row = &d.conns.live[&1];
         assert_eq!((row.bytes_in, row.bytes_out), (6, 6));
-        assert_eq!(d.ready.as_ref().unwrap().items[0].preview, "HELLO\\n");
+        let ready = d.run().unwrap().ready.as_ref().unwrap();
+        assert_eq!(ready.items[0].preview, "HELLO\\n");
         d.apply(&ev(
             30,
             EventKind::Reset {
@@ -809,27 +528,18 @@ mod tests {
                 note: None,
             },
         ));
-        assert!(d.conns.is_empty());
-        assert_eq!(d.gone[0].reason, Reason::Reset);
-        assert_eq!(d.gone[0].detail.as_deref(), Some("ECONNRESET on recv"));
-        assert_eq!(d.totals.reset, 1);
+        assert!(d.conns.live.is_empty());
+        assert_eq!(d.conns.gone[0].reason(), crate::event::Reason::Reset);
+        assert_eq!(d.conns.counts.reset, 1);
+        assert_eq!(d.totals().messages, 1);
     }
 
     #[test]
     fn rates_and_history_come_from_summaries() {
         let mut d = Dashboard::new();
-        d.apply(&listening());
+        d.apply(&listening(0, Model::Nonblocking, false));
         for i in 1..=50 {
-            d.apply(&ev(
-                i * 20_000,
-                EventKind::Spin {
-                    spins: 10_000,
-                    cpu_user_us: 1_000,
-                    cpu_sys_us: 19_000,
-                    empty_recvs: 0,
-                    empty_sends: 0,
-                },
-            ));
+            d.apply(&spin(i * 20_000, 10_000, 20_000));
             d.apply(&ev(
                 i * 20_000,
                 EventKind::WouldBlock {
@@ -840,34 +550,172 @@ mod tests {
             ));
         }
         d.tick(1_000_000);
-        assert_eq!(d.totals.spins, 500_000);
+        assert_eq!(d.totals().spins, 500_000);
+        let rates = d.rates();
         assert!(
-            (d.rates.spins - 500_000.0).abs() < 20_000.0,
+            (rates.spins - 500_000.0).abs() < 20_000.0,
             "{}",
-            d.rates.spins
+            rates.spins
         );
-        assert!((d.rates.cpu() - 100.0).abs() < 5.0, "{}", d.rates.cpu());
-        assert_eq!(d.spin_history.back(), Some(&500_000));
+        assert!((rates.cpu() - 100.0).abs() < 5.0, "{}", rates.cpu());
+        assert_eq!(d.history.bars().back().map(|b| b.loops), Some(500_000));
         // the WouldBlock summaries became one log line
         assert_eq!(d.log.len(), 2);
         assert_eq!(
-            d.log[1].kind,
+            d.log.entries()[1].kind,
             EventKind::WouldBlock {
                 accept: 500_000,
                 recv: 0,
                 send: 0
             }
         );
-        // a quiet second later the rate falls to zero
+        // a quiet second later the rate falls to zero, and time goes on
         d.tick(2_500_000);
-        assert_eq!(d.rates.spins, 0.0);
-        assert_eq!(d.spin_history.len(), 2);
+        assert_eq!(d.rates().spins, 0.0);
+        assert_eq!(d.history.len(), 2);
+    }
+
+    /// Defects 1 and 2: after `m` the headline, the rates and the
+    /// ready-send list are the new run's, from its first moment.
+    #[test]
+    fn a_switch_starts_the_new_runs_numbers_from_nothing() {
+        let mut d = Dashboard::new();
+        d.apply(&listening(0, Model::Nonblocking, false));
+        run_for(&mut d, 0, 3, 10_000, 100);
+        d.apply(&ev(
+            2_990_000,
+            EventKind::Send {
+                conn: 1,
+                bytes: 3,
+                spin: 1_400_000,
+                preview: "HI\\n".into(),
+                pending: 0,
+            },
+        ));
+        assert_eq!(d.totals().spins, 1_500_000);
+        d.apply(&listening(3_000_000, Model::Multiplex, false));
+        d.tick(3_000_000);
+        assert_eq!(d.totals().spins, 0, "no spins carried into multiplex");
+        assert_eq!(d.rates().spins, 0.0, "no rate carried over");
+        assert_eq!(d.rates().cpu(), 0.0);
+        assert!(d.run().unwrap().ready.is_none());
+        d.apply(&ev(
+            3_100_000,
+            EventKind::Wakeup {
+                wakeups: 4,
+                ready: 4,
+            },
+        ));
+        d.apply(&spin(3_100_000, 4, 20));
+        d.apply(&ev(
+            3_100_000,
+            EventKind::Send {
+                conn: 2,
+                bytes: 3,
+                spin: 4,
+                preview: "HI\\n".into(),
+                pending: 0,
+            },
+        ));
+        d.tick(3_150_000);
+        assert_eq!(d.totals().spins, 4);
+        assert_eq!(d.run().unwrap().ready_spins_ago(), Some(0));
+        assert!(d.rates().cpu() < 1.0, "{:?}", d.rates());
+        // The old run keeps what it measured.
+        assert_eq!(d.runs[0].totals.spins, 1_500_000);
+        assert_eq!(d.runs[0].ended_us, Some(3_000_000));
+    }
+
+    /// Defects 2 and 3: seconds keep closing after a switch and while
+    /// paused, each bar knows its run, and idle CPU is the run's own.
+    #[test]
+    fn history_goes_on_across_a_switch_and_a_pause_and_idle_cpu_is_per_run() {
+        let mut d = Dashboard::new();
+        d.apply(&listening(0, Model::Nonblocking, false));
+        run_for(&mut d, 0, 5, 10_000, 100);
+        // The switch comes half-way through a second.
+        d.apply(&listening(5_500_000, Model::Multiplex, false));
+        run_for(&mut d, 5_500_000, 20, 0, 0);
+        let bars = d.history.bars();
+        let runs: Vec<usize> = bars.iter().map(|b| b.run).collect();
+        // Five whole seconds, and the half second before the switch.
+        assert_eq!(runs.iter().filter(|r| **r == 0).count(), 6);
+        assert!(bars[5].partial && !bars[4].partial);
+        assert_eq!(runs.iter().filter(|r| **r == 1).count(), 20);
+        assert!(bars.iter().filter(|b| b.run == 1).all(|b| b.cpu_pct == 0));
+        let multiplex = &d.runs[1];
+        assert_eq!(multiplex.idle_cpu_pct(), Some(0.0));
+        assert!((d.runs[0].idle_cpu_pct().unwrap() - 100.0).abs() < 1.0);
+        // Paused: seconds still close, marked paused, and left out of idle.
+        let idle_before = multiplex.idle_s;
+        d.apply(&ev(
+            25_600_000,
+            EventKind::Paused {
+                paused: true,
+                thread: Some("loop".into()),
+            },
+        ));
+        d.tick(28_600_000);
+        assert_eq!(d.history.len(), 6 + 20 + 3);
+        assert!(d.history.bars().iter().rev().take(3).all(|b| b.paused));
+        assert_eq!(d.runs[1].idle_s, idle_before);
+    }
+
+    /// Defect 7: what one run lost is not in the next run's header.
+    #[test]
+    fn lost_replies_belong_to_their_run() {
+        let mut d = Dashboard::new();
+        d.apply(&listening(0, Model::Nonblocking, true));
+        d.apply(&ev(
+            10,
+            EventKind::Lost {
+                conn: 1,
+                bytes: 4096,
+            },
+        ));
+        assert_eq!(d.totals().lost_bytes, 4096);
+        d.apply(&listening(20, Model::Multiplex, false));
+        assert_eq!(d.totals().lost_bytes, 0);
+        assert!(!d.server.as_ref().unwrap().faithful);
+    }
+
+    #[test]
+    fn a_pause_edge_names_the_thread_it_held() {
+        let mut d = Dashboard::new();
+        d.apply(&listening(0, Model::Blocking, false));
+        d.apply(&ev(
+            1,
+            EventKind::Thread {
+                thread: "server".into(),
+                role: crate::event::Role::AcceptAndServe,
+                alive: true,
+                conn: None,
+            },
+        ));
+        d.apply(&ev(
+            2,
+            EventKind::Paused {
+                paused: true,
+                thread: Some("server".into()),
+            },
+        ));
+        assert!(d.paused);
+        assert!(d.threads.rows.values().all(|r| r.held));
+        d.apply(&ev(
+            3,
+            EventKind::Paused {
+                paused: false,
+                thread: Some("server".into()),
+            },
+        ));
+        assert!(!d.paused);
+        assert!(d.threads.rows.values().all(|r| !r.held));
     }
 
     #[test]
     fn memory_stays_bounded() {
         let mut d = Dashboard::new();
-        d.apply(&listening());
+        d.apply(&listening(0, Model::Nonblocking, false));
         for conn in 0..5_000u64 {
             d.apply(&ev(
                 conn,
@@ -878,8 +726,24 @@ mod tests {
             ));
             d.apply(&ev(conn, EventKind::Closed { conn }));
         }
-        assert!(d.conns.is_empty());
-        assert_eq!(d.gone.len(), GONE_CAP);
+        assert!(d.conns.live.is_empty());
+        assert_eq!(d.conns.gone.len(), GONE_CAP);
         assert_eq!(d.log.len(), LOG_CAP);
+        for i in 0..10_000 {
+            d.apply(&listening(
+                10_000 + i * 2_000_000,
+                Model::ALL[i as usize % 5],
+                false,
+            ));
+            d.tick(11_000_000 + i * 2_000_000);
+        }
+        assert_eq!(d.history.len(), HISTORY_SECS);
+        assert_eq!(d.runs.len(), RUNS_CAP);
+        let rows = d.compare();
+        assert_eq!(rows.len(), 5);
+        assert_eq!(rows.iter().map(|r| r.runs).sum::<usize>(), 10_001);
+        assert_eq!(d.run().unwrap().seq, 10_000);
+        assert_eq!(d.run_by_seq(10_000).unwrap().seq, 10_000);
+        assert!(d.run_by_seq(0).is_none());
     }
 }

@@ -21,6 +21,8 @@ pub struct ThreadRow {
     pub state: ThreadState,
     /// Since when (server clock) it is in `state`.
     pub since_us: u64,
+    /// Parked by the pause before its next call.
+    pub held: bool,
 }
 
 /// The server's threads and the pool's queue.
@@ -52,6 +54,7 @@ impl Threads {
                 role: Some(role),
                 state: ThreadState::Running,
                 since_us: t,
+                held: false,
             },
         );
     }
@@ -68,9 +71,27 @@ impl Threads {
             role: None,
             state,
             since_us: t,
+            held: false,
         });
         row.state = state;
         row.since_us = t;
+    }
+
+    /// `name` parked for the pause (`true`) or went on.
+    pub fn held(&mut self, name: &str, held: bool) {
+        if let Some(row) = self.rows.get_mut(&key(name)) {
+            row.held = held;
+        }
+    }
+
+    /// The longest a client waited for a worker: of those taken lately,
+    /// and of those still waiting at `now_us`.
+    pub fn longest_wait(&self, now_us: u64) -> Option<u64> {
+        let waiting = self
+            .queue
+            .values()
+            .map(|since| now_us.saturating_sub(*since));
+        self.waits.iter().copied().chain(waiting).max()
     }
 
     pub fn queued(&mut self, conn: ConnId, t: u64) {
@@ -141,7 +162,21 @@ mod tests {
         );
         assert_eq!(t.pool_workers(), (1, 1));
         assert_eq!(t.serving(3).unwrap().name, "worker-10");
+        t.held("worker-10", true);
+        assert!(t.serving(3).unwrap().held);
         t.ended("worker-2");
         assert_eq!((t.started, t.ended, t.rows.len()), (3, 1, 2));
+    }
+
+    #[test]
+    fn the_longest_wait_counts_clients_still_in_the_queue() {
+        let mut t = Threads::default();
+        t.queued(1, 0);
+        t.dequeued(1, 88);
+        t.queued(2, 1_000_000);
+        assert_eq!(t.longest_wait(7_000_000), Some(6_000_000));
+        t.dequeued(2, 6_000_000);
+        assert_eq!(t.longest_wait(9_000_000), Some(6_000_000));
+        assert_eq!(Threads::default().longest_wait(5), None);
     }
 }

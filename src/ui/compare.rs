@@ -10,7 +10,8 @@ use super::{fmt, theme};
 use crate::app::Dashboard;
 
 pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
-    let height = (d.runs.len() as u16 + 8).min(area.height);
+    let rows = d.compare();
+    let height = (rows.len() as u16 + 8).min(area.height);
     let popup = area.centered(Constraint::Max(110), Constraint::Length(height));
     Clear.render(popup, buf);
     let block = Block::bordered()
@@ -23,21 +24,25 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let inner = block.inner(popup);
     block.render(popup, buf);
     let opt = |v: Option<String>| v.unwrap_or_else(|| "—".to_string());
-    let rows = d.runs.iter().map(|r| {
+    let rows = rows.iter().map(|r| {
         let mut name = r.model.name().to_string();
         if r.faithful {
             name.push_str(" (faithful)");
         }
-        if r.ended_us.is_none() {
+        if r.current {
             name.push_str(" ◀");
+        }
+        let mut ran = fmt::clock(r.ran_us);
+        if r.runs > 1 {
+            ran.push_str(&format!(" ×{}", r.runs));
         }
         Row::new(vec![
             name,
-            fmt::clock(r.ran_us(d.now_us)),
+            ran,
             opt(r.cpu_s_per_1k().map(|v| format!("{v:.3}"))),
             fmt::thousands(r.messages),
-            opt(r.rtt(0.5).map(fmt::micros)),
-            opt(r.rtt(0.99).map(fmt::micros)),
+            opt(r.rtt_at(0.5).map(fmt::micros)),
+            opt(r.rtt_at(0.99).map(fmt::micros)),
             r.max_threads.to_string(),
             if r.max_rss > 0 {
                 fmt::bytes(r.max_rss)
@@ -52,7 +57,7 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         rows,
         [
             Constraint::Fill(2),
-            Constraint::Length(6),
+            Constraint::Length(9),
             Constraint::Length(9),
             Constraint::Length(9),
             Constraint::Length(9),
@@ -78,7 +83,7 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     Paragraph::new(Line::styled(
         "CPU s/1k: server CPU seconds per 1,000 messages. RTT: the built-in clients' round trips \
          (c adds one, s makes them talk). threads, RSS: the most seen. idle CPU: % of one core \
-         in seconds without a message.",
+         in whole seconds without a message (paused seconds and a run's first second left out). ran: how long in all, ×N when it ran N times.",
         theme::LABEL,
     ))
     .wrap(Wrap { trim: true })

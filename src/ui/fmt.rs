@@ -37,6 +37,16 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
+/// Bytes with their unit, for a figure that stands alone: "12 B",
+/// "1.5 KiB", "222 MiB".
+pub fn size(n: u64) -> String {
+    let short = bytes(n);
+    match short.strip_suffix(['K', 'M', 'G', 'T']) {
+        Some(num) => format!("{num} {}iB", &short[num.len()..]),
+        None => format!("{short} B"),
+    }
+}
+
 /// A duration in microseconds, short: "87 µs", "12.3 ms", "4.1 s".
 pub fn micros(us: u64) -> String {
     match us {
@@ -87,6 +97,9 @@ mod tests {
         assert_eq!(bytes(1536), "1.5K");
         assert_eq!(bytes(1 << 20), "1.0M");
         assert_eq!(bytes(300 << 20), "300M");
+        assert_eq!(size(12), "12 B");
+        assert_eq!(size(1536), "1.5 KiB");
+        assert_eq!(size(222 << 20), "222 MiB");
         assert_eq!(clock(83_000_000), "01:23");
         assert_eq!(clock(3_723_000_000), "1:02:03");
         assert_eq!(stamp(62_345_000), "01:02.345");

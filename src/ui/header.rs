@@ -9,6 +9,7 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use super::{bigdigits, fmt, panel, theme};
 use crate::app::Dashboard;
+use crate::event::Model;
 
 /// Rows the header takes, borders included.
 pub fn height(big: bool) -> u16 {
@@ -83,12 +84,9 @@ fn counter(d: &Dashboard) -> (&'static str, u64, Option<Line<'static>>) {
             Span::styled(format!(" {unit}/s"), theme::LABEL),
         ])
     };
+    let (totals, rates) = (d.totals(), d.rates());
     match d.model() {
-        "multiplex" => (
-            "wakeups",
-            d.totals.spins,
-            Some(rate(d.rates.spins, "wakeups")),
-        ),
+        Some(Model::Multiplex) => ("wakeups", totals.spins, Some(rate(rates.spins, "wakeups"))),
         _ if d.has_threads() => {
             let rss = d.process.map_or("?".into(), |p| fmt::bytes(p.rss_bytes));
             let line = Line::from(vec![
@@ -104,7 +102,7 @@ fn counter(d: &Dashboard) -> (&'static str, u64, Option<Line<'static>>) {
             ]);
             ("threads", d.threads.rows.len() as u64, Some(line))
         }
-        _ => ("spins", d.totals.spins, Some(rate(d.rates.spins, "spins"))),
+        _ => ("spins", totals.spins, Some(rate(rates.spins, "spins"))),
     }
 }
 
@@ -113,9 +111,12 @@ fn counter(d: &Dashboard) -> (&'static str, u64, Option<Line<'static>>) {
 fn detail_line(d: &Dashboard) -> Line<'static> {
     if !d.has_threads() {
         let mut line = would_block_line(d);
-        if d.model() == "multiplex" {
+        if d.model() == Some(Model::Multiplex) {
             line.spans.push(Span::styled(
-                format!("  ready sockets per wakeup {:.1}", d.rates.ready_per_wakeup),
+                format!(
+                    "  ready sockets per wakeup {:.1}",
+                    d.rates().ready_per_wakeup
+                ),
                 theme::LABEL,
             ));
         }
@@ -133,7 +134,7 @@ fn detail_line(d: &Dashboard) -> Line<'static> {
         }
         None => spans.push(Span::styled("unknown on this system", theme::LABEL)),
     }
-    if d.model() == "pool" {
+    if d.model() == Some(Model::Pool) {
         let (busy, idle) = d.threads.pool_workers();
         spans.push(Span::styled(
             format!(
@@ -142,9 +143,9 @@ fn detail_line(d: &Dashboard) -> Line<'static> {
             ),
             theme::LABEL,
         ));
-        if let Some(max) = d.threads.waits.iter().max() {
+        if let Some(max) = d.threads.longest_wait(d.now_us) {
             spans.push(Span::styled(
-                format!(" · longest wait {}", fmt::micros(*max)),
+                format!(" · longest wait {}", fmt::micros(max)),
                 theme::LABEL,
             ));
         }
@@ -156,6 +157,12 @@ fn status_line(d: &Dashboard) -> Line<'static> {
     let mut spans = Vec::new();
     if d.paused {
         spans.push(Span::styled(" ‖ PAUSED ", theme::PAUSED));
+        if d.has_threads() {
+            spans.push(Span::styled(
+                " each thread stops before its next call",
+                theme::WARN,
+            ));
+        }
     } else {
         spans.push(Span::styled(" ● RUNNING ", theme::RUNNING));
     }
@@ -184,7 +191,7 @@ fn status_line(d: &Dashboard) -> Line<'static> {
         theme::LABEL,
     ));
     spans.push(Span::styled("  clients ", theme::LABEL));
-    spans.push(Span::styled(d.conns.len().to_string(), theme::VALUE));
+    spans.push(Span::styled(d.conns.live.len().to_string(), theme::VALUE));
     let builtin = d.builtin_count();
     if builtin > 0 {
         spans.push(Span::styled(format!(" (◆ {builtin})"), theme::LABEL));
@@ -207,25 +214,26 @@ fn status_line(d: &Dashboard) -> Line<'static> {
 fn cpu_line(d: &Dashboard) -> Line<'static> {
     Line::from(vec![
         Span::styled("CPU ", theme::LABEL),
-        Span::styled(format!("{:.1}%", d.rates.cpu()), theme::CPU),
+        Span::styled(format!("{:.1}%", d.rates().cpu()), theme::CPU),
         Span::styled(" of a core", theme::LABEL),
     ])
 }
 
 fn cpu_split_line(d: &Dashboard) -> Line<'static> {
-    if !crate::sys::CPU_SPLIT {
+    if !d.server.as_ref().is_some_and(|s| s.cpu_split) {
         return Line::styled("(user/sys split: Linux only)", theme::HINT);
     }
+    let rates = d.rates();
     Line::from(vec![
         Span::styled("user ", theme::LABEL),
-        Span::styled(format!("{:.1}%", d.rates.cpu_user), theme::VALUE),
+        Span::styled(format!("{:.1}%", rates.cpu_user), theme::VALUE),
         Span::styled(" sys ", theme::LABEL),
-        Span::styled(format!("{:.1}%", d.rates.cpu_sys), theme::VALUE),
+        Span::styled(format!("{:.1}%", rates.cpu_sys), theme::VALUE),
     ])
 }
 
 fn would_block_line(d: &Dashboard) -> Line<'static> {
-    let [a, r, s] = d.rates.would_block;
+    let [a, r, s] = d.rates().would_block;
     Line::from(vec![
         Span::styled("WouldBlock/s ", theme::LABEL),
         Span::styled("accept ", theme::LABEL),
@@ -239,27 +247,29 @@ fn would_block_line(d: &Dashboard) -> Line<'static> {
 
 fn extra_line(d: &Dashboard) -> Line<'static> {
     let mut spans = vec![Span::styled("dropped ", theme::LABEL)];
-    let style = if d.totals.dropped > 0 {
+    let style = if d.dropped > 0 {
         theme::WARN
     } else {
         theme::VALUE
     };
-    spans.push(Span::styled(fmt::thousands(d.totals.dropped), style));
-    if d.totals.empty_recvs > 0 {
+    spans.push(Span::styled(fmt::thousands(d.dropped), style));
+    // What this model run did: a switch starts these again.
+    let totals = d.totals();
+    if totals.empty_recvs > 0 {
         spans.push(Span::styled("  recv→b'' /s ", theme::LABEL));
-        spans.push(Span::styled(fmt::rate(d.rates.empty_recvs), theme::WARN));
+        spans.push(Span::styled(fmt::rate(d.rates().empty_recvs), theme::WARN));
     }
-    if d.totals.evicted > 0 {
+    if totals.evicted > 0 {
         spans.push(Span::styled("  slow readers dropped ", theme::LABEL));
-        spans.push(Span::styled(d.totals.evicted.to_string(), theme::WARN));
+        spans.push(Span::styled(totals.evicted.to_string(), theme::WARN));
     }
-    if d.totals.refused > 0 {
+    if totals.refused > 0 {
         spans.push(Span::styled("  refused (max-conns) ", theme::LABEL));
-        spans.push(Span::styled(fmt::thousands(d.totals.refused), theme::WARN));
+        spans.push(Span::styled(fmt::thousands(totals.refused), theme::WARN));
     }
-    if d.totals.lost_bytes > 0 {
+    if totals.lost_bytes > 0 {
         spans.push(Span::styled("  replies lost ", theme::LABEL));
-        spans.push(Span::styled(fmt::bytes(d.totals.lost_bytes), theme::WARN));
+        spans.push(Span::styled(fmt::size(totals.lost_bytes), theme::WARN));
     }
     Line::from(spans)
 }

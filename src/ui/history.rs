@@ -1,12 +1,19 @@
-//! The last minute: spins/s and CPU %, one bar a second.
+//! The last minute: loop iterations per second and CPU %, a bar a second.
+//! Each model run's bars are scaled in its own unit (spins, wakeups, recv
+//! calls); a marker column stands where one run ended and the next began,
+//! and the runs are named under the bars.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Sparkline, Widget};
+use ratatui::widgets::Widget;
 
-use super::{fmt, panel, theme};
-use crate::app::{Dashboard, HISTORY_SECS};
+use super::{fmt, panel, text, theme};
+use crate::app::{Bar, Column, Dashboard, HISTORY_SECS};
+
+/// Eighths of a cell, for bars drawn in sub-cell steps.
+const EIGHTHS: [&str; 9] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 
 pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let title = Line::from(vec![
@@ -16,33 +23,83 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let block = panel(d, None, title);
     let inner = block.inner(area);
     block.render(area, buf);
-    let [spins, cpu] = inner.layout(&Layout::vertical([
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let columns = d.history.columns(inner.width as usize);
+    // The run names go under the bars when there is room for them.
+    let legend = inner.height >= 6;
+    let [charts, legend_area] = inner.layout(&Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(u16::from(legend)),
+    ]));
+    let [loops_area, cpu_area] = charts.layout(&Layout::vertical([
         Constraint::Fill(1),
         Constraint::Fill(1),
     ]));
 
-    let spin_max = d.spin_history.iter().copied().max().unwrap_or(0);
-    let spin_label = Line::from(vec![
-        Span::styled(format!("{}/s ", d.loop_unit()), theme::LABEL),
-        Span::styled(fmt::rate(d.rates.spins), theme::SPINS),
-        Span::styled(format!(" max {}", fmt::thousands(spin_max)), theme::LABEL),
+    let rates = d.rates();
+    let unit = text::loop_unit(d.model());
+    // The current run's peak, the rate now included, so "now" is never
+    // above "max".
+    let current = d.run().map_or(0, |r| r.seq);
+    let peak = d
+        .history
+        .bars()
+        .iter()
+        .filter(|b| b.run == current)
+        .map(|b| b.loops)
+        .chain([rates.spins.round() as u64])
+        .max()
+        .unwrap_or(0);
+    let loops_label = Line::from(vec![
+        Span::styled(format!("{unit}/s "), theme::LABEL),
+        Span::styled(fmt::rate(rates.spins), theme::SPINS),
+        Span::styled(format!(" max {}", fmt::thousands(peak)), theme::LABEL),
     ]);
-    chart(spin_label, &d.spin_history, None, theme::SPINS, spins, buf);
+    chart(
+        loops_label,
+        &columns,
+        Scale::PerRun,
+        theme::SPINS,
+        loops_area,
+        buf,
+    );
 
     let cpu_label = Line::from(vec![
         Span::styled("CPU ", theme::LABEL),
-        Span::styled(format!("{:.1}%", d.rates.cpu()), theme::CPU),
+        Span::styled(format!("{:.1}%", rates.cpu()), theme::CPU),
         Span::styled(" of a core", theme::LABEL),
     ]);
-    chart(cpu_label, &d.cpu_history, Some(100), theme::CPU, cpu, buf);
+    chart(cpu_label, &columns, Scale::Cpu, theme::CPU, cpu_area, buf);
+
+    if legend {
+        legend_line(d, &columns, legend_area.width as usize).render(legend_area, buf);
+    }
 }
 
-/// A label line over a sparkline of the newest values that fit.
+/// How bars are scaled: loops by each run's own peak (its unit is its
+/// own), CPU on one scale for all (100% of a core, more with threads).
+#[derive(Clone, Copy)]
+enum Scale {
+    PerRun,
+    Cpu,
+}
+
+fn value(bar: &Bar, scale: Scale) -> u64 {
+    match scale {
+        Scale::PerRun => bar.loops,
+        Scale::Cpu => bar.cpu_pct,
+    }
+}
+
+/// A label line over the bars; with no room below the label, the bars go
+/// beside it.
 fn chart(
     label: Line,
-    values: &std::collections::VecDeque<u64>,
-    max: Option<u64>,
-    style: ratatui::style::Style,
+    columns: &[Column],
+    scale: Scale,
+    style: Style,
     area: Rect,
     buf: &mut Buffer,
 ) {
@@ -55,7 +112,6 @@ fn chart(
     ]));
     let label_width = label.width() as u16;
     label.render(label_area, buf);
-    // With no room below the label, the bars go beside it.
     let bars = if bars.height == 0 {
         let used = label_area.width.min(label_width + 1);
         Rect {
@@ -66,11 +122,89 @@ fn chart(
     } else {
         bars
     };
-    let skip = values.len().saturating_sub(bars.width as usize);
-    let data: Vec<u64> = values.iter().skip(skip).copied().collect();
-    let mut spark = Sparkline::default().data(data).style(style);
-    if let Some(m) = max {
-        spark = spark.max(m);
+    let columns = &columns[columns.len().saturating_sub(bars.width as usize)..];
+    let max_of = |run: usize| {
+        columns
+            .iter()
+            .filter_map(|c| match c {
+                Column::Bar(b) if b.run == run || matches!(scale, Scale::Cpu) => {
+                    Some(value(b, scale))
+                }
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    let height = u64::from(bars.height);
+    for (x, column) in (bars.x..).zip(columns) {
+        match column {
+            Column::Switch => {
+                for y in bars.y..bars.bottom() {
+                    buf[(x, y)].set_symbol("│").set_style(theme::SWITCH);
+                }
+            }
+            Column::Bar(bar) => {
+                let max = match scale {
+                    Scale::PerRun => max_of(bar.run),
+                    Scale::Cpu => max_of(0).max(100),
+                };
+                let v = value(bar, scale);
+                // In eighths of a cell; a non-zero value shows at least one.
+                let mut eighths = (v * height * 8).div_ceil(max.max(1));
+                if v > 0 {
+                    eighths = eighths.max(1);
+                }
+                for row in 0..height {
+                    let y = bars.bottom() - 1 - row as u16;
+                    let fill = eighths.saturating_sub(row * 8).min(8) as usize;
+                    let cell = &mut buf[(x, y)];
+                    if row == 0 && bar.paused && v == 0 {
+                        cell.set_symbol("‖").set_style(theme::HINT);
+                    } else if row == 0 && fill == 0 {
+                        // Time passes even when nothing ran.
+                        cell.set_symbol("·").set_style(theme::HINT);
+                    } else {
+                        cell.set_symbol(EIGHTHS[fill]).set_style(style);
+                    }
+                }
+            }
+        }
     }
-    spark.render(bars, buf);
+}
+
+/// The models under their bars: each name starts at its run's first column
+/// and is cut where the next run begins; the newest may run on into the
+/// empty columns after it.
+fn legend_line(d: &Dashboard, columns: &[Column], width: usize) -> Line<'static> {
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < columns.len() {
+        match columns[i] {
+            Column::Switch => {
+                spans.push(Span::styled("│", theme::SWITCH));
+                i += 1;
+            }
+            Column::Bar(bar) => {
+                let run_width = columns[i..]
+                    .iter()
+                    .take_while(|c| matches!(c, Column::Bar(b) if b.run == bar.run))
+                    .count();
+                let last = i + run_width == columns.len();
+                let room = if last {
+                    width.saturating_sub(i)
+                } else {
+                    run_width
+                };
+                let name = d
+                    .run_by_seq(bar.run)
+                    .map_or(String::new(), |r| r.model.name().to_string());
+                let shown: String = name.chars().take(room).collect();
+                let pad = room.saturating_sub(shown.chars().count());
+                spans.push(Span::styled(shown, theme::LABEL));
+                spans.push(Span::raw(" ".repeat(pad)));
+                i += run_width;
+            }
+        }
+    }
+    Line::from(spans)
 }

@@ -8,15 +8,15 @@ use ratatui::widgets::{
     Wrap,
 };
 
-use super::{fmt, panel, theme, window};
-use crate::app::{Dashboard, Panel, Totals};
+use super::{fmt, panel, text, theme, window};
+use crate::app::{Dashboard, GoneCounts, Panel};
 use crate::event::Reason;
 
 pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let title = Line::from(vec![
         Span::styled(" Connected ", theme::TITLE),
-        Span::styled(format!("{} ", d.conns.len()), theme::VALUE),
-        Span::styled(format!("of {} accepted ", d.totals.accepted), theme::LABEL),
+        Span::styled(format!("{} ", d.conns.live.len()), theme::VALUE),
+        Span::styled(format!("of {} accepted ", d.conns.accepted), theme::LABEL),
     ]);
     let title = if d.builtin_count() > 0 {
         let mut spans = title.spans;
@@ -28,8 +28,8 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let block = panel(d, Some(Panel::Connected), title);
     let inner = block.inner(area);
     block.render(area, buf);
-    if d.conns.is_empty() {
-        let none = if d.totals.accepted == 0 {
+    if d.conns.live.is_empty() {
+        let none = if d.conns.accepted == 0 {
             "no clients yet"
         } else {
             "no clients connected now"
@@ -44,8 +44,9 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         return;
     }
     let height = inner.height.saturating_sub(1) as usize;
-    let (first, end) = window(d.conns.len(), height, d.view.scroll_of(Panel::Connected));
-    let rows = d.conns.values().skip(first).take(end - first).map(|c| {
+    let live = &d.conns.live;
+    let (first, end) = window(live.len(), height, d.view.scroll_of(Panel::Connected));
+    let rows = live.values().skip(first).take(end - first).map(|c| {
         let pend_style = if c.pending > 0 {
             theme::WARN
         } else {
@@ -92,7 +93,7 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     .header(Row::new(["conn", "peer", "in", "out", "idle", "pend"]).style(theme::HEADER_ROW))
     .column_spacing(1);
     Widget::render(table, inner, buf);
-    scrollbar(d.conns.len(), height, first, area, buf);
+    scrollbar(live.len(), height, first, area, buf);
 }
 
 pub fn ready(d: &Dashboard, area: Rect, buf: &mut Buffer) {
@@ -103,7 +104,64 @@ pub fn ready(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     );
     let inner = block.inner(area);
     block.render(area, buf);
-    let (Some(r), Some(ago)) = (&d.ready, d.ready_spins_ago()) else {
+    let Some(run) = d.run() else {
+        return;
+    };
+    // `--faithful`: a CLOSE-WAIT peer's `b''` is data to the listing, so
+    // every spin's ready-send list holds an empty reply for it.
+    let close_wait: Vec<_> = d.conns.close_wait().collect();
+    let mut lines = Vec::new();
+    let mut items: Vec<Line> = Vec::new();
+    if !close_wait.is_empty() {
+        lines.push(Line::from(vec![
+            Span::styled("every spin ", theme::SPINS),
+            Span::styled(format!("· {} × b''", close_wait.len()), theme::LABEL),
+        ]));
+        items.extend(close_wait.iter().map(|c| {
+            Line::from(vec![
+                Span::styled(format!("#{:<4}", c.id), theme::VALUE),
+                Span::styled(format!("{:>5} ", 0), theme::LABEL),
+                Span::styled("b'' ", theme::DATA),
+                Span::styled("CLOSE-WAIT", theme::WARN),
+            ])
+        }));
+    }
+    if let (Some(r), Some(ago)) = (&run.ready, run.ready_spins_ago()) {
+        let unit = text::loop_unit_one(d.model());
+        let when = match ago {
+            0 => format!(" · this {unit}"),
+            1 => format!(" · 1 {unit} ago"),
+            n => format!(" · {} {unit}s ago", fmt::thousands(n)),
+        };
+        let heading = Line::from(vec![
+            Span::styled(format!("{unit} "), theme::LABEL),
+            Span::styled(fmt::thousands(r.spin), theme::SPINS),
+            Span::styled(when, theme::LABEL),
+        ]);
+        if lines.is_empty() {
+            lines.push(heading);
+        } else {
+            items.push(heading);
+        }
+        items.extend(r.items.iter().map(|item| {
+            let mut spans = vec![
+                Span::styled(format!("#{:<4}", item.conn), theme::VALUE),
+                Span::styled(
+                    format!("{:>5} ", fmt::bytes(item.bytes as u64)),
+                    theme::LABEL,
+                ),
+                Span::styled(item.preview.clone(), theme::DATA),
+            ];
+            if item.pending > 0 {
+                spans.push(Span::styled(
+                    format!(" +{} queued", fmt::bytes(item.pending as u64)),
+                    theme::WARN,
+                ));
+            }
+            Line::from(spans)
+        }));
+    }
+    if lines.is_empty() {
         Paragraph::new(Line::styled(
             "the replies of the latest spin that had any show here",
             theme::HINT,
@@ -111,54 +169,44 @@ pub fn ready(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         .wrap(Wrap { trim: true })
         .render(inner, buf);
         return;
-    };
-    let mut lines = vec![Line::from(vec![
-        Span::styled("spin ", theme::LABEL),
-        Span::styled(fmt::thousands(r.spin), theme::SPINS),
-        Span::styled(
-            format!(" · {} spins ago", fmt::thousands(ago)),
-            theme::LABEL,
-        ),
-    ])];
+    }
     let height = (inner.height as usize).saturating_sub(1);
-    let (first, end) = window(r.items.len(), height, d.view.scroll_of(Panel::Ready));
-    lines.extend(r.items[first..end].iter().map(|item| {
-        let mut spans = vec![
-            Span::styled(format!("#{:<4}", item.conn), theme::VALUE),
-            Span::styled(
-                format!("{:>5} ", fmt::bytes(item.bytes as u64)),
-                theme::LABEL,
-            ),
-            Span::styled(item.preview.clone(), theme::DATA),
-        ];
-        if item.pending > 0 {
-            spans.push(Span::styled(
-                format!(" +{} queued", fmt::bytes(item.pending as u64)),
-                theme::WARN,
-            ));
-        }
-        Line::from(spans)
-    }));
+    let (first, end) = window(items.len(), height, d.view.scroll_of(Panel::Ready));
+    let len = items.len();
+    lines.extend(items.into_iter().skip(first).take(end - first));
     Paragraph::new(lines).render(inner, buf);
-    if r.more > 0 && inner.height > 1 {
+    let more = run.ready.as_ref().map_or(0, |r| r.more);
+    if more > 0 && close_wait.is_empty() && inner.height > 1 {
         let last = Rect {
             y: inner.bottom() - 1,
             height: 1,
             ..inner
         };
-        Line::styled(format!("… and {} more", r.more), theme::HINT).render(last, buf);
+        Line::styled(format!("… and {more} more"), theme::HINT).render(last, buf);
     }
-    scrollbar(r.items.len(), height, first, area, buf);
+    scrollbar(len, height, first, area, buf);
 }
 
-/// "3 closed · 1 reset", then evictions and closes by a model switch when
-/// there were any and the title has room for them (`room` columns).
-fn gone_counts(t: &Totals, room: usize) -> String {
-    let mut s = format!("{} closed · {} reset ", t.closed, t.reset);
-    for (n, what) in [(t.evicted, "evicted"), (t.switched, "ended by a switch")] {
-        let more = format!("· {n} {what} ");
-        if n > 0 && s.chars().count() + more.chars().count() <= room {
-            s.push_str(&more);
+/// "5: 2 closed, 1 reset, 1 evicted, 1 ended": the total always, then the
+/// parts that fit in `room` columns, the largest first.
+fn gone_counts(c: &GoneCounts, room: usize) -> String {
+    let mut s = format!("{} ", c.total());
+    let mut parts: Vec<(u64, &str)> = [
+        (c.closed, "closed"),
+        (c.reset, "reset"),
+        (c.evicted, "evicted"),
+        (c.ended, "ended"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .collect();
+    parts.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
+    let mut sep = ": ";
+    for (n, what) in parts {
+        let more = format!("{sep}{n} {what} ");
+        if s.trim_end().chars().count() + more.chars().count() <= room {
+            s = format!("{}{more}", s.trim_end());
+            sep = ", ";
         }
     }
     s
@@ -168,14 +216,15 @@ pub fn disconnected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let title = Line::from(vec![
         Span::styled(" Disconnected ", theme::TITLE),
         Span::styled(
-            gone_counts(&d.totals, (area.width as usize).saturating_sub(16)),
+            gone_counts(&d.conns.counts, (area.width as usize).saturating_sub(16)),
             theme::LABEL,
         ),
     ]);
     let block = panel(d, Some(Panel::Disconnected), title);
     let inner = block.inner(area);
     block.render(area, buf);
-    if d.gone.is_empty() {
+    let gone = &d.conns.gone;
+    if gone.is_empty() {
         Paragraph::new(Line::styled(
             "clients that closed or reset show here, newest first",
             theme::HINT,
@@ -185,12 +234,11 @@ pub fn disconnected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         return;
     }
     let height = inner.height as usize;
-    let (first, end) = window(d.gone.len(), height, d.view.scroll_of(Panel::Disconnected));
-    let lines: Vec<Line> = d
-        .gone
+    let (first, end) = window(gone.len(), height, d.view.scroll_of(Panel::Disconnected));
+    let lines: Vec<Line> = gone
         .range(first..end)
         .map(|g| {
-            let (reason, style) = match g.reason {
+            let (reason, style) = match g.reason() {
                 Reason::Closed => (
                     "closed",
                     theme::kind(&crate::event::EventKind::Closed { conn: 0 }),
@@ -207,7 +255,7 @@ pub fn disconnected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
                     theme::LABEL,
                 ),
             ];
-            if let Some(detail) = &g.detail {
+            if let Some(detail) = text::departure(&g.how) {
                 spans.push(Span::styled(format!("{detail} "), theme::DATA));
             }
             spans.push(Span::styled(g.peer.clone(), theme::HINT));
@@ -215,7 +263,7 @@ pub fn disconnected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         })
         .collect();
     Paragraph::new(lines).render(inner, buf);
-    scrollbar(d.gone.len(), height, first, area, buf);
+    scrollbar(gone.len(), height, first, area, buf);
 }
 
 /// A scrollbar on the panel's right border when the list overflows.

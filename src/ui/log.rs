@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::{fmt, lists::scrollbar, panel, text, theme};
-use crate::app::{Dashboard, Panel, call_name};
+use crate::app::{Dashboard, Panel};
 use crate::event::{Event, EventKind};
 
 pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
@@ -23,11 +23,15 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let inner = block.inner(area);
     block.render(area, buf);
     let height = inner.height as usize;
-    let len = d.log.len();
+    let entries = d.log.entries();
+    let len = entries.len();
     let end = len.saturating_sub(scroll);
     let first = end.saturating_sub(height);
     let started = d.started_us.unwrap_or(0);
-    let lines: Vec<Line> = d.log.range(first..end).map(|e| line(e, started)).collect();
+    let lines: Vec<Line> = entries
+        .range(first..end)
+        .map(|e| line(e, started))
+        .collect();
     Paragraph::new(lines).render(inner, buf);
     scrollbar(len, height, first, area, buf);
 }
@@ -39,7 +43,7 @@ pub fn line(e: &Event, started_us: u64) -> Line<'static> {
     Line::from(vec![
         Span::styled(fmt::stamp(e.t_us.saturating_sub(started_us)), theme::LABEL),
         Span::raw(" "),
-        Span::styled(format!("{:<11}", e.kind.name()), style),
+        Span::styled(format!("{:<11}", text::kind_label(&e.kind)), style),
         Span::raw(" "),
         Span::styled(
             text,
@@ -113,7 +117,7 @@ fn describe(kind: &EventKind) -> String {
             error,
             note,
         } => {
-            let mut s = format!("#{conn} {error} on {}", call_name(*call));
+            let mut s = format!("#{conn} {error} on {}", call.name());
             if let Some(note) = note {
                 s.push_str(&format!(" ({})", text::reset_note(*note)));
             }
@@ -137,8 +141,7 @@ fn describe(kind: &EventKind) -> String {
         EventKind::AcceptError { error, backoff_ms } => {
             format!("{error}: not accepting for {backoff_ms} ms")
         }
-        EventKind::Paused { paused: true, .. } => "server loop paused".to_string(),
-        EventKind::Paused { paused: false, .. } => "server loop resumed".to_string(),
+        EventKind::Paused { paused, thread } => text::paused(*paused, thread.as_deref()),
         EventKind::Dropped { count } => format!("{count} events dropped"),
         EventKind::Client { peer, role } => {
             format!("built-in {} client from {peer}", text::client_role(*role))

@@ -95,6 +95,10 @@ fn model_panel(d: &Dashboard, area: Rect, buf: &mut Buffer) {
 }
 
 fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
+    if let Some(notice) = d.notice() {
+        Line::styled(format!(" ⚠ {}", text::notice(notice)), theme::WARN).render(area, buf);
+        return;
+    }
     let pause = if d.paused { "resume" } else { "pause" };
     let step = if d.paused { "n" } else { "" };
     let keys = [

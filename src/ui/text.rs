@@ -2,7 +2,8 @@
 //! server and the event stream stay language-neutral; wording happens here.
 
 use super::fmt;
-use crate::event::{ClientRole, Evict, Refuse, ResetNote, Role};
+use crate::app::{Departure, Notice};
+use crate::event::{ClientRole, EventKind, Evict, Model, Refuse, ResetNote, Role};
 
 /// What a server thread is for.
 pub fn role(role: Role, conn: Option<crate::event::ConnId>) -> String {
@@ -52,5 +53,77 @@ pub fn reset_note(note: ResetNote) -> &'static str {
     match note {
         ResetNote::ListingCrashes => "the listing crashes here",
         ResetNote::NoThread => "no thread for it",
+    }
+}
+
+/// What one iteration of the model's loop is called (plural).
+pub fn loop_unit(model: Option<Model>) -> &'static str {
+    match model {
+        Some(Model::Multiplex) => "wakeups",
+        Some(m) if m.has_threads() => "recv calls",
+        _ => "spins",
+    }
+}
+
+/// ... and one of them.
+pub fn loop_unit_one(model: Option<Model>) -> &'static str {
+    match model {
+        Some(Model::Multiplex) => "wakeup",
+        Some(m) if m.has_threads() => "recv call",
+        _ => "spin",
+    }
+}
+
+/// What the Disconnected list says beside how a client left.
+pub fn departure(how: &Departure) -> Option<String> {
+    match how {
+        Departure::Closed => None,
+        Departure::Reset { call, error, note } => {
+            let mut s = format!("{error} on {}", call.name());
+            if let Some(note) = note {
+                s.push_str(&format!(" ({})", reset_note(*note)));
+            }
+            Some(s)
+        }
+        Departure::Evicted {
+            why,
+            limit_bytes,
+            stall_ms,
+        } => Some(evicted(*why, *limit_bytes, *stall_ms)),
+        Departure::Ended => Some("model switched".into()),
+    }
+}
+
+/// The kind column of the log: the event's name, except that a resume
+/// is not called "paused".
+pub fn kind_label(kind: &EventKind) -> &'static str {
+    match kind {
+        EventKind::Paused { paused: false, .. } => "resumed",
+        other => other.name(),
+    }
+}
+
+/// A pause edge, for the log.
+pub fn paused(paused: bool, thread: Option<&str>) -> String {
+    match (paused, thread) {
+        (true, Some("loop") | None) => "server loop paused".into(),
+        (false, Some("loop") | None) => "server loop resumed".into(),
+        (true, Some(t)) => format!("{t} holds before its next call"),
+        (false, Some(t)) => format!("{t} goes on"),
+    }
+}
+
+/// A notice, as the footer says it.
+pub fn notice(notice: &Notice) -> String {
+    match notice {
+        Notice::NoBuiltinClients => {
+            "no built-in client is connected: c adds a chatty one, i an idle one".into()
+        }
+        Notice::NoChattyClients => {
+            "no chatty built-in client to make talk (idle ones stay silent): c adds one".into()
+        }
+        Notice::NoClientsHere => "built-in clients need a live server".into(),
+        Notice::StepNeedsPause => "n steps a paused loop: press space first".into(),
+        Notice::SwitchFailed { model, error } => format!("cannot switch to {model}: {error}"),
     }
 }

@@ -15,7 +15,7 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         Span::styled(" Threads ", theme::TITLE),
         Span::styled(format!("{} ", t.rows.len()), theme::VALUE),
     ];
-    if d.model() == "pool" {
+    if d.model() == Some(crate::event::Model::Pool) {
         let (busy, idle) = t.pool_workers();
         title.push(Span::styled(
             format!(
@@ -42,6 +42,9 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     for row in t.rows.values() {
         let held = fmt::micros(d.now_us.saturating_sub(row.since_us));
         let mut spans = vec![Span::styled(format!("{:<10}", row.name), theme::VALUE)];
+        if row.held {
+            spans.push(Span::styled("‖ held by the pause ", theme::PAUSED_TEXT));
+        }
         match row.state {
             ThreadState::Blocked { call, conn } => {
                 spans.push(Span::styled(format!("{held:>8} "), theme::LABEL));

@@ -1,0 +1,98 @@
+//! The event log: what the sockets did, in time order, WouldBlock summaries
+//! between two real events merged into one line.
+
+use std::collections::VecDeque;
+
+use crate::event::{Event, EventKind};
+
+/// Lines kept.
+pub const LOG_CAP: usize = 1000;
+
+#[derive(Debug, Clone, Default)]
+pub struct Log {
+    entries: VecDeque<Event>,
+}
+
+impl Log {
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn entries(&self) -> &VecDeque<Event> {
+        &self.entries
+    }
+
+    /// Adds a line in time order: events from several threads (and the
+    /// built-in clients' notes) can arrive a little out of order.
+    pub fn push(&mut self, event: Event) {
+        let at = self
+            .entries
+            .iter()
+            .rposition(|e| e.t_us <= event.t_us)
+            .map_or(0, |i| i + 1);
+        self.entries.insert(at, event);
+        if self.entries.len() > LOG_CAP {
+            self.entries.pop_front();
+        }
+    }
+
+    /// Adds WouldBlock counts: to the newest line if it is a WouldBlock
+    /// line, else as a new line.
+    pub fn would_block(&mut self, t_us: u64, counts: [u64; 3]) {
+        if let Some(Event {
+            kind: EventKind::WouldBlock { accept, recv, send },
+            ..
+        }) = self.entries.back_mut()
+        {
+            *accept += counts[0];
+            *recv += counts[1];
+            *send += counts[2];
+            return;
+        }
+        let [accept, recv, send] = counts;
+        self.push(Event {
+            t_us,
+            kind: EventKind::WouldBlock { accept, recv, send },
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn closed(t_us: u64, conn: u64) -> Event {
+        Event {
+            t_us,
+            kind: EventKind::Closed { conn },
+        }
+    }
+
+    #[test]
+    fn lines_stay_in_time_order_and_would_blocks_merge() {
+        let mut log = Log::default();
+        log.push(closed(10, 1));
+        log.push(closed(30, 3));
+        log.push(closed(20, 2)); // late, from another thread
+        log.would_block(40, [1, 2, 0]);
+        log.would_block(50, [1, 0, 0]);
+        let times: Vec<u64> = log.entries().iter().map(|e| e.t_us).collect();
+        assert_eq!(times, [10, 20, 30, 40]);
+        assert_eq!(
+            log.entries()[3].kind,
+            EventKind::WouldBlock {
+                accept: 2,
+                recv: 2,
+                send: 0
+            }
+        );
+        for i in 0..2 * LOG_CAP as u64 {
+            log.push(closed(100 + i, i));
+        }
+        assert_eq!(log.len(), LOG_CAP);
+    }
+}

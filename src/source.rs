@@ -1,0 +1,97 @@
+//! Where the dashboard's events come from. The runtime does not care: a
+//! live server today, a recording or another machine's stream later. A
+//! source gives events, a clock on the events' time base, and does what it
+//! can of the viewer's commands (pause, step, switch model).
+
+use std::time::Instant;
+
+use crossbeam_channel::Receiver;
+
+use crate::app::Notice;
+use crate::event::Event;
+use crate::server::ServerHost;
+
+/// What the viewer asks of the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    TogglePause,
+    /// While paused: one more iteration of the loop.
+    Step,
+    /// Stop this model and start the next one on the same address.
+    NextModel,
+}
+
+pub trait Source {
+    /// The events, as they come.
+    fn events(&self) -> &Receiver<Event>;
+    /// The source's clock: microseconds on the events' time base.
+    fn now_us(&self) -> u64;
+    /// False once the source ended by itself (a server thread panicked).
+    fn is_alive(&self) -> bool;
+    /// Carries out a command, or says why it cannot.
+    fn command(&self, command: Command) -> Result<(), Notice>;
+}
+
+/// A server running in this process.
+#[derive(Debug)]
+pub struct Live {
+    host: ServerHost,
+    events: Receiver<Event>,
+    epoch: Instant,
+}
+
+impl Live {
+    /// `events` is the receiving end of the channel `host` reports to, and
+    /// `epoch` the clock it was started with.
+    pub fn new(host: ServerHost, events: Receiver<Event>, epoch: Instant) -> Self {
+        Live {
+            host,
+            events,
+            epoch,
+        }
+    }
+
+    pub fn host(&self) -> &ServerHost {
+        &self.host
+    }
+}
+
+impl Source for Live {
+    fn events(&self) -> &Receiver<Event> {
+        &self.events
+    }
+
+    fn now_us(&self) -> u64 {
+        self.epoch.elapsed().as_micros() as u64
+    }
+
+    fn is_alive(&self) -> bool {
+        self.host.is_alive()
+    }
+
+    fn command(&self, command: Command) -> Result<(), Notice> {
+        match command {
+            Command::TogglePause => {
+                let control = self.host.control();
+                control.set_paused(!control.is_paused());
+            }
+            Command::Step => {
+                let control = self.host.control();
+                if !control.is_paused() {
+                    return Err(Notice::StepNeedsPause);
+                }
+                control.step();
+            }
+            Command::NextModel => {
+                let next = self.host.model().next();
+                self.host
+                    .switch_to(next)
+                    .map_err(|e| Notice::SwitchFailed {
+                        model: next,
+                        error: e.to_string(),
+                    })?;
+            }
+        }
+        Ok(())
+    }
+}
