@@ -28,29 +28,114 @@ pub enum Action {
     ToggleCompare,
 }
 
-/// Every key, as the help overlay lists it.
-pub const KEYS: &[(&str, &str)] = &[
-    (
-        "q  Esc  Ctrl-C",
-        "quit (the server stops, clients see a close)",
+/// One row of the help overlay: the keys (each with the action it gives,
+/// in the order shown) and what they do.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub keys: &'static [(&'static str, Action)],
+    pub what: &'static str,
+}
+
+const fn row(keys: &'static [(&'static str, Action)], what: &'static str) -> Binding {
+    Binding { keys, what }
+}
+
+/// Every key, as the help overlay lists it. A test holds this table and
+/// [`action_for_key`] together: every key the dashboard answers is here,
+/// with the action it really gives, and no key is listed twice.
+pub const KEYS: &[Binding] = &[
+    row(
+        &[
+            ("q", Action::Quit),
+            ("Esc", Action::Quit),
+            ("Ctrl-C", Action::Quit),
+        ],
+        "quit (Esc closes an open overlay first)",
     ),
-    (
-        "space  p",
-        "pause / resume the server loop (really parked: 0% CPU)",
+    row(
+        &[("space", Action::TogglePause), ("p", Action::TogglePause)],
+        "pause / resume the server (it really parks: 0% CPU)",
     ),
-    ("n", "while paused: run one more spin (epoll: one wakeup)"),
-    ("c  i", "connect a built-in chatty / idle client"),
-    ("x  X", "reset / gracefully close a built-in client"),
-    ("s", "every built-in client sends one message"),
-    ("d", "demo on/off: clients come, talk, close, reset"),
-    ("m", "switch to the next model (blocking → … → multiplex)"),
-    ("t", "table: compare the models that have run"),
-    ("?", "this help"),
-    ("Tab  Shift-Tab", "focus the next / previous list"),
-    ("↑ ↓  k j", "scroll the focused list"),
-    ("PgUp PgDn", "scroll a page"),
-    ("Home End  g G", "jump to the top / bottom"),
+    row(
+        &[("n", Action::Step)],
+        "while paused: run one more spin (epoll: one wakeup)",
+    ),
+    row(
+        &[
+            ("c", Action::Client(ClientCmd::Chatty)),
+            ("i", Action::Client(ClientCmd::Idle)),
+        ],
+        "connect a built-in chatty / idle client",
+    ),
+    row(
+        &[
+            ("x", Action::Client(ClientCmd::ResetOne)),
+            ("X", Action::Client(ClientCmd::CloseOne)),
+        ],
+        "reset / gracefully close a built-in client",
+    ),
+    row(
+        &[("s", Action::Client(ClientCmd::SendAll))],
+        "every chatty built-in client sends one message now",
+    ),
+    row(
+        &[("d", Action::ToggleDemo)],
+        "demo on/off: clients come, talk, close, reset",
+    ),
+    row(
+        &[("m", Action::NextModel)],
+        "switch to the next model (blocking → … → multiplex)",
+    ),
+    row(
+        &[("t", Action::ToggleCompare)],
+        "table: compare the models that have run",
+    ),
+    row(
+        &[
+            ("?", Action::ToggleHelp),
+            ("h", Action::ToggleHelp),
+            ("F1", Action::ToggleHelp),
+        ],
+        "this help",
+    ),
+    row(
+        &[("Tab", Action::FocusNext), ("Shift-Tab", Action::FocusPrev)],
+        "focus the next / previous list",
+    ),
+    row(
+        &[
+            ("↑", Action::ScrollUp(1)),
+            ("↓", Action::ScrollDown(1)),
+            ("k", Action::ScrollUp(1)),
+            ("j", Action::ScrollDown(1)),
+        ],
+        "scroll the focused list",
+    ),
+    row(
+        &[
+            ("PgUp", Action::ScrollUp(PAGE)),
+            ("PgDn", Action::ScrollDown(PAGE)),
+        ],
+        "scroll a page",
+    ),
+    row(
+        &[
+            ("Home", Action::ScrollHome),
+            ("End", Action::ScrollEnd),
+            ("g", Action::ScrollHome),
+            ("G", Action::ScrollEnd),
+        ],
+        "jump to the top / bottom",
+    ),
 ];
+
+impl Binding {
+    /// The keys as the help shows them: `↑ ↓ k j`.
+    pub fn keys_text(&self) -> String {
+        let names: Vec<&str> = self.keys.iter().map(|(k, _)| *k).collect();
+        names.join(" ")
+    }
+}
 
 const PAGE: usize = 10;
 
@@ -58,8 +143,13 @@ const PAGE: usize = 10;
 /// releases), as crossterm reports both on some platforms.
 pub fn action_for_key(key: KeyEvent, overlay_open: bool) -> Option<Action> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let chord = key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SUPER);
     let action = match key.code {
         KeyCode::Char('c') if ctrl => Action::Quit,
+        // Ctrl-X is not x: a chord means only what the table lists.
+        _ if chord => return None,
         KeyCode::Esc if overlay_open => Action::CloseOverlay,
         KeyCode::Char('q') | KeyCode::Esc => Action::Quit,
         KeyCode::Char(' ') | KeyCode::Char('p') => Action::TogglePause,
@@ -94,36 +184,91 @@ mod tests {
         KeyEvent::new(code, KeyModifiers::NONE)
     }
 
-    #[test]
-    fn the_issue_keys_map() {
-        assert_eq!(
-            action_for_key(key(KeyCode::Char('q')), false),
-            Some(Action::Quit)
+    /// The name the help uses for a key.
+    fn name(k: KeyEvent) -> String {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        match k.code {
+            KeyCode::Char(c) if ctrl => format!("Ctrl-{}", c.to_ascii_uppercase()),
+            KeyCode::Char(' ') => "space".into(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::F(n) => format!("F{n}"),
+            other => format!("{other:?}"),
+        }
+    }
+
+    /// Every key a keyboard can send that the dashboard might answer.
+    fn every_key() -> Vec<KeyEvent> {
+        let mut keys: Vec<KeyEvent> = (' '..='~')
+            .flat_map(|c| {
+                [
+                    key(KeyCode::Char(c)),
+                    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
+                    KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT),
+                ]
+            })
+            .collect();
+        keys.extend(
+            [
+                KeyCode::Esc,
+                KeyCode::Tab,
+                KeyCode::BackTab,
+                KeyCode::Enter,
+                KeyCode::Backspace,
+                KeyCode::Delete,
+                KeyCode::Insert,
+                KeyCode::Up,
+                KeyCode::Down,
+                KeyCode::Left,
+                KeyCode::Right,
+                KeyCode::PageUp,
+                KeyCode::PageDown,
+                KeyCode::Home,
+                KeyCode::End,
+            ]
+            .map(key),
         );
-        assert_eq!(action_for_key(key(KeyCode::Esc), false), Some(Action::Quit));
+        keys.extend((1..=12).map(|n| key(KeyCode::F(n))));
+        keys
+    }
+
+    #[test]
+    fn every_key_is_in_the_help_with_the_action_it_gives_and_none_twice() {
+        let listed: Vec<(&str, Action)> =
+            KEYS.iter().flat_map(|b| b.keys.iter().copied()).collect();
+        // No key is listed twice (so none can mean two things on screen).
+        for (i, (k, _)) in listed.iter().enumerate() {
+            assert!(
+                !listed[i + 1..].iter().any(|(other, _)| other == k),
+                "{k} is listed twice"
+            );
+        }
+        // Every key the dashboard answers is listed, with what it does.
+        let mut answered = 0;
+        for k in every_key() {
+            if let Some(action) = action_for_key(k, false) {
+                answered += 1;
+                let n = name(k);
+                let row = listed.iter().find(|(l, _)| *l == n);
+                assert_eq!(row.map(|r| r.1), Some(action), "key {n}");
+            }
+        }
+        // ... and every listed key is answered: nothing in the help is dead.
+        assert_eq!(answered, listed.len());
+        // With an overlay open, Esc closes it (the quit row says so).
         assert_eq!(
             action_for_key(key(KeyCode::Esc), true),
             Some(Action::CloseOverlay)
         );
-        assert_eq!(
-            action_for_key(
-                KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
-                false
-            ),
-            Some(Action::Quit)
-        );
-        assert_eq!(
-            action_for_key(key(KeyCode::Char(' ')), false),
-            Some(Action::TogglePause)
-        );
-        assert_eq!(
-            action_for_key(key(KeyCode::Char('p')), false),
-            Some(Action::TogglePause)
-        );
-        assert_eq!(
-            action_for_key(key(KeyCode::Char('?')), false),
-            Some(Action::ToggleHelp)
-        );
+        assert!(KEYS[0].what.contains("Esc closes"));
         assert_eq!(action_for_key(key(KeyCode::Char('z')), false), None);
     }
 }

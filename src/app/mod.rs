@@ -389,10 +389,16 @@ impl Dashboard {
             Panel::Ready if self.has_threads() => {
                 self.threads.rows.len() + self.threads.queue.len()
             }
-            Panel::Ready => self
-                .run()
-                .and_then(|r| r.ready.as_ref())
-                .map_or(0, |r| r.items.len()),
+            Panel::Ready => {
+                // The ready-send panel's rows: CLOSE-WAIT empties, then the
+                // latest spin's replies (under their own heading if both).
+                let waiting = self.conns.close_wait().count();
+                let ready = self
+                    .run()
+                    .and_then(|r| r.ready.as_ref())
+                    .map_or(0, |r| r.items.len());
+                waiting + ready + usize::from(waiting > 0 && ready > 0)
+            }
             Panel::Disconnected => self.conns.gone.len(),
             Panel::Log => self.log.len(),
         })
@@ -710,6 +716,23 @@ mod tests {
         ));
         assert!(!d.paused);
         assert!(d.threads.rows.values().all(|r| !r.held));
+    }
+
+    #[test]
+    fn space_pauses_the_view_at_once_and_the_seconds_it_covers_are_marked() {
+        let mut d = Dashboard::new();
+        d.apply(&listening(0, Model::Nonblocking, false));
+        d.handle(Action::TogglePause);
+        assert!(d.paused, "the header says PAUSED before the loop answers");
+        d.tick(1_500_000);
+        assert!(d.history.bars()[0].paused);
+        d.handle(Action::TogglePause);
+        assert!(!d.paused);
+        d.tick(2_500_000);
+        // The second in which it resumed was still paused for a while.
+        assert!(d.history.bars()[1].paused);
+        d.tick(3_500_000);
+        assert!(!d.history.bars()[2].paused);
     }
 
     #[test]

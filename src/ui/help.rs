@@ -18,10 +18,10 @@ pub fn render(area: Rect, buf: &mut Buffer) {
         .title_bottom(Line::styled(" ? or Esc closes ", theme::LABEL));
     let mut lines: Vec<Line> = KEYS
         .iter()
-        .map(|(keys, what)| {
+        .map(|b| {
             Line::from(vec![
-                Span::styled(format!("{keys:<16}"), theme::TITLE),
-                Span::styled(*what, theme::DATA),
+                Span::styled(format!("{:<16}", b.keys_text()), theme::TITLE),
+                Span::styled(b.what, theme::DATA),
             ])
         })
         .collect();
