@@ -747,3 +747,57 @@ fn a_live_switch_cycles_through_every_model() {
         d.runs
     );
 }
+
+/// The conn id of the accept whose peer is `client`, once it has come.
+fn accepted_id(seen: &mut Seen, client: &TcpStream) -> u64 {
+    let peer = client.local_addr().unwrap().to_string();
+    let is_it = |k: &EventKind| matches!(k, EventKind::Accept { peer: p, .. } if *p == peer);
+    seen.wait_for_count("the client's accept", 1, is_it);
+    seen.all
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::Accept { conn, peer: p } if *p == peer => Some(*conn),
+            _ => None,
+        })
+        .unwrap()
+}
+
+#[test]
+fn connection_ids_never_restart_across_switches() {
+    let (host, mut seen) = host(Model::ALL[0]);
+    let addr = host.addr();
+    let mut model = Model::ALL[0];
+    let mut ids = Vec::new();
+    // Every model once, and back to the first.
+    for step in 0..=Model::ALL.len() {
+        assert_eq!(host.model(), model);
+        let mut client = connect(addr);
+        assert_eq!(round_trip(&mut client, b"id?"), b"ID?", "{model}");
+        ids.push((model, accepted_id(&mut seen, &client)));
+        if step < Model::ALL.len() {
+            let next = model.next();
+            host.switch_to(next)
+                .unwrap_or_else(|e| panic!("{model} → {next}: {e}"));
+            assert_sees_a_close(&mut client, model.name());
+            model = next;
+        }
+    }
+    assert!(
+        ids.windows(2).all(|w| w[0].1 < w[1].1),
+        "every accept's id is new and greater: {ids:?}"
+    );
+    // And no id was ever given twice in the whole run.
+    seen.all.extend(seen.rx.try_iter());
+    let mut all: Vec<u64> = seen
+        .all
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Accept { conn, .. } => Some(conn),
+            _ => None,
+        })
+        .collect();
+    let n = all.len();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), n, "an id was given twice: {ids:?}");
+}

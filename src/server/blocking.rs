@@ -6,7 +6,7 @@ use std::thread::JoinHandle;
 
 use super::Spawn;
 use super::blocking_io::{self, Sockets};
-use crate::event::{ConnId, Role};
+use crate::event::Role;
 use crate::probe::{ChannelProbe, Probe};
 
 pub(crate) fn spawn(mut s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
@@ -18,14 +18,13 @@ pub(crate) fn spawn(mut s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
             let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
             s.hello.announce(&mut probe);
             probe.thread("server", Role::AcceptAndServe, true, None);
-            let mut next: ConnId = 1;
             while let Some((stream, id)) = blocking_io::accept_client(
                 &s.listener,
                 "server",
                 &s.control,
                 &sockets,
                 &s.limits,
-                &mut next,
+                &s.conn_ids,
                 &mut probe,
             ) {
                 blocking_io::serve_client(

@@ -11,7 +11,7 @@ use std::time::Instant;
 use crate::control::{Control, Resume};
 use crate::event::{Call, ConnId, Evict, Refuse};
 use crate::probe::Probe;
-use crate::server::{ACCEPT_BACKOFF, Limits, is_transient_accept_error};
+use crate::server::{ACCEPT_BACKOFF, ConnIds, Limits, is_transient_accept_error};
 
 /// The lecture's `conn.recv(1024)`.
 const RECV_SIZE: usize = 1024;
@@ -120,14 +120,14 @@ pub(crate) fn accept<P: Probe>(
 
 /// The accept side of the thread models: parks in `accept()`, turns away
 /// clients beyond `max_conns` (accepted and closed at once), numbers the
-/// others (`next`) and registers them for stopping. `None` on stop.
+/// others (from `ids`) and registers them for stopping. `None` on stop.
 pub(crate) fn accept_client<P: Probe>(
     listener: &TcpListener,
     thread: &str,
     control: &Control,
     sockets: &Sockets,
     limits: &Limits,
-    next: &mut ConnId,
+    ids: &ConnIds,
     probe: &mut P,
 ) -> Option<(TcpStream, ConnId)> {
     loop {
@@ -136,8 +136,7 @@ pub(crate) fn accept_client<P: Probe>(
             probe.refused(peer, Refuse::MaxConns, limits.max_conns as u64);
             continue;
         }
-        let id = *next;
-        *next += 1;
+        let id = ids.next();
         probe.accept(id, peer);
         sockets.add(id, &stream);
         return Some((stream, id));

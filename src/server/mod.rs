@@ -19,6 +19,7 @@ use std::fmt;
 use std::io;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -26,7 +27,7 @@ use crossbeam_channel::Sender;
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::control::Control;
-use crate::event::{Event, EventKind};
+use crate::event::{ConnId, Event, EventKind};
 use crate::probe::Probe;
 
 /// The lecture's `listen(5)`.
@@ -63,6 +64,24 @@ pub const DEFAULT_WORKERS: usize = 4;
 /// How often the sampler reads memory, threads and the listen queue.
 pub const SAMPLE_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
+/// Where connection ids come from: 1, 2, 3, … in accept order, never given
+/// twice while the counter lives. Clones share the counter, so a
+/// [`ServerHost`] that keeps one across model switches never starts again
+/// at 1 (three different `#1`s on one screen).
+#[derive(Debug, Clone, Default)]
+pub struct ConnIds(Arc<AtomicU64>);
+
+impl ConnIds {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The next id (the first is 1).
+    pub fn next(&self) -> ConnId {
+        self.0.fetch_add(1, Ordering::Relaxed) + 1
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     pub addr: SocketAddr,
@@ -79,6 +98,9 @@ pub struct ServerConfig {
     pub max_conns: usize,
     /// Workers of the `pool` model.
     pub workers: usize,
+    /// The connection ids every run started with this config (or a clone of
+    /// it) takes from.
+    pub conn_ids: ConnIds,
     /// Fault injection for the terminal-restore tests: the model thread
     /// panics right after `listening`.
     #[doc(hidden)]
@@ -96,6 +118,7 @@ impl ServerConfig {
             stall_timeout: DEFAULT_STALL_TIMEOUT,
             max_conns: DEFAULT_MAX_CONNS,
             workers: DEFAULT_WORKERS,
+            conn_ids: ConnIds::new(),
             inject_panic: false,
         }
     }
@@ -191,6 +214,7 @@ impl Server {
             tx: tx.clone(),
             epoch,
             control: control.clone(),
+            conn_ids: config.conn_ids.clone(),
             limits: Limits {
                 pending_cap: config.pending_cap,
                 stall_timeout: config.stall_timeout,
@@ -269,6 +293,8 @@ pub(crate) struct Spawn {
     pub tx: Sender<Event>,
     pub epoch: Instant,
     pub control: Arc<Control>,
+    /// Where this run's connection ids come from.
+    pub conn_ids: ConnIds,
     pub limits: Limits,
     /// The first thread announces `listening` with it.
     pub hello: Hello,

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 
-use super::{ACCEPT_BACKOFF, Limits, Spawn, is_transient_accept_error};
+use super::{ACCEPT_BACKOFF, ConnIds, Limits, Spawn, is_transient_accept_error};
 use crate::control::{Control, Resume};
 use crate::event::{Call, ConnId, Evict, Refuse, Role};
 use crate::probe::{ChannelProbe, FLUSH_EVERY, Probe};
@@ -48,7 +48,14 @@ pub(crate) fn spawn(mut s: Spawn) -> io::Result<Vec<JoinHandle<()>>> {
             s.hello.announce(&mut probe);
             probe.thread("loop", Role::PollLoop, true, None);
             let listener = TcpListener::from_std(s.listener);
-            if let Err(e) = run(poll, listener, s.limits, &s.control, &mut probe) {
+            if let Err(e) = run(
+                poll,
+                listener,
+                s.limits,
+                &s.conn_ids,
+                &s.control,
+                &mut probe,
+            ) {
                 probe.accept_error(&e, Duration::ZERO);
             }
             probe.thread("loop", Role::PollLoop, false, None);
@@ -60,6 +67,7 @@ fn run(
     mut poll: Poll,
     mut listener: TcpListener,
     limits: Limits,
+    conn_ids: &ConnIds,
     control: &Control,
     probe: &mut ChannelProbe,
 ) -> io::Result<()> {
@@ -67,7 +75,6 @@ fn run(
         .register(&mut listener, LISTENER, Interest::READABLE)?;
     let mut events = Events::with_capacity(1024);
     let mut conns: HashMap<Token, Conn> = HashMap::new();
-    let mut next_id: ConnId = 1;
     let mut next_token = 2usize;
     let mut wakeup: u64 = 0;
     let mut buf = [0u8; RECV_SIZE];
@@ -132,8 +139,7 @@ fn run(
                             probe.accept_error(&e, Duration::ZERO);
                             continue;
                         }
-                        let id = next_id;
-                        next_id += 1;
+                        let id = conn_ids.next();
                         probe.accept(id, peer);
                         conns.insert(
                             token,

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use crate::control::{Control, Resume};
 use crate::event::{Call, ConnId, Evict, Refuse, ResetNote, Role};
 use crate::probe::{ChannelProbe, Probe};
-use crate::server::{ACCEPT_BACKOFF, Limits, Spawn, is_transient_accept_error};
+use crate::server::{ACCEPT_BACKOFF, ConnIds, Limits, Spawn, is_transient_accept_error};
 
 /// The lecture's `conn.recv(1024)`.
 pub const RECV_SIZE: usize = 1024;
@@ -34,16 +34,20 @@ pub const RECV_SIZE: usize = 1024;
 const ACCEPT_BATCH: usize = 64;
 
 /// What the loop needs to know besides its sockets.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct LoopOptions {
     pub faithful: bool,
     pub limits: Limits,
+    /// Where connection ids come from (shared with the runs before and
+    /// after this one).
+    pub conn_ids: ConnIds,
 }
 
 pub(crate) fn spawn(mut s: Spawn, faithful: bool) -> io::Result<Vec<JoinHandle<()>>> {
     let opts = LoopOptions {
         faithful,
         limits: s.limits,
+        conn_ids: s.conn_ids.clone(),
     };
     let thread = std::thread::Builder::new()
         .name("ioscope-nonblocking".into())
@@ -85,7 +89,6 @@ pub fn run<P: Probe>(
 ) -> io::Result<u64> {
     listener.set_nonblocking(true)?;
     let mut conns: Vec<Conn> = Vec::new();
-    let mut next_id: ConnId = 1;
     let mut spin: u64 = 0;
     let mut buf = [0u8; RECV_SIZE];
     // The ready-send list of one spin: (index into conns, range in `replies`).
@@ -128,8 +131,7 @@ pub fn run<P: Probe>(
                             probe.accept_error(&e, Duration::ZERO);
                             continue;
                         }
-                        let id = next_id;
-                        next_id += 1;
+                        let id = opts.conn_ids.next();
                         probe.accept(id, peer);
                         conns.push(Conn {
                             id,

@@ -70,14 +70,13 @@ pub(crate) fn spawn(mut s: Spawn, workers: usize) -> std::io::Result<Vec<JoinHan
                 let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
                 s.hello.announce(&mut probe);
                 probe.thread("accept", Role::AcceptQueue, true, None);
-                let mut next: ConnId = 1;
                 while let Some((stream, id)) = blocking_io::accept_client(
                     &s.listener,
                     "accept",
                     &s.control,
                     &sockets,
                     &s.limits,
-                    &mut next,
+                    &s.conn_ids,
                     &mut probe,
                 ) {
                     probe.queued(id);

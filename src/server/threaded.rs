@@ -6,7 +6,7 @@ use std::thread::JoinHandle;
 
 use super::Spawn;
 use super::blocking_io::{self, Sockets};
-use crate::event::{Call, ConnId, ResetNote, Role};
+use crate::event::{Call, ResetNote, Role};
 use crate::probe::{ChannelProbe, Probe};
 
 pub(crate) fn spawn(mut s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
@@ -18,7 +18,6 @@ pub(crate) fn spawn(mut s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
             let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
             s.hello.announce(&mut probe);
             probe.thread("accept", Role::AcceptSpawn, true, None);
-            let mut next: ConnId = 1;
             let mut clients: Vec<JoinHandle<()>> = Vec::new();
             while let Some((stream, id)) = blocking_io::accept_client(
                 &s.listener,
@@ -26,7 +25,7 @@ pub(crate) fn spawn(mut s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
                 &s.control,
                 &sockets,
                 &s.limits,
-                &mut next,
+                &s.conn_ids,
                 &mut probe,
             ) {
                 let (tx, epoch, control, sockets2, limits) = (
