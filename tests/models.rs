@@ -801,3 +801,60 @@ fn connection_ids_never_restart_across_switches() {
     all.dedup();
     assert_eq!(all.len(), n, "an id was given twice: {ids:?}");
 }
+
+/// The `faithful` flag of every `listening` so far, with its model.
+fn faithful_flags(seen: &Seen) -> Vec<(Model, bool)> {
+    seen.all
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Listening {
+                model, faithful, ..
+            } => Some((model, faithful)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn faithful_applies_only_to_the_model_with_a_listing() {
+    let (tx, rx) = crossbeam_channel::bounded(65_536);
+    let mut config = ServerConfig::new("127.0.0.1:0".parse().unwrap());
+    config.model = Model::Nonblocking;
+    config.faithful = true;
+    let host = ServerHost::start(config, tx, Instant::now(), Duration::from_micros(200))
+        .expect("bind 127.0.0.1:0");
+    let mut seen = Seen {
+        rx,
+        all: Vec::new(),
+    };
+    let listening = |k: &EventKind| matches!(k, EventKind::Listening { .. });
+    seen.wait_for_count("listening", 1, listening);
+    host.switch_to(Model::Multiplex).expect("switch");
+    seen.wait_for_count("listening", 2, listening);
+    // The rest of the cycle, back to nonblocking.
+    let mut model = Model::Multiplex;
+    while model != Model::Nonblocking {
+        model = model.next();
+        host.switch_to(model).expect("switch");
+    }
+    seen.wait_for_count("listening", Model::ALL.len() + 1, listening);
+    let flags = faithful_flags(&seen);
+    assert_eq!(
+        flags,
+        [
+            (Model::Nonblocking, true),
+            (Model::Multiplex, false),
+            (Model::Blocking, false),
+            (Model::Threaded, false),
+            (Model::Pool, false),
+            (Model::Nonblocking, true),
+        ]
+    );
+    // And the nonblocking run really is the listing: a closed client stays.
+    let mut c = connect(host.addr());
+    assert_eq!(round_trip(&mut c, b"hi"), b"HI");
+    drop(c);
+    seen.wait_for_count("a recv of b''", 1, |k| {
+        matches!(k, EventKind::Recv { bytes: 0, .. })
+    });
+}

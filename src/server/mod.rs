@@ -209,6 +209,9 @@ impl Server {
         // Every other thread waits for `listening`: it is always the first
         // event. The latch opens when its sender is dropped.
         let (announced, listening_sent) = crossbeam_channel::bounded::<()>(0);
+        // `--faithful` is the lecture's listing: only a model that has one
+        // runs (and says it runs) faithfully.
+        let faithful = config.faithful && config.model.has_listing();
         let spawn = Spawn {
             listener,
             tx: tx.clone(),
@@ -224,14 +227,14 @@ impl Server {
                 addr,
                 model: config.model,
                 backlog: config.backlog,
-                faithful: config.faithful,
+                faithful,
                 inject_panic: config.inject_panic,
                 announced: Some(announced),
             },
             listening_sent: listening_sent.clone(),
         };
         let mut threads = match config.model {
-            Model::Nonblocking => nonblocking::spawn(spawn, config.faithful),
+            Model::Nonblocking => nonblocking::spawn(spawn, faithful),
             Model::Blocking => blocking::spawn(spawn),
             Model::Threaded => threaded::spawn(spawn),
             Model::Pool => pool::spawn(spawn, config.workers),
