@@ -296,3 +296,50 @@ fn a_step_while_paused_runs_exactly_one_spin() {
         .sum();
     assert_eq!(spins_while_paused, 3);
 }
+
+#[test]
+fn faithful_close_wait_clients_do_not_hold_back_the_summaries() {
+    const CLIENTS: usize = 20;
+    let mut t = TestServer::start_with(|c| {
+        c.faithful = true;
+        c.backlog = 64;
+    });
+    // A slow loop (10 ms after every spin that moved nothing): the probe
+    // must still read its clock often enough, because every spin makes a
+    // recv → b'' and an empty send per CLOSE-WAIT client. Counting only
+    // spins and WouldBlocks, it would look at the clock once per ~500
+    // spins, ~5 s here; counting every call, once per ~24 spins.
+    t.server.control().set_idle_delay(Duration::from_millis(10));
+    for i in 0..CLIENTS {
+        let mut c = t.connect();
+        let msg = format!("client {i}");
+        assert_eq!(
+            round_trip(&mut c, msg.as_bytes()),
+            msg.to_uppercase().as_bytes()
+        );
+        // Closed: the listing keeps it, in CLOSE-WAIT.
+    }
+    let eof = |k: &EventKind| matches!(k, EventKind::Recv { bytes: 0, .. });
+    t.wait_for_count("every client's b''", CLIENTS, eof);
+    let first_summary_after = t.seen.len();
+    let summaries_after = |t: &TestServer| {
+        t.seen[first_summary_after..]
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Spin { empty_recvs, .. } if empty_recvs > 0))
+            .count()
+    };
+    let deadline = std::time::Instant::now() + common::DEADLINE;
+    while summaries_after(&t) < 5 {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match t.events.recv_timeout(left) {
+            Ok(e) => t.seen.push(e),
+            Err(_) => panic!(
+                "{} spin summaries with empty recvs within {:?} after the last b''",
+                summaries_after(&t),
+                common::DEADLINE
+            ),
+        }
+    }
+    let TestServer { server, .. } = t;
+    server.stop();
+}
