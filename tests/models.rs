@@ -434,6 +434,113 @@ fn one_client_at_a_time() {
 }
 
 // ---------------------------------------------------------------------------
+// What the thread models share.
+
+/// `blocking`, `threaded`, `pool`: a thread that was parked in `recv()` when
+/// the pause came parks for it before its next call: the reply waits.
+fn pause_holds_a_thread_back_before_its_send(model: Model) {
+    let mut t = start(model);
+    let mut c = t.connect();
+    assert_eq!(round_trip(&mut c, b"before"), b"BEFORE");
+    let peer = c.local_addr().unwrap().to_string();
+    let id = match t.wait_for(
+        "the accept",
+        |k| matches!(k, EventKind::Accept { peer: p, .. } if *p == peer),
+    ) {
+        EventKind::Accept { conn, .. } => conn,
+        _ => unreachable!(),
+    };
+    let thread = match model {
+        Model::Blocking => "server".to_string(),
+        Model::Threaded => format!("conn-{id}"),
+        Model::Pool => match t.wait_for(
+            "the dequeue",
+            |k| matches!(k, EventKind::Dequeued { conn, .. } if *conn == id),
+        ) {
+            EventKind::Dequeued { thread, .. } => thread,
+            _ => unreachable!(),
+        },
+        _ => unreachable!("{model} has no threads"),
+    };
+    // Back in recv() (past the check at the top of its loop) for the
+    // second time: the pause finds it there.
+    let name = thread.clone();
+    t.wait_for_count("back in recv", 2, move |k| {
+        matches!(k, EventKind::Blocked { thread, call: Call::Recv, conn: Some(c) } if *thread == name && *c == id)
+    });
+    t.server.control().set_paused(true);
+    c.write_all(b"held").unwrap();
+    t.wait_for(
+        "the recv of held",
+        |k| matches!(k, EventKind::Recv { conn, preview, .. } if *conn == id && preview == "held"),
+    );
+    let recv_at = t
+        .seen
+        .iter()
+        .position(|e| matches!(&e.kind, EventKind::Recv { preview, .. } if preview == "held"))
+        .unwrap();
+    let parks = |t: &TestServer| {
+        t.seen[recv_at..].iter().any(|e| {
+            matches!(&e.kind, EventKind::Paused { paused: true, thread: Some(n) } if *n == thread)
+        })
+    };
+    let deadline = Instant::now() + DEADLINE;
+    while !parks(&t) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let e = t.events.recv_timeout(left).unwrap_or_else(|_| {
+            panic!(
+                "{model}: {thread} did not park after the recv: {:#?}",
+                t.discrete()
+            )
+        });
+        t.seen.push(e);
+    }
+    // Parked before its send: nothing has come back.
+    c.set_nonblocking(true).unwrap();
+    let mut buf = [0u8; 16];
+    match c.read(&mut buf) {
+        Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+        other => panic!("{model}: the reply came while paused: {other:?}"),
+    }
+    t.drain();
+    assert!(
+        !t.seen[recv_at..]
+            .iter()
+            .any(|e| matches!(&e.kind, EventKind::Send { conn, .. } if *conn == id)),
+        "{model}: {:#?}",
+        t.discrete()
+    );
+    t.server.control().set_paused(false);
+    c.set_nonblocking(false).unwrap();
+    let mut reply = [0u8; 4];
+    c.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"HELD", "{model}");
+    t.wait_for(
+        "the resume",
+        |k| matches!(k, EventKind::Paused { paused: false, thread: Some(n) } if *n == thread),
+    );
+}
+
+mod pause_holds_a_thread_back_before_its_send {
+    use ioscope::server::Model;
+
+    #[test]
+    fn blocking() {
+        super::pause_holds_a_thread_back_before_its_send(Model::Blocking);
+    }
+
+    #[test]
+    fn threaded() {
+        super::pause_holds_a_thread_back_before_its_send(Model::Threaded);
+    }
+
+    #[test]
+    fn pool() {
+        super::pause_holds_a_thread_back_before_its_send(Model::Pool);
+    }
+}
+
+// ---------------------------------------------------------------------------
 // What one model does.
 
 #[test]

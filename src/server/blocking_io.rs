@@ -85,6 +85,14 @@ impl Sockets {
     }
 }
 
+/// Parks `thread` while the server is paused, reporting it (`paused`
+/// names the thread). Every thread checks this before each call it makes,
+/// so a thread that was in the kernel when the pause came still stops
+/// before its next call. `false` when the server is stopping.
+pub(crate) fn hold_while_paused<P: Probe>(control: &Control, thread: &str, probe: &mut P) -> bool {
+    !(control.should_park() && control.park(|p| probe.paused(p, thread)) == Resume::Stop)
+}
+
 /// Parks in `accept()` until a client comes (reported as blocked/unblocked).
 /// `Ok(None)` when the server is stopping.
 pub(crate) fn accept<P: Probe>(
@@ -94,7 +102,7 @@ pub(crate) fn accept<P: Probe>(
     probe: &mut P,
 ) -> Option<(TcpStream, SocketAddr)> {
     loop {
-        if control.should_park() && control.park(|p| probe.paused(p, thread)) == Resume::Stop {
+        if !hold_while_paused(control, thread, probe) {
             return None;
         }
         probe.blocked(thread, Call::Accept, None);
@@ -120,7 +128,8 @@ pub(crate) fn accept<P: Probe>(
 
 /// The accept side of the thread models: parks in `accept()`, turns away
 /// clients beyond `max_conns` (accepted and closed at once), numbers the
-/// others (from `ids`) and registers them for stopping. `None` on stop.
+/// others (from `ids`) and registers them for stopping; then, if paused,
+/// waits before handing the client on. `None` on stop.
 pub(crate) fn accept_client<P: Probe>(
     listener: &TcpListener,
     thread: &str,
@@ -139,6 +148,10 @@ pub(crate) fn accept_client<P: Probe>(
         let id = ids.next();
         probe.accept(id, peer);
         sockets.add(id, &stream);
+        if !hold_while_paused(control, thread, probe) {
+            sockets.remove(id);
+            return None;
+        }
         return Some((stream, id));
     }
 }
@@ -175,7 +188,7 @@ fn serve_until_gone<P: Probe>(
     let mut buf = [0u8; RECV_SIZE];
     let mut spin = 0u64;
     loop {
-        if control.should_park() && control.park(|p| probe.paused(p, thread)) == Resume::Stop {
+        if !hold_while_paused(control, thread, probe) {
             return;
         }
         spin += 1;
@@ -196,6 +209,10 @@ fn serve_until_gone<P: Probe>(
             Ok(n) => {
                 let data = &mut buf[..n];
                 probe.recv(id, data, spin);
+                // Paused while parked in recv: the reply waits for the resume.
+                if !hold_while_paused(control, thread, probe) {
+                    return;
+                }
                 data.make_ascii_uppercase();
                 if let Err(e) = send_all(stream, data, id, thread, probe) {
                     sockets.remove(id);

@@ -54,6 +54,10 @@ pub(crate) fn spawn(mut s: Spawn, workers: usize) -> std::io::Result<Vec<JoinHan
                             break;
                         }
                         probe.dequeued(job.id, &name, job.queued.elapsed());
+                        if !blocking_io::hold_while_paused(&control, &name, &mut probe) {
+                            sockets.remove(job.id);
+                            break;
+                        }
                         blocking_io::serve_client(
                             job.stream, job.id, &name, &control, &limits, &sockets, &mut probe,
                         );
