@@ -76,6 +76,11 @@ pub trait Probe {
     fn wakeup(&mut self, _ready: usize) {}
     /// Push out the summaries now (before pausing or stopping).
     fn flush(&mut self) {}
+    /// While `on` (a paused loop let through for one step), what was
+    /// counted goes out before each event that goes out one by one, so the
+    /// events come in the order of the calls; off, summaries go out about
+    /// every 20 ms.
+    fn in_call_order(&mut self, _on: bool) {}
     /// Push out the summaries if ~20 ms have passed since the last ones.
     fn flush_if_due(&mut self) {}
 }
@@ -93,6 +98,7 @@ pub struct ChannelProbe {
     epoch: Instant,
     ops_until_clock: u32,
     last_flush_us: u64,
+    in_call_order: bool,
     // Counted since the last delivered summary.
     spins: u64,
     would_block: [u64; 3],
@@ -114,6 +120,7 @@ impl ChannelProbe {
             epoch,
             ops_until_clock: CLOCK_EVERY_OPS,
             last_flush_us: 0,
+            in_call_order: false,
             spins: 0,
             would_block: [0; 3],
             wakeups: 0,
@@ -154,12 +161,17 @@ impl ChannelProbe {
         }
     }
 
-    /// Sends one event now, after the summaries if they are due: its
-    /// clock read serves both, and a loop busy with events that go out one
-    /// by one still sends its summaries.
+    /// Sends one event now, after the summaries if they are due (or, in
+    /// call order, if anything was counted): its clock read serves both,
+    /// and a loop busy with events that go out one by one still sends its
+    /// summaries.
     fn emit(&mut self, kind: EventKind) -> bool {
         let t = self.now_us();
-        self.flush_if_due_at(t);
+        if self.in_call_order && self.has_unreported() {
+            self.flush_at(t);
+        } else {
+            self.flush_if_due_at(t);
+        }
         self.emit_at(t, kind)
     }
 
@@ -397,6 +409,10 @@ impl Probe for ChannelProbe {
         let now = self.now_us();
         self.flush_if_due_at(now);
     }
+
+    fn in_call_order(&mut self, on: bool) {
+        self.in_call_order = on;
+    }
 }
 
 /// A short, stable name for an IO error: `ECONNRESET`, `EPIPE`, ...
@@ -534,6 +550,31 @@ mod tests {
                 "{name}: no summary after {CLOCK_EVERY_OPS} calls"
             );
         }
+    }
+
+    #[test]
+    fn in_call_order_what_was_counted_goes_out_before_the_next_event() {
+        let (tx, rx) = crossbeam_channel::bounded(256);
+        let mut probe = ChannelProbe::new(tx, Instant::now());
+        probe.in_call_order(true);
+        probe.would_block(Call::Accept);
+        probe.recv(1, b"x", 1);
+        probe.would_block(Call::Recv);
+        probe.send(1, b"X", 0, 1);
+        let names: Vec<_> = rx
+            .try_iter()
+            .map(|e| e.kind.name())
+            .filter(|n| *n != "spin")
+            .collect();
+        assert_eq!(names, ["would_block", "recv", "would_block", "send"]);
+        // Off again: counted, summarised later (the last summary went out
+        // "now": the next is not due for a minute).
+        probe.in_call_order(false);
+        probe.last_flush_us = probe.now_us() + 60_000_000;
+        probe.would_block(Call::Accept);
+        probe.recv(1, b"y", 2);
+        let names: Vec<_> = rx.try_iter().map(|e| e.kind.name()).collect();
+        assert_eq!(names, ["recv"]);
     }
 
     #[test]

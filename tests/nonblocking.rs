@@ -343,3 +343,68 @@ fn faithful_close_wait_clients_do_not_hold_back_the_summaries() {
     let TestServer { server, .. } = t;
     server.stop();
 }
+
+#[test]
+fn a_step_shows_its_calls_in_the_order_the_loop_made_them() {
+    let mut t = TestServer::start();
+    let mut c = t.connect();
+    assert_eq!(round_trip(&mut c, b"before"), b"BEFORE");
+    let paused = |k: &EventKind| matches!(k, EventKind::Paused { paused: true, .. });
+    t.server.control().set_paused(true);
+    t.wait_for_count("paused", 1, paused);
+    // Waiting in the socket for the stepped spin: its accept would block,
+    // then its recv pass reads "x" and sends "X".
+    c.write_all(b"x").unwrap();
+    t.server.control().step();
+    t.wait_for_count("parked again", 2, paused);
+    let first_park = t.seen.iter().position(|e| paused(&e.kind)).unwrap();
+    let step: Vec<&EventKind> = t.seen[first_park + 1..]
+        .iter()
+        .map(|e| &e.kind)
+        .take_while(|k| !paused(k))
+        .filter(|k| !matches!(k, EventKind::Sample { .. }))
+        .collect();
+    let at = |what: &str, pred: &dyn Fn(&EventKind) -> bool| {
+        step.iter()
+            .position(|k| pred(k))
+            .unwrap_or_else(|| panic!("no {what} in the step: {step:#?}"))
+    };
+    let would_block = at(
+        "accept would_block",
+        &|k| matches!(k, EventKind::WouldBlock { accept, .. } if *accept >= 1),
+    );
+    let recv = at(
+        "recv of x",
+        &|k| matches!(k, EventKind::Recv { preview, .. } if preview == "x"),
+    );
+    let send = at(
+        "send of X",
+        &|k| matches!(k, EventKind::Send { preview, .. } if preview == "X"),
+    );
+    assert!(would_block < recv && recv < send, "{step:#?}");
+    // One spin: all of it in one summary's worth.
+    let spins: u64 = step
+        .iter()
+        .filter_map(|k| match k {
+            EventKind::Spin { spins, .. } => Some(*spins),
+            _ => None,
+        })
+        .sum();
+    assert_eq!(spins, 1, "{step:#?}");
+    let mut reply = [0u8; 1];
+    c.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"X");
+    // One thread's clock never runs backwards (the sampler has its own).
+    let times: Vec<u64> = t
+        .seen
+        .iter()
+        .filter(|e| !matches!(e.kind, EventKind::Sample { .. }))
+        .map(|e| e.t_us)
+        .collect();
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "the loop's t_us went backwards: {times:?}"
+    );
+    let TestServer { server, .. } = t;
+    server.stop();
+}

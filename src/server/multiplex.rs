@@ -88,6 +88,9 @@ fn run(
             if control.park(|p| probe.paused(p, "loop")) == Resume::Stop {
                 return Ok(());
             }
+            // Still paused: one step let through. Its calls are shown one by
+            // one, in the order the loop makes them.
+            probe.in_call_order(control.should_park());
         }
         // Sleep until a socket is ready; wake for the summary only if there
         // is something to report, and for the end of an accept backoff.

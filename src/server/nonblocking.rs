@@ -102,6 +102,9 @@ pub fn run<P: Probe>(
             if control.park(|p| probe.paused(p, "loop")) == Resume::Stop {
                 break;
             }
+            // Still paused: one step let through. Its calls are shown one by
+            // one, in the order the loop makes them.
+            probe.in_call_order(control.should_park());
         }
         spin += 1;
         probe.spin();
