@@ -390,9 +390,9 @@ fn key_s_makes_every_built_in_client_talk_and_d_runs_the_demo() {
     let rig = Rig::new();
     let (events, notes, session) = (&rig.events, &rig.notes, rig.session());
     let mut d = Dashboard::new();
-    runtime::perform(press('i'), &mut d, session);
-    runtime::perform(press('i'), &mut d, session);
-    pump_until(&mut d, events, notes, "two idle clients", |d| {
+    runtime::perform(press('c'), &mut d, session);
+    runtime::perform(press('c'), &mut d, session);
+    pump_until(&mut d, events, notes, "two chatty clients", |d| {
         d.builtin_count() == 2
     });
     runtime::perform(press('s'), &mut d, session);
