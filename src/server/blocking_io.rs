@@ -11,10 +11,7 @@ use std::time::Instant;
 use crate::control::{Control, Resume};
 use crate::event::{Call, ConnId, Evict, Refuse};
 use crate::probe::Probe;
-use crate::server::{ACCEPT_BACKOFF, ConnIds, Limits, is_transient_accept_error};
-
-/// The lecture's `conn.recv(1024)`.
-const RECV_SIZE: usize = 1024;
+use crate::server::{ACCEPT_BACKOFF, ConnIds, Limits, RECV_SIZE, is_transient_accept_error};
 /// `send` without waiting (and, on Linux, without SIGPIPE).
 #[cfg(target_os = "linux")]
 const SEND_NOW: i32 = libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL;

@@ -12,6 +12,7 @@ mod host;
 mod multiplex;
 pub use host::ServerHost;
 pub mod nonblocking;
+mod pending;
 mod pool;
 mod threaded;
 
@@ -29,6 +30,10 @@ use socket2::{Domain, Protocol, Socket, Type};
 use crate::control::Control;
 use crate::event::{ConnId, Event, EventKind};
 use crate::probe::Probe;
+
+/// The lecture's `conn.recv(1024)`: every model reads at most this much
+/// at a time.
+pub const RECV_SIZE: usize = 1024;
 
 /// The lecture's `listen(5)`.
 pub const DEFAULT_BACKLOG: i32 = 5;

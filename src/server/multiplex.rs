@@ -3,8 +3,8 @@
 //! is ready. The same single loop as the lecture's, without the spinning:
 //! when nothing happens it costs nothing.
 
-use std::collections::HashMap;
-use std::io::{self, ErrorKind, Read, Write};
+use std::collections::{HashMap, HashSet};
+use std::io::{self, ErrorKind, Read};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -12,21 +12,21 @@ use std::time::{Duration, Instant};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 
-use super::{ACCEPT_BACKOFF, ConnIds, Limits, Spawn, is_transient_accept_error};
+use super::pending::{Failed, Flush, Pending};
+use super::{ACCEPT_BACKOFF, ConnIds, Limits, RECV_SIZE, Spawn, is_transient_accept_error};
 use crate::control::{Control, Resume};
 use crate::event::{Call, ConnId, Evict, Refuse, Role};
 use crate::probe::{ChannelProbe, FLUSH_EVERY, Probe};
 
 const LISTENER: Token = Token(0);
 const WAKER: Token = Token(1);
-const RECV_SIZE: usize = 1024;
 /// How often stalled slow readers are looked at.
 const STALL_CHECK: Duration = Duration::from_millis(250);
 
 struct Conn {
     stream: TcpStream,
     id: ConnId,
-    pending: Vec<u8>,
+    pending: Pending,
     /// The peer shut its side; close once the pending replies are out.
     peer_closed: bool,
     /// Registered for WRITABLE too (while replies wait).
@@ -80,8 +80,8 @@ fn run(
     let mut buf = [0u8; RECV_SIZE];
     let mut unreported = false;
     let mut accept_paused_until: Option<Instant> = None;
-    // Connections whose pending replies sit at the cap, since when.
-    let mut stalled: HashMap<Token, Instant> = HashMap::new();
+    // Connections whose pending replies sit at the cap.
+    let mut stalled: HashSet<Token> = HashSet::new();
     loop {
         if control.should_park() {
             probe.flush();
@@ -149,7 +149,7 @@ fn run(
                             Conn {
                                 stream,
                                 id,
-                                pending: Vec::new(),
+                                pending: Pending::default(),
                                 peer_closed: false,
                                 writable: false,
                             },
@@ -175,8 +175,8 @@ fn run(
             };
             let done = serve(conn, &mut buf, wakeup, limits.pending_cap, probe);
             let wants_write = !conn.pending.is_empty();
-            if conn.pending.len() >= limits.pending_cap {
-                stalled.entry(token).or_insert_with(Instant::now);
+            if conn.pending.stalled_for(limits.pending_cap).is_some() {
+                stalled.insert(token);
             } else {
                 stalled.remove(&token);
             }
@@ -199,11 +199,15 @@ fn run(
         }
         // Slow readers that stayed at the cap too long are dropped.
         if !stalled.is_empty() {
-            let now = Instant::now();
             let expired: Vec<Token> = stalled
                 .iter()
-                .filter(|(_, since)| now.duration_since(**since) >= limits.stall_timeout)
-                .map(|(t, _)| *t)
+                .copied()
+                .filter(|t| {
+                    conns
+                        .get_mut(t)
+                        .and_then(|c| c.pending.stalled_for(limits.pending_cap))
+                        .is_some_and(|d| d >= limits.stall_timeout)
+                })
                 .collect();
             for token in expired {
                 stalled.remove(&token);
@@ -241,25 +245,11 @@ fn serve(
                 let data = &mut buf[..n];
                 probe.recv(conn.id, data, wakeup);
                 data.make_ascii_uppercase();
-                if conn.pending.is_empty() {
-                    match conn.stream.write(data) {
-                        Ok(sent) => {
-                            conn.pending.extend_from_slice(&data[sent..]);
-                            probe.send(conn.id, &data[..sent], conn.pending.len(), wakeup);
-                        }
-                        Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                            probe.would_block(Call::Send);
-                            conn.pending.extend_from_slice(data);
-                            probe.send(conn.id, &[], conn.pending.len(), wakeup);
-                        }
-                        Err(e) => {
-                            probe.reset(conn.id, Call::Send, &e, None);
-                            return true;
-                        }
-                    }
-                } else {
-                    conn.pending.extend_from_slice(data);
-                    probe.send(conn.id, &[], conn.pending.len(), wakeup);
+                let sent =
+                    conn.pending
+                        .send_or_queue(&mut conn.stream, conn.id, data, wakeup, probe);
+                if sent == Err(Failed) {
+                    return true;
                 }
             }
             Err(e) if e.kind() == ErrorKind::WouldBlock => {
@@ -280,29 +270,18 @@ fn serve(
     false
 }
 
-/// Sends what a slow reader left queued; `false` if the connection failed.
+/// Sends what a slow reader left queued, until it is out or the kernel
+/// takes no more (the readiness is edge-triggered); `false` if the
+/// connection failed.
 fn flush_pending(conn: &mut Conn, wakeup: u64, probe: &mut ChannelProbe) -> bool {
     loop {
-        match conn.stream.write(&conn.pending) {
-            Ok(n) => {
-                probe.send(conn.id, &conn.pending[..n], conn.pending.len() - n, wakeup);
-                conn.pending.drain(..n);
-                if conn.pending.is_empty() {
-                    if conn.pending.capacity() > 64 * 1024 {
-                        conn.pending = Vec::new();
-                    }
-                    return true;
-                }
-            }
-            Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                probe.would_block(Call::Send);
-                return true;
-            }
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(e) => {
-                probe.reset(conn.id, Call::Send, &e, None);
-                return false;
-            }
+        match conn
+            .pending
+            .flush_once(&mut conn.stream, conn.id, wakeup, probe)
+        {
+            Ok(Flush::Wrote(n)) if n > 0 && !conn.pending.is_empty() => {}
+            Ok(_) => return true,
+            Err(Failed) => return false,
         }
     }
 }

@@ -26,10 +26,8 @@ use std::time::{Duration, Instant};
 use crate::control::{Control, Resume};
 use crate::event::{Call, ConnId, Evict, Refuse, ResetNote, Role};
 use crate::probe::{ChannelProbe, Probe};
-use crate::server::{ACCEPT_BACKOFF, ConnIds, Limits, Spawn, is_transient_accept_error};
-
-/// The lecture's `conn.recv(1024)`.
-pub const RECV_SIZE: usize = 1024;
+use crate::server::pending::{Failed, Flush, Pending};
+use crate::server::{ACCEPT_BACKOFF, ConnIds, Limits, RECV_SIZE, Spawn, is_transient_accept_error};
 /// How many connections the default mode accepts in one spin at most.
 const ACCEPT_BATCH: usize = 64;
 
@@ -67,14 +65,12 @@ struct Conn {
     id: ConnId,
     sock: TcpStream,
     /// Reply bytes the kernel would not take yet (default mode).
-    pending: Vec<u8>,
+    pending: Pending,
     /// Faithful mode: this peer's `b''` has been reported once.
     eof_reported: bool,
     /// Default mode: the peer shut its sending side while replies were
     /// still queued; they go out before the socket is closed.
     peer_closed: bool,
-    /// Since when the pending buffer is at the cap (a reader that stalls).
-    full_since: Option<Instant>,
     dead: bool,
 }
 
@@ -139,10 +135,9 @@ pub fn run<P: Probe>(
                         conns.push(Conn {
                             id,
                             sock,
-                            pending: Vec::new(),
+                            pending: Pending::default(),
                             eof_reported: false,
                             peer_closed: false,
-                            full_since: None,
                             dead: false,
                         });
                     }
@@ -185,12 +180,10 @@ pub fn run<P: Probe>(
                 }
                 continue;
             }
-            if conn.pending.len() >= opts.limits.pending_cap {
+            if let Some(stalled) = conn.pending.stalled_for(opts.limits.pending_cap) {
                 // A slow reader: stop reading it until it catches up, and
                 // drop it if it does not within the stall timeout.
-                let now = Instant::now();
-                let since = *conn.full_since.get_or_insert(now);
-                if now.duration_since(since) >= opts.limits.stall_timeout {
+                if stalled >= opts.limits.stall_timeout {
                     probe.evicted(
                         conn.id,
                         Evict::Stalled,
@@ -202,7 +195,6 @@ pub fn run<P: Probe>(
                 }
                 continue;
             }
-            conn.full_since = None;
             match conn.sock.read(&mut buf) {
                 Ok(0) if opts.faithful => {
                     // The listing's `data.upper()` of b'' is b'': it sends it.
@@ -277,46 +269,22 @@ fn send_or_queue<P: Probe>(conn: &mut Conn, reply: &[u8], spin: u64, probe: &mut
     if conn.dead {
         return;
     }
-    if !conn.pending.is_empty() {
-        conn.pending.extend_from_slice(reply);
-        probe.send(conn.id, &[], conn.pending.len(), spin);
-        return;
-    }
-    match conn.sock.write(reply) {
-        Ok(n) => {
-            conn.pending.extend_from_slice(&reply[n..]);
-            probe.send(conn.id, &reply[..n], conn.pending.len(), spin);
-        }
-        Err(e) if is_would_block(&e) => {
-            probe.would_block(Call::Send);
-            conn.pending.extend_from_slice(reply);
-            probe.send(conn.id, &[], conn.pending.len(), spin);
-        }
-        Err(e) => {
-            probe.reset(conn.id, Call::Send, &e, None);
-            conn.dead = true;
-        }
-    }
+    let sent = conn
+        .pending
+        .send_or_queue(&mut conn.sock, conn.id, reply, spin, probe);
+    conn.dead = sent == Err(Failed);
 }
 
-/// Default mode: retry what a slow reader left queued. Returns whether
-/// anything moved.
+/// Default mode: retry what a slow reader left queued (one write a spin).
+/// Returns whether anything moved.
 fn flush_pending<P: Probe>(conn: &mut Conn, spin: u64, probe: &mut P) -> bool {
-    match conn.sock.write(&conn.pending) {
-        Ok(n) => {
-            probe.send(conn.id, &conn.pending[..n], conn.pending.len() - n, spin);
-            conn.pending.drain(..n);
-            if conn.pending.is_empty() && conn.pending.capacity() > 64 * 1024 {
-                conn.pending = Vec::new(); // give a burst's memory back
-            }
-            n > 0
-        }
-        Err(e) if is_would_block(&e) => {
-            probe.would_block(Call::Send);
-            false
-        }
-        Err(e) => {
-            probe.reset(conn.id, Call::Send, &e, None);
+    match conn
+        .pending
+        .flush_once(&mut conn.sock, conn.id, spin, probe)
+    {
+        Ok(Flush::Wrote(n)) => n > 0,
+        Ok(Flush::WouldBlock) => false,
+        Err(Failed) => {
             conn.dead = true;
             true
         }
