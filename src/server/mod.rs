@@ -28,8 +28,8 @@ use crossbeam_channel::Sender;
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::control::Control;
-use crate::event::{ConnId, Event, EventKind};
-use crate::probe::Probe;
+use crate::event::{ConnId, Event, EventKind, Role};
+use crate::probe::{ChannelProbe, Probe};
 
 /// The lecture's `conn.recv(1024)`: every model reads at most this much
 /// at a time.
@@ -219,8 +219,11 @@ impl Server {
         let faithful = config.faithful && config.model.has_listing();
         let spawn = Spawn {
             listener,
-            tx: tx.clone(),
-            epoch,
+            threads: Threads {
+                tx: tx.clone(),
+                epoch,
+                listening_sent: listening_sent.clone(),
+            },
             control: control.clone(),
             conn_ids: config.conn_ids.clone(),
             limits: Limits {
@@ -236,7 +239,6 @@ impl Server {
                 inject_panic: config.inject_panic,
                 announced: Some(announced),
             },
-            listening_sent: listening_sent.clone(),
         };
         let mut threads = match config.model {
             Model::Nonblocking => nonblocking::spawn(spawn, faithful),
@@ -298,20 +300,66 @@ impl Drop for Server {
 /// What a model's `spawn` gets.
 pub(crate) struct Spawn {
     pub listener: TcpListener,
-    pub tx: Sender<Event>,
-    pub epoch: Instant,
+    /// Starts the model's threads.
+    pub threads: Threads,
     pub control: Arc<Control>,
     /// Where this run's connection ids come from.
     pub conn_ids: ConnIds,
     pub limits: Limits,
     /// The first thread announces `listening` with it.
     pub hello: Hello,
-    /// The other threads wait on this before their first event.
-    pub listening_sent: crossbeam_channel::Receiver<()>,
+}
+
+/// Starts a model's threads: each reports through a probe of its own (CPU
+/// time is per thread) on the same channel and clock.
+#[derive(Debug, Clone)]
+pub(crate) struct Threads {
+    tx: Sender<Event>,
+    epoch: Instant,
+    /// Opens once `listening` has gone out: every other thread waits on it
+    /// before its first event.
+    listening_sent: crossbeam_channel::Receiver<()>,
+}
+
+impl Threads {
+    /// Starts the thread `os_name`, called `name` in its events: it
+    /// announces `listening` with `hello` (the model's first thread) or
+    /// waits until that is out, makes its probe, says it started (`thread`,
+    /// `role`, serving `conn`), runs `body` and says it ended.
+    pub fn spawn(
+        &self,
+        os_name: &str,
+        name: impl Into<String>,
+        role: Role,
+        conn: Option<ConnId>,
+        hello: Option<Hello>,
+        body: impl FnOnce(&mut ChannelProbe, &str) + Send + 'static,
+    ) -> io::Result<JoinHandle<()>> {
+        let (tx, epoch, name) = (self.tx.clone(), self.epoch, name.into());
+        let listening_sent = self.listening_sent.clone();
+        std::thread::Builder::new()
+            .name(os_name.into())
+            .spawn(move || {
+                let mut probe = match hello {
+                    Some(mut hello) => {
+                        let mut probe = ChannelProbe::new(tx, epoch);
+                        hello.announce(&mut probe);
+                        probe
+                    }
+                    None => {
+                        wait_for_listening(&listening_sent);
+                        ChannelProbe::new(tx, epoch)
+                    }
+                };
+                probe.thread(&name, role, true, conn);
+                body(&mut probe, &name);
+                probe.thread(&name, role, false, conn);
+            })
+    }
 }
 
 /// Waits until `listening` has been sent (or its thread is gone).
-pub(crate) fn wait_for_listening(listening_sent: &crossbeam_channel::Receiver<()>) {
+fn wait_for_listening(listening_sent: &crossbeam_channel::Receiver<()>) {
     let _ = listening_sent.recv_timeout(Duration::from_secs(5));
 }
 

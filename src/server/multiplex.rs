@@ -33,7 +33,7 @@ struct Conn {
     writable: bool,
 }
 
-pub(crate) fn spawn(mut s: Spawn) -> io::Result<Vec<JoinHandle<()>>> {
+pub(crate) fn spawn(s: Spawn) -> io::Result<Vec<JoinHandle<()>>> {
     let poll = Poll::new()?;
     let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
     let nudge = Arc::clone(&waker);
@@ -41,25 +41,20 @@ pub(crate) fn spawn(mut s: Spawn) -> io::Result<Vec<JoinHandle<()>>> {
         let _ = nudge.wake();
     }));
     s.listener.set_nonblocking(true)?;
-    let thread = std::thread::Builder::new()
-        .name("ioscope-multiplex".into())
-        .spawn(move || {
-            let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
-            s.hello.announce(&mut probe);
-            probe.thread("loop", Role::PollLoop, true, None);
-            let listener = TcpListener::from_std(s.listener);
-            if let Err(e) = run(
-                poll,
-                listener,
-                s.limits,
-                &s.conn_ids,
-                &s.control,
-                &mut probe,
-            ) {
+    let listener = TcpListener::from_std(s.listener);
+    let (limits, conn_ids, control) = (s.limits, s.conn_ids, s.control);
+    let thread = s.threads.spawn(
+        "ioscope-multiplex",
+        "loop",
+        Role::PollLoop,
+        None,
+        Some(s.hello),
+        move |probe, _| {
+            if let Err(e) = run(poll, listener, limits, &conn_ids, &control, probe) {
                 probe.accept_error(&e, Duration::ZERO);
             }
-            probe.thread("loop", Role::PollLoop, false, None);
-        })?;
+        },
+    )?;
     Ok(vec![thread])
 }
 

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use crate::control::{Control, Resume};
 use crate::event::{Call, ConnId, Evict, Refuse, ResetNote, Role};
-use crate::probe::{ChannelProbe, Probe};
+use crate::probe::Probe;
 use crate::server::pending::{Failed, Flush, Pending};
 use crate::server::{ACCEPT_BACKOFF, ConnIds, Limits, RECV_SIZE, Spawn, is_transient_accept_error};
 /// How many connections the default mode accepts in one spin at most.
@@ -41,23 +41,25 @@ pub struct LoopOptions {
     pub conn_ids: ConnIds,
 }
 
-pub(crate) fn spawn(mut s: Spawn, faithful: bool) -> io::Result<Vec<JoinHandle<()>>> {
+pub(crate) fn spawn(s: Spawn, faithful: bool) -> io::Result<Vec<JoinHandle<()>>> {
     let opts = LoopOptions {
         faithful,
         limits: s.limits,
-        conn_ids: s.conn_ids.clone(),
+        conn_ids: s.conn_ids,
     };
-    let thread = std::thread::Builder::new()
-        .name("ioscope-nonblocking".into())
-        .spawn(move || {
-            let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
-            s.hello.announce(&mut probe);
-            probe.thread("loop", Role::BusyLoop, true, None);
-            if let Err(e) = run(s.listener, opts, &s.control, &mut probe) {
+    let (listener, control) = (s.listener, s.control);
+    let thread = s.threads.spawn(
+        "ioscope-nonblocking",
+        "loop",
+        Role::BusyLoop,
+        None,
+        Some(s.hello),
+        move |probe, _| {
+            if let Err(e) = run(listener, opts, &control, probe) {
                 probe.accept_error(&e, Duration::ZERO);
             }
-            probe.thread("loop", Role::BusyLoop, false, None);
-        })?;
+        },
+    )?;
     Ok(vec![thread])
 }
 
