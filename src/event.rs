@@ -7,7 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Connection id: 1, 2, 3, ... in accept order, never reused in one run.
+/// Connection id: 1, 2, 3, ... in accept order, never reused while the
+/// server lives, across model switches too.
 pub type ConnId = u64;
 
 /// How many bytes of client data an event carries as a preview.

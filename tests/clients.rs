@@ -5,12 +5,13 @@ mod common;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use common::TestServer;
+use common::{DEADLINE, TestServer};
+use ioscope::client::builtin::{BuiltinClients, ClientCmd};
 use ioscope::client::stats::Summary;
 use ioscope::client::swarm::{self, Scene, SwarmConfig};
-use ioscope::event::{Call, EventKind};
+use ioscope::event::{Call, ClientRole, EventKind};
 
 fn swarm(t: &TestServer, scene: Scene, clients: usize, messages: u64) -> Summary {
     let mut config = SwarmConfig::new(t.addr(), scene);
@@ -240,4 +241,62 @@ fn mix_adds_up_and_its_json_parses() {
     assert_eq!(n("mismatches"), 0);
     assert_eq!(v["scene"], "mix");
     assert!(v["rtt_us"]["p99"].as_u64().unwrap() >= v["rtt_us"]["p50"].as_u64().unwrap());
+}
+
+#[test]
+fn send_all_makes_only_the_chatty_built_in_clients_talk() {
+    let mut t = TestServer::start();
+    let (note_tx, notes) = crossbeam_channel::unbounded();
+    let clients = BuiltinClients::start(t.addr(), Instant::now(), false, move |e| {
+        let _ = note_tx.send(e);
+    })
+    .unwrap();
+    clients.command(ClientCmd::Idle);
+    clients.command(ClientCmd::Chatty);
+    // Each announces itself with the address the server sees.
+    let mut peers = Vec::new();
+    let deadline = Instant::now() + DEADLINE;
+    while peers.len() < 2 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let note = notes
+            .recv_timeout(left)
+            .expect("both built-in clients' notes");
+        if let EventKind::Client { peer, role } = note.kind {
+            peers.push((role, peer));
+        }
+    }
+    let mut conn_of = |peer: &str| match t.wait_for(
+        "the accept",
+        |k| matches!(k, EventKind::Accept { peer: p, .. } if p == peer),
+    ) {
+        EventKind::Accept { conn, .. } => conn,
+        _ => unreachable!(),
+    };
+    let peer_of = |role| &peers.iter().find(|(r, _)| *r == role).unwrap().1;
+    let idle = conn_of(peer_of(ClientRole::Idle));
+    let chatty = conn_of(peer_of(ClientRole::Chatty));
+    // A chatty client says its first line at once.
+    let chatty_recv =
+        move |k: &EventKind| matches!(k, EventKind::Recv { conn, .. } if *conn == chatty);
+    t.wait_for_count("the chatty client's first line", 1, chatty_recv);
+
+    clients.command(ClientCmd::SendAll);
+    t.wait_for_count("the chatty client's line for s", 2, chatty_recv);
+    // Closing them: the server reports what each sent before its close.
+    drop(clients);
+    for conn in [idle, chatty] {
+        t.wait_for(
+            "the close",
+            |k| matches!(k, EventKind::Closed { conn: c } if *c == conn),
+        );
+    }
+    assert!(
+        !t.seen
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Recv { conn, .. } if conn == idle)),
+        "the idle client talked: {:#?}",
+        t.discrete()
+    );
+    let TestServer { server, .. } = t;
+    server.stop();
 }

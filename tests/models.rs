@@ -434,6 +434,113 @@ fn one_client_at_a_time() {
 }
 
 // ---------------------------------------------------------------------------
+// What the thread models share.
+
+/// `blocking`, `threaded`, `pool`: a thread that was parked in `recv()` when
+/// the pause came parks for it before its next call: the reply waits.
+fn pause_holds_a_thread_back_before_its_send(model: Model) {
+    let mut t = start(model);
+    let mut c = t.connect();
+    assert_eq!(round_trip(&mut c, b"before"), b"BEFORE");
+    let peer = c.local_addr().unwrap().to_string();
+    let id = match t.wait_for(
+        "the accept",
+        |k| matches!(k, EventKind::Accept { peer: p, .. } if *p == peer),
+    ) {
+        EventKind::Accept { conn, .. } => conn,
+        _ => unreachable!(),
+    };
+    let thread = match model {
+        Model::Blocking => "server".to_string(),
+        Model::Threaded => format!("conn-{id}"),
+        Model::Pool => match t.wait_for(
+            "the dequeue",
+            |k| matches!(k, EventKind::Dequeued { conn, .. } if *conn == id),
+        ) {
+            EventKind::Dequeued { thread, .. } => thread,
+            _ => unreachable!(),
+        },
+        _ => unreachable!("{model} has no threads"),
+    };
+    // Back in recv() (past the check at the top of its loop) for the
+    // second time: the pause finds it there.
+    let name = thread.clone();
+    t.wait_for_count("back in recv", 2, move |k| {
+        matches!(k, EventKind::Blocked { thread, call: Call::Recv, conn: Some(c) } if *thread == name && *c == id)
+    });
+    t.server.control().set_paused(true);
+    c.write_all(b"held").unwrap();
+    t.wait_for(
+        "the recv of held",
+        |k| matches!(k, EventKind::Recv { conn, preview, .. } if *conn == id && preview == "held"),
+    );
+    let recv_at = t
+        .seen
+        .iter()
+        .position(|e| matches!(&e.kind, EventKind::Recv { preview, .. } if preview == "held"))
+        .unwrap();
+    let parks = |t: &TestServer| {
+        t.seen[recv_at..].iter().any(|e| {
+            matches!(&e.kind, EventKind::Paused { paused: true, thread: Some(n) } if *n == thread)
+        })
+    };
+    let deadline = Instant::now() + DEADLINE;
+    while !parks(&t) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let e = t.events.recv_timeout(left).unwrap_or_else(|_| {
+            panic!(
+                "{model}: {thread} did not park after the recv: {:#?}",
+                t.discrete()
+            )
+        });
+        t.seen.push(e);
+    }
+    // Parked before its send: nothing has come back.
+    c.set_nonblocking(true).unwrap();
+    let mut buf = [0u8; 16];
+    match c.read(&mut buf) {
+        Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+        other => panic!("{model}: the reply came while paused: {other:?}"),
+    }
+    t.drain();
+    assert!(
+        !t.seen[recv_at..]
+            .iter()
+            .any(|e| matches!(&e.kind, EventKind::Send { conn, .. } if *conn == id)),
+        "{model}: {:#?}",
+        t.discrete()
+    );
+    t.server.control().set_paused(false);
+    c.set_nonblocking(false).unwrap();
+    let mut reply = [0u8; 4];
+    c.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"HELD", "{model}");
+    t.wait_for(
+        "the resume",
+        |k| matches!(k, EventKind::Paused { paused: false, thread: Some(n) } if *n == thread),
+    );
+}
+
+mod pause_holds_a_thread_back_before_its_send {
+    use ioscope::server::Model;
+
+    #[test]
+    fn blocking() {
+        super::pause_holds_a_thread_back_before_its_send(Model::Blocking);
+    }
+
+    #[test]
+    fn threaded() {
+        super::pause_holds_a_thread_back_before_its_send(Model::Threaded);
+    }
+
+    #[test]
+    fn pool() {
+        super::pause_holds_a_thread_back_before_its_send(Model::Pool);
+    }
+}
+
+// ---------------------------------------------------------------------------
 // What one model does.
 
 #[test]
@@ -746,4 +853,115 @@ fn a_live_switch_cycles_through_every_model() {
         "{:#?}",
         d.runs
     );
+}
+
+/// The conn id of the accept whose peer is `client`, once it has come.
+fn accepted_id(seen: &mut Seen, client: &TcpStream) -> u64 {
+    let peer = client.local_addr().unwrap().to_string();
+    let is_it = |k: &EventKind| matches!(k, EventKind::Accept { peer: p, .. } if *p == peer);
+    seen.wait_for_count("the client's accept", 1, is_it);
+    seen.all
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::Accept { conn, peer: p } if *p == peer => Some(*conn),
+            _ => None,
+        })
+        .unwrap()
+}
+
+#[test]
+fn connection_ids_never_restart_across_switches() {
+    let (host, mut seen) = host(Model::ALL[0]);
+    let addr = host.addr();
+    let mut model = Model::ALL[0];
+    let mut ids = Vec::new();
+    // Every model once, and back to the first.
+    for step in 0..=Model::ALL.len() {
+        assert_eq!(host.model(), model);
+        let mut client = connect(addr);
+        assert_eq!(round_trip(&mut client, b"id?"), b"ID?", "{model}");
+        ids.push((model, accepted_id(&mut seen, &client)));
+        if step < Model::ALL.len() {
+            let next = model.next();
+            host.switch_to(next)
+                .unwrap_or_else(|e| panic!("{model} → {next}: {e}"));
+            assert_sees_a_close(&mut client, model.name());
+            model = next;
+        }
+    }
+    assert!(
+        ids.windows(2).all(|w| w[0].1 < w[1].1),
+        "every accept's id is new and greater: {ids:?}"
+    );
+    // And no id was ever given twice in the whole run.
+    seen.all.extend(seen.rx.try_iter());
+    let mut all: Vec<u64> = seen
+        .all
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Accept { conn, .. } => Some(conn),
+            _ => None,
+        })
+        .collect();
+    let n = all.len();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), n, "an id was given twice: {ids:?}");
+}
+
+/// The `faithful` flag of every `listening` so far, with its model.
+fn faithful_flags(seen: &Seen) -> Vec<(Model, bool)> {
+    seen.all
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Listening {
+                model, faithful, ..
+            } => Some((model, faithful)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn faithful_applies_only_to_the_model_with_a_listing() {
+    let (tx, rx) = crossbeam_channel::bounded(65_536);
+    let mut config = ServerConfig::new("127.0.0.1:0".parse().unwrap());
+    config.model = Model::Nonblocking;
+    config.faithful = true;
+    let host = ServerHost::start(config, tx, Instant::now(), Duration::from_micros(200))
+        .expect("bind 127.0.0.1:0");
+    let mut seen = Seen {
+        rx,
+        all: Vec::new(),
+    };
+    let listening = |k: &EventKind| matches!(k, EventKind::Listening { .. });
+    seen.wait_for_count("listening", 1, listening);
+    host.switch_to(Model::Multiplex).expect("switch");
+    seen.wait_for_count("listening", 2, listening);
+    // The rest of the cycle, back to nonblocking.
+    let mut model = Model::Multiplex;
+    while model != Model::Nonblocking {
+        model = model.next();
+        host.switch_to(model).expect("switch");
+    }
+    seen.wait_for_count("listening", Model::ALL.len() + 1, listening);
+    let flags = faithful_flags(&seen);
+    assert_eq!(
+        flags,
+        [
+            (Model::Nonblocking, true),
+            (Model::Multiplex, false),
+            (Model::Blocking, false),
+            (Model::Threaded, false),
+            (Model::Pool, false),
+            (Model::Nonblocking, true),
+        ]
+    );
+    // And the nonblocking run really is the listing: a closed client stays.
+    let mut c = connect(host.addr());
+    assert_eq!(round_trip(&mut c, b"hi"), b"HI");
+    drop(c);
+    seen.wait_for_count("a recv of b''", 1, |k| {
+        matches!(k, EventKind::Recv { bytes: 0, .. })
+    });
 }

@@ -297,3 +297,115 @@ fn a_step_while_paused_runs_exactly_one_spin() {
         .sum();
     assert_eq!(spins_while_paused, 3);
 }
+
+#[test]
+fn faithful_close_wait_clients_do_not_hold_back_the_summaries() {
+    const CLIENTS: usize = 20;
+    let mut t = TestServer::start_with(|c| {
+        c.faithful = true;
+        c.backlog = 64;
+    });
+    // A slow loop (10 ms after every spin that moved nothing): the probe
+    // must still read its clock often enough, because every spin makes a
+    // recv → b'' and an empty send per CLOSE-WAIT client. Counting only
+    // spins and WouldBlocks, it would look at the clock once per ~500
+    // spins, ~5 s here; counting every call, once per ~24 spins.
+    t.server.control().set_idle_delay(Duration::from_millis(10));
+    for i in 0..CLIENTS {
+        let mut c = t.connect();
+        let msg = format!("client {i}");
+        assert_eq!(
+            round_trip(&mut c, msg.as_bytes()),
+            msg.to_uppercase().as_bytes()
+        );
+        // Closed: the listing keeps it, in CLOSE-WAIT.
+    }
+    let eof = |k: &EventKind| matches!(k, EventKind::Recv { bytes: 0, .. });
+    t.wait_for_count("every client's b''", CLIENTS, eof);
+    let first_summary_after = t.seen.len();
+    let summaries_after = |t: &TestServer| {
+        t.seen[first_summary_after..]
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Spin { empty_recvs, .. } if empty_recvs > 0))
+            .count()
+    };
+    let deadline = std::time::Instant::now() + common::DEADLINE;
+    while summaries_after(&t) < 5 {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match t.events.recv_timeout(left) {
+            Ok(e) => t.seen.push(e),
+            Err(_) => panic!(
+                "{} spin summaries with empty recvs within {:?} after the last b''",
+                summaries_after(&t),
+                common::DEADLINE
+            ),
+        }
+    }
+    let TestServer { server, .. } = t;
+    server.stop();
+}
+
+#[test]
+fn a_step_shows_its_calls_in_the_order_the_loop_made_them() {
+    let mut t = TestServer::start();
+    let mut c = t.connect();
+    assert_eq!(round_trip(&mut c, b"before"), b"BEFORE");
+    let paused = |k: &EventKind| matches!(k, EventKind::Paused { paused: true, .. });
+    t.server.control().set_paused(true);
+    t.wait_for_count("paused", 1, paused);
+    // Waiting in the socket for the stepped spin: its accept would block,
+    // then its recv pass reads "x" and sends "X".
+    c.write_all(b"x").unwrap();
+    t.server.control().step();
+    t.wait_for_count("parked again", 2, paused);
+    let first_park = t.seen.iter().position(|e| paused(&e.kind)).unwrap();
+    let step: Vec<&EventKind> = t.seen[first_park + 1..]
+        .iter()
+        .map(|e| &e.kind)
+        .take_while(|k| !paused(k))
+        .filter(|k| !matches!(k, EventKind::Sample { .. }))
+        .collect();
+    let at = |what: &str, pred: &dyn Fn(&EventKind) -> bool| {
+        step.iter()
+            .position(|k| pred(k))
+            .unwrap_or_else(|| panic!("no {what} in the step: {step:#?}"))
+    };
+    let would_block = at(
+        "accept would_block",
+        &|k| matches!(k, EventKind::WouldBlock { accept, .. } if *accept >= 1),
+    );
+    let recv = at(
+        "recv of x",
+        &|k| matches!(k, EventKind::Recv { preview, .. } if preview == "x"),
+    );
+    let send = at(
+        "send of X",
+        &|k| matches!(k, EventKind::Send { preview, .. } if preview == "X"),
+    );
+    assert!(would_block < recv && recv < send, "{step:#?}");
+    // One spin: all of it in one summary's worth.
+    let spins: u64 = step
+        .iter()
+        .filter_map(|k| match k {
+            EventKind::Spin { spins, .. } => Some(*spins),
+            _ => None,
+        })
+        .sum();
+    assert_eq!(spins, 1, "{step:#?}");
+    let mut reply = [0u8; 1];
+    c.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"X");
+    // One thread's clock never runs backwards (the sampler has its own).
+    let times: Vec<u64> = t
+        .seen
+        .iter()
+        .filter(|e| !matches!(e.kind, EventKind::Sample { .. }))
+        .map(|e| e.t_us)
+        .collect();
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "the loop's t_us went backwards: {times:?}"
+    );
+    let TestServer { server, .. } = t;
+    server.stop();
+}

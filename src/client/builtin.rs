@@ -28,7 +28,8 @@ pub enum ClientCmd {
     ResetOne,
     /// Close one built-in client gracefully.
     CloseOne,
-    /// Every built-in client sends one message now.
+    /// Every chatty built-in client sends one message now; idle ones stay
+    /// silent, as their label says.
     SendAll,
     /// Start or stop the demo.
     Demo(bool),
@@ -199,7 +200,7 @@ impl Engine {
             ClientCmd::ResetOne => self.end_one(true),
             ClientCmd::CloseOne => self.end_one(false),
             ClientCmd::SendAll => {
-                for i in 0..self.clients.len() {
+                for i in self.chatty() {
                     self.say(i);
                 }
             }
@@ -325,6 +326,14 @@ impl Engine {
         self.pump(i);
     }
 
+    /// The slots of the chatty clients: only they talk (an idle one stays
+    /// silent, as its label says).
+    fn chatty(&self) -> Vec<usize> {
+        (0..self.clients.len())
+            .filter(|&i| self.clients[i].as_ref().is_some_and(|c| c.chatty))
+            .collect()
+    }
+
     /// One step of the demo: connect, talk, close or reset.
     fn demo_step(&mut self) {
         let live: Vec<usize> = (0..self.clients.len())
@@ -337,13 +346,7 @@ impl Engine {
             // Mostly chatty clients, now and then an idle one.
             self.open(roll % 4 != 0);
         } else if roll < 14 {
-            // Only chatty clients talk: an idle one stays silent, as its
-            // label says.
-            let chatty: Vec<usize> = live
-                .iter()
-                .copied()
-                .filter(|&i| self.clients[i].as_ref().is_some_and(|c| c.chatty))
-                .collect();
+            let chatty = self.chatty();
             if !chatty.is_empty() {
                 let i = chatty[(self.rng.next_u64() % chatty.len() as u64) as usize];
                 self.say(i);

@@ -5,34 +5,23 @@
 use std::thread::JoinHandle;
 
 use super::Spawn;
-use super::blocking_io::{self, Sockets};
-use crate::event::{ConnId, Role};
-use crate::probe::{ChannelProbe, Probe};
+use super::blocking_io::Shared;
+use crate::event::Role;
 
-pub(crate) fn spawn(mut s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
-    let sockets = Sockets::new(&s.listener);
-    s.control.set_nudge(sockets.nudge());
-    let thread = std::thread::Builder::new()
-        .name("ioscope-blocking".into())
-        .spawn(move || {
-            let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
-            s.hello.announce(&mut probe);
-            probe.thread("server", Role::AcceptAndServe, true, None);
-            let mut next: ConnId = 1;
-            while let Some((stream, id)) = blocking_io::accept_client(
-                &s.listener,
-                "server",
-                &s.control,
-                &sockets,
-                &s.limits,
-                &mut next,
-                &mut probe,
-            ) {
-                blocking_io::serve_client(
-                    stream, id, "server", &s.control, &s.limits, &sockets, &mut probe,
-                );
+pub(crate) fn spawn(s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
+    let shared = Shared::new(&s);
+    let listener = s.listener;
+    let thread = s.threads.spawn(
+        "ioscope-blocking",
+        "server",
+        Role::AcceptAndServe,
+        None,
+        Some(s.hello),
+        move |probe, name| {
+            while let Some((stream, id)) = shared.accept_client(&listener, name, probe) {
+                shared.serve_client(stream, id, name, probe);
             }
-            probe.thread("server", Role::AcceptAndServe, false, None);
-        })?;
+        },
+    )?;
     Ok(vec![thread])
 }

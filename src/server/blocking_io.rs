@@ -11,10 +11,7 @@ use std::time::Instant;
 use crate::control::{Control, Resume};
 use crate::event::{Call, ConnId, Evict, Refuse};
 use crate::probe::Probe;
-use crate::server::{ACCEPT_BACKOFF, Limits, is_transient_accept_error};
-
-/// The lecture's `conn.recv(1024)`.
-const RECV_SIZE: usize = 1024;
+use crate::server::{ACCEPT_BACKOFF, ConnIds, Limits, RECV_SIZE, Spawn, is_transient_accept_error};
 /// `send` without waiting (and, on Linux, without SIGPIPE).
 #[cfg(target_os = "linux")]
 const SEND_NOW: i32 = libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL;
@@ -24,7 +21,7 @@ const SEND_NOW: i32 = libc::MSG_DONTWAIT;
 /// The sockets of a running blocking model, so that stopping can wake every
 /// thread parked in `accept` or `recv` (by shutting its socket down).
 #[derive(Debug, Default)]
-pub(crate) struct Sockets {
+struct Sockets {
     listener: Mutex<Option<TcpListener>>,
     conns: Mutex<HashMap<ConnId, TcpStream>>,
 }
@@ -85,136 +82,187 @@ impl Sockets {
     }
 }
 
-/// Parks in `accept()` until a client comes (reported as blocked/unblocked).
-/// `Ok(None)` when the server is stopping.
-pub(crate) fn accept<P: Probe>(
-    listener: &TcpListener,
-    thread: &str,
-    control: &Control,
-    probe: &mut P,
-) -> Option<(TcpStream, SocketAddr)> {
-    loop {
-        if control.should_park() && control.park(|p| probe.paused(p, thread)) == Resume::Stop {
-            return None;
+/// Parks `thread` while the server is paused, reporting it (`paused`
+/// names the thread). Every thread checks this before each call it makes,
+/// so a thread that was in the kernel when the pause came still stops
+/// before its next call. `false` when the server is stopping.
+fn hold_while_paused<P: Probe>(control: &Control, thread: &str, probe: &mut P) -> bool {
+    !(control.should_park() && control.park(|p| probe.paused(p, thread)) == Resume::Stop)
+}
+
+/// What every thread of a thread model shares: the control, the limits,
+/// where connection ids come from, and the sockets to shut on stop.
+#[derive(Debug, Clone)]
+pub(crate) struct Shared {
+    control: Arc<Control>,
+    limits: Limits,
+    ids: ConnIds,
+    sockets: Arc<Sockets>,
+}
+
+impl Shared {
+    /// For the model `s` starts: stopping it wakes every thread it parks.
+    pub fn new(s: &Spawn) -> Self {
+        let sockets = Sockets::new(&s.listener);
+        s.control.set_nudge(sockets.nudge());
+        Shared {
+            control: s.control.clone(),
+            limits: s.limits,
+            ids: s.conn_ids.clone(),
+            sockets,
         }
-        probe.blocked(thread, Call::Accept, None);
-        let since = Instant::now();
-        let result = listener.accept();
-        probe.unblocked(thread, Call::Accept, None, since.elapsed());
-        if control.is_stopping() {
-            return None;
-        }
-        match result {
-            Ok(accepted) => return Some(accepted),
-            Err(e) if is_transient_accept_error(&e) => {}
-            Err(e) => {
-                // EMFILE and friends: say so, wait, try again.
-                probe.accept_error(&e, ACCEPT_BACKOFF);
-                if control.wait_stop(ACCEPT_BACKOFF) {
-                    return None;
+    }
+
+    pub fn is_stopping(&self) -> bool {
+        self.control.is_stopping()
+    }
+
+    /// See [`hold_while_paused`].
+    pub fn hold_while_paused<P: Probe>(&self, thread: &str, probe: &mut P) -> bool {
+        hold_while_paused(&self.control, thread, probe)
+    }
+
+    /// A client no longer served (or queued).
+    pub fn forget(&self, id: ConnId) {
+        self.sockets.remove(id);
+    }
+
+    /// Parks in `accept()` until a client comes (reported as
+    /// blocked/unblocked). `None` when the server is stopping.
+    fn accept<P: Probe>(
+        &self,
+        listener: &TcpListener,
+        thread: &str,
+        probe: &mut P,
+    ) -> Option<(TcpStream, SocketAddr)> {
+        let control = &*self.control;
+        loop {
+            if !hold_while_paused(control, thread, probe) {
+                return None;
+            }
+            probe.blocked(thread, Call::Accept, None);
+            let since = Instant::now();
+            let result = listener.accept();
+            probe.unblocked(thread, Call::Accept, None, since.elapsed());
+            if control.is_stopping() {
+                return None;
+            }
+            match result {
+                Ok(accepted) => return Some(accepted),
+                Err(e) if is_transient_accept_error(&e) => {}
+                Err(e) => {
+                    // EMFILE and friends: say so, wait, try again.
+                    probe.accept_error(&e, ACCEPT_BACKOFF);
+                    if control.wait_stop(ACCEPT_BACKOFF) {
+                        return None;
+                    }
                 }
             }
         }
     }
-}
 
-/// The accept side of the thread models: parks in `accept()`, turns away
-/// clients beyond `max_conns` (accepted and closed at once), numbers the
-/// others (`next`) and registers them for stopping. `None` on stop.
-pub(crate) fn accept_client<P: Probe>(
-    listener: &TcpListener,
-    thread: &str,
-    control: &Control,
-    sockets: &Sockets,
-    limits: &Limits,
-    next: &mut ConnId,
-    probe: &mut P,
-) -> Option<(TcpStream, ConnId)> {
-    loop {
-        let (stream, peer) = accept(listener, thread, control, probe)?;
-        if sockets.count() >= limits.max_conns {
-            probe.refused(peer, Refuse::MaxConns, limits.max_conns as u64);
-            continue;
+    /// The accept side of the thread models: parks in `accept()`, turns
+    /// away clients beyond `max_conns` (accepted and closed at once),
+    /// numbers the others and registers them for stopping; then, if paused,
+    /// waits before handing the client on. `None` on stop.
+    pub fn accept_client<P: Probe>(
+        &self,
+        listener: &TcpListener,
+        thread: &str,
+        probe: &mut P,
+    ) -> Option<(TcpStream, ConnId)> {
+        let max_conns = self.limits.max_conns;
+        loop {
+            let (stream, peer) = self.accept(listener, thread, probe)?;
+            if self.sockets.count() >= max_conns {
+                probe.refused(peer, Refuse::MaxConns, max_conns as u64);
+                continue;
+            }
+            let id = self.ids.next();
+            probe.accept(id, peer);
+            self.sockets.add(id, &stream);
+            if !self.hold_while_paused(thread, probe) {
+                self.forget(id);
+                return None;
+            }
+            return Some((stream, id));
         }
-        let id = *next;
-        *next += 1;
-        probe.accept(id, peer);
-        sockets.add(id, &stream);
-        return Some((stream, id));
     }
-}
 
-/// Serves one client until it leaves: `recv(1024)`, upper-case, `send` it
-/// all, again. Returns when the client closes or resets, or on stop.
-pub(crate) fn serve_client<P: Probe>(
-    mut stream: TcpStream,
-    id: ConnId,
-    thread: &str,
-    control: &Control,
-    limits: &Limits,
-    sockets: &Sockets,
-    probe: &mut P,
-) {
-    serve_until_gone(&mut stream, id, thread, control, limits, sockets, probe);
-    // Unregistered before the socket closes, and before the event that
-    // says so went out (see serve_until_gone): `max_conns` never counts a
-    // client that is gone.
-    sockets.remove(id);
-}
+    /// Serves one client until it leaves: `recv(1024)`, upper-case, `send`
+    /// it all, again. Returns when the client closes or resets, or on stop.
+    pub fn serve_client<P: Probe>(
+        &self,
+        mut stream: TcpStream,
+        id: ConnId,
+        thread: &str,
+        probe: &mut P,
+    ) {
+        self.serve_until_gone(&mut stream, id, thread, probe);
+        // Unregistered before the socket closes, and before the event that
+        // says so went out (see serve_until_gone): `max_conns` never counts
+        // a client that is gone.
+        self.forget(id);
+    }
 
-fn serve_until_gone<P: Probe>(
-    stream: &mut TcpStream,
-    id: ConnId,
-    thread: &str,
-    control: &Control,
-    limits: &Limits,
-    sockets: &Sockets,
-    probe: &mut P,
-) {
-    // A client that never reads would hold this thread in send() forever.
-    let _ = stream.set_write_timeout(Some(limits.stall_timeout));
-    let mut buf = [0u8; RECV_SIZE];
-    let mut spin = 0u64;
-    loop {
-        if control.should_park() && control.park(|p| probe.paused(p, thread)) == Resume::Stop {
-            return;
-        }
-        spin += 1;
-        probe.spin();
-        probe.blocked(thread, Call::Recv, Some(id));
-        let since = Instant::now();
-        let result = stream.read(&mut buf);
-        probe.unblocked(thread, Call::Recv, Some(id), since.elapsed());
-        if control.is_stopping() {
-            return;
-        }
-        match result {
-            Ok(0) => {
-                sockets.remove(id);
-                probe.closed(id);
+    fn serve_until_gone<P: Probe>(
+        &self,
+        stream: &mut TcpStream,
+        id: ConnId,
+        thread: &str,
+        probe: &mut P,
+    ) {
+        let (control, stall_timeout) = (&*self.control, self.limits.stall_timeout);
+        // A client that never reads would hold this thread in send() forever.
+        let _ = stream.set_write_timeout(Some(stall_timeout));
+        let mut buf = [0u8; RECV_SIZE];
+        let mut spin = 0u64;
+        loop {
+            if !hold_while_paused(control, thread, probe) {
                 return;
             }
-            Ok(n) => {
-                let data = &mut buf[..n];
-                probe.recv(id, data, spin);
-                data.make_ascii_uppercase();
-                if let Err(e) = send_all(stream, data, id, thread, probe) {
-                    sockets.remove(id);
-                    if control.is_stopping() {
-                    } else if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) {
-                        probe.evicted(id, Evict::SendTimeout, None, limits.stall_timeout);
-                    } else {
-                        probe.reset(id, Call::Send, &e, None);
-                    }
+            spin += 1;
+            probe.spin();
+            probe.blocked(thread, Call::Recv, Some(id));
+            let since = Instant::now();
+            let result = stream.read(&mut buf);
+            probe.unblocked(thread, Call::Recv, Some(id), since.elapsed());
+            if control.is_stopping() {
+                return;
+            }
+            match result {
+                Ok(0) => {
+                    self.forget(id);
+                    probe.closed(id);
                     return;
                 }
-                probe.send(id, data, 0, spin);
-            }
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(e) => {
-                sockets.remove(id);
-                probe.reset(id, Call::Recv, &e, None);
-                return;
+                Ok(n) => {
+                    let data = &mut buf[..n];
+                    probe.recv(id, data, spin);
+                    // Paused while parked in recv: the reply waits for the
+                    // resume.
+                    if !hold_while_paused(control, thread, probe) {
+                        return;
+                    }
+                    data.make_ascii_uppercase();
+                    if let Err(e) = send_all(stream, data, id, thread, probe) {
+                        self.forget(id);
+                        if control.is_stopping() {
+                        } else if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) {
+                            probe.evicted(id, Evict::SendTimeout, None, stall_timeout);
+                        } else {
+                            probe.reset(id, Call::Send, &e, None);
+                        }
+                        return;
+                    }
+                    probe.send(id, data, 0, spin);
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.forget(id);
+                    probe.reset(id, Call::Recv, &e, None);
+                    return;
+                }
             }
         }
     }

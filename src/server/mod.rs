@@ -12,6 +12,7 @@ mod host;
 mod multiplex;
 pub use host::ServerHost;
 pub mod nonblocking;
+mod pending;
 mod pool;
 mod threaded;
 
@@ -19,6 +20,7 @@ use std::fmt;
 use std::io;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -26,8 +28,12 @@ use crossbeam_channel::Sender;
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::control::Control;
-use crate::event::{Event, EventKind};
-use crate::probe::Probe;
+use crate::event::{ConnId, Event, EventKind, Role};
+use crate::probe::{ChannelProbe, Probe};
+
+/// The lecture's `conn.recv(1024)`: every model reads at most this much
+/// at a time.
+pub const RECV_SIZE: usize = 1024;
 
 /// The lecture's `listen(5)`.
 pub const DEFAULT_BACKLOG: i32 = 5;
@@ -63,6 +69,24 @@ pub const DEFAULT_WORKERS: usize = 4;
 /// How often the sampler reads memory, threads and the listen queue.
 pub const SAMPLE_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
+/// Where connection ids come from: 1, 2, 3, … in accept order, never given
+/// twice while the counter lives. Clones share the counter, so a
+/// [`ServerHost`] that keeps one across model switches never starts again
+/// at 1 (three different `#1`s on one screen).
+#[derive(Debug, Clone, Default)]
+pub struct ConnIds(Arc<AtomicU64>);
+
+impl ConnIds {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The next id (the first is 1).
+    pub fn next(&self) -> ConnId {
+        self.0.fetch_add(1, Ordering::Relaxed) + 1
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     pub addr: SocketAddr,
@@ -79,6 +103,9 @@ pub struct ServerConfig {
     pub max_conns: usize,
     /// Workers of the `pool` model.
     pub workers: usize,
+    /// The connection ids every run started with this config (or a clone of
+    /// it) takes from.
+    pub conn_ids: ConnIds,
     /// Fault injection for the terminal-restore tests: the model thread
     /// panics right after `listening`.
     #[doc(hidden)]
@@ -96,6 +123,7 @@ impl ServerConfig {
             stall_timeout: DEFAULT_STALL_TIMEOUT,
             max_conns: DEFAULT_MAX_CONNS,
             workers: DEFAULT_WORKERS,
+            conn_ids: ConnIds::new(),
             inject_panic: false,
         }
     }
@@ -186,11 +214,18 @@ impl Server {
         // Every other thread waits for `listening`: it is always the first
         // event. The latch opens when its sender is dropped.
         let (announced, listening_sent) = crossbeam_channel::bounded::<()>(0);
+        // `--faithful` is the lecture's listing: only a model that has one
+        // runs (and says it runs) faithfully.
+        let faithful = config.faithful && config.model.has_listing();
         let spawn = Spawn {
             listener,
-            tx: tx.clone(),
-            epoch,
+            threads: Threads {
+                tx: tx.clone(),
+                epoch,
+                listening_sent: listening_sent.clone(),
+            },
             control: control.clone(),
+            conn_ids: config.conn_ids.clone(),
             limits: Limits {
                 pending_cap: config.pending_cap,
                 stall_timeout: config.stall_timeout,
@@ -200,14 +235,13 @@ impl Server {
                 addr,
                 model: config.model,
                 backlog: config.backlog,
-                faithful: config.faithful,
+                faithful,
                 inject_panic: config.inject_panic,
                 announced: Some(announced),
             },
-            listening_sent: listening_sent.clone(),
         };
         let mut threads = match config.model {
-            Model::Nonblocking => nonblocking::spawn(spawn, config.faithful),
+            Model::Nonblocking => nonblocking::spawn(spawn, faithful),
             Model::Blocking => blocking::spawn(spawn),
             Model::Threaded => threaded::spawn(spawn),
             Model::Pool => pool::spawn(spawn, config.workers),
@@ -266,18 +300,66 @@ impl Drop for Server {
 /// What a model's `spawn` gets.
 pub(crate) struct Spawn {
     pub listener: TcpListener,
-    pub tx: Sender<Event>,
-    pub epoch: Instant,
+    /// Starts the model's threads.
+    pub threads: Threads,
     pub control: Arc<Control>,
+    /// Where this run's connection ids come from.
+    pub conn_ids: ConnIds,
     pub limits: Limits,
     /// The first thread announces `listening` with it.
     pub hello: Hello,
-    /// The other threads wait on this before their first event.
-    pub listening_sent: crossbeam_channel::Receiver<()>,
+}
+
+/// Starts a model's threads: each reports through a probe of its own (CPU
+/// time is per thread) on the same channel and clock.
+#[derive(Debug, Clone)]
+pub(crate) struct Threads {
+    tx: Sender<Event>,
+    epoch: Instant,
+    /// Opens once `listening` has gone out: every other thread waits on it
+    /// before its first event.
+    listening_sent: crossbeam_channel::Receiver<()>,
+}
+
+impl Threads {
+    /// Starts the thread `os_name`, called `name` in its events: it
+    /// announces `listening` with `hello` (the model's first thread) or
+    /// waits until that is out, makes its probe, says it started (`thread`,
+    /// `role`, serving `conn`), runs `body` and says it ended.
+    pub fn spawn(
+        &self,
+        os_name: &str,
+        name: impl Into<String>,
+        role: Role,
+        conn: Option<ConnId>,
+        hello: Option<Hello>,
+        body: impl FnOnce(&mut ChannelProbe, &str) + Send + 'static,
+    ) -> io::Result<JoinHandle<()>> {
+        let (tx, epoch, name) = (self.tx.clone(), self.epoch, name.into());
+        let listening_sent = self.listening_sent.clone();
+        std::thread::Builder::new()
+            .name(os_name.into())
+            .spawn(move || {
+                let mut probe = match hello {
+                    Some(mut hello) => {
+                        let mut probe = ChannelProbe::new(tx, epoch);
+                        hello.announce(&mut probe);
+                        probe
+                    }
+                    None => {
+                        wait_for_listening(&listening_sent);
+                        ChannelProbe::new(tx, epoch)
+                    }
+                };
+                probe.thread(&name, role, true, conn);
+                body(&mut probe, &name);
+                probe.thread(&name, role, false, conn);
+            })
+    }
 }
 
 /// Waits until `listening` has been sent (or its thread is gone).
-pub(crate) fn wait_for_listening(listening_sent: &crossbeam_channel::Receiver<()>) {
+fn wait_for_listening(listening_sent: &crossbeam_channel::Receiver<()>) {
     let _ = listening_sent.recv_timeout(Duration::from_secs(5));
 }
 

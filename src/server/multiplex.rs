@@ -3,8 +3,8 @@
 //! is ready. The same single loop as the lecture's, without the spinning:
 //! when nothing happens it costs nothing.
 
-use std::collections::HashMap;
-use std::io::{self, ErrorKind, Read, Write};
+use std::collections::{HashMap, HashSet};
+use std::io::{self, ErrorKind, Read};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -12,28 +12,28 @@ use std::time::{Duration, Instant};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 
-use super::{ACCEPT_BACKOFF, Limits, Spawn, is_transient_accept_error};
+use super::pending::{Failed, Flush, Pending};
+use super::{ACCEPT_BACKOFF, ConnIds, Limits, RECV_SIZE, Spawn, is_transient_accept_error};
 use crate::control::{Control, Resume};
 use crate::event::{Call, ConnId, Evict, Refuse, Role};
 use crate::probe::{ChannelProbe, FLUSH_EVERY, Probe};
 
 const LISTENER: Token = Token(0);
 const WAKER: Token = Token(1);
-const RECV_SIZE: usize = 1024;
 /// How often stalled slow readers are looked at.
 const STALL_CHECK: Duration = Duration::from_millis(250);
 
 struct Conn {
     stream: TcpStream,
     id: ConnId,
-    pending: Vec<u8>,
+    pending: Pending,
     /// The peer shut its side; close once the pending replies are out.
     peer_closed: bool,
     /// Registered for WRITABLE too (while replies wait).
     writable: bool,
 }
 
-pub(crate) fn spawn(mut s: Spawn) -> io::Result<Vec<JoinHandle<()>>> {
+pub(crate) fn spawn(s: Spawn) -> io::Result<Vec<JoinHandle<()>>> {
     let poll = Poll::new()?;
     let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
     let nudge = Arc::clone(&waker);
@@ -41,18 +41,20 @@ pub(crate) fn spawn(mut s: Spawn) -> io::Result<Vec<JoinHandle<()>>> {
         let _ = nudge.wake();
     }));
     s.listener.set_nonblocking(true)?;
-    let thread = std::thread::Builder::new()
-        .name("ioscope-multiplex".into())
-        .spawn(move || {
-            let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
-            s.hello.announce(&mut probe);
-            probe.thread("loop", Role::PollLoop, true, None);
-            let listener = TcpListener::from_std(s.listener);
-            if let Err(e) = run(poll, listener, s.limits, &s.control, &mut probe) {
+    let listener = TcpListener::from_std(s.listener);
+    let (limits, conn_ids, control) = (s.limits, s.conn_ids, s.control);
+    let thread = s.threads.spawn(
+        "ioscope-multiplex",
+        "loop",
+        Role::PollLoop,
+        None,
+        Some(s.hello),
+        move |probe, _| {
+            if let Err(e) = run(poll, listener, limits, &conn_ids, &control, probe) {
                 probe.accept_error(&e, Duration::ZERO);
             }
-            probe.thread("loop", Role::PollLoop, false, None);
-        })?;
+        },
+    )?;
     Ok(vec![thread])
 }
 
@@ -60,6 +62,7 @@ fn run(
     mut poll: Poll,
     mut listener: TcpListener,
     limits: Limits,
+    conn_ids: &ConnIds,
     control: &Control,
     probe: &mut ChannelProbe,
 ) -> io::Result<()> {
@@ -67,20 +70,22 @@ fn run(
         .register(&mut listener, LISTENER, Interest::READABLE)?;
     let mut events = Events::with_capacity(1024);
     let mut conns: HashMap<Token, Conn> = HashMap::new();
-    let mut next_id: ConnId = 1;
     let mut next_token = 2usize;
     let mut wakeup: u64 = 0;
     let mut buf = [0u8; RECV_SIZE];
     let mut unreported = false;
     let mut accept_paused_until: Option<Instant> = None;
-    // Connections whose pending replies sit at the cap, since when.
-    let mut stalled: HashMap<Token, Instant> = HashMap::new();
+    // Connections whose pending replies sit at the cap.
+    let mut stalled: HashSet<Token> = HashSet::new();
     loop {
         if control.should_park() {
             probe.flush();
             if control.park(|p| probe.paused(p, "loop")) == Resume::Stop {
                 return Ok(());
             }
+            // Still paused: one step let through. Its calls are shown one by
+            // one, in the order the loop makes them.
+            probe.in_call_order(control.should_park());
         }
         // Sleep until a socket is ready; wake for the summary only if there
         // is something to report, and for the end of an accept backoff.
@@ -132,15 +137,14 @@ fn run(
                             probe.accept_error(&e, Duration::ZERO);
                             continue;
                         }
-                        let id = next_id;
-                        next_id += 1;
+                        let id = conn_ids.next();
                         probe.accept(id, peer);
                         conns.insert(
                             token,
                             Conn {
                                 stream,
                                 id,
-                                pending: Vec::new(),
+                                pending: Pending::default(),
                                 peer_closed: false,
                                 writable: false,
                             },
@@ -166,8 +170,8 @@ fn run(
             };
             let done = serve(conn, &mut buf, wakeup, limits.pending_cap, probe);
             let wants_write = !conn.pending.is_empty();
-            if conn.pending.len() >= limits.pending_cap {
-                stalled.entry(token).or_insert_with(Instant::now);
+            if conn.pending.stalled_for(limits.pending_cap).is_some() {
+                stalled.insert(token);
             } else {
                 stalled.remove(&token);
             }
@@ -190,11 +194,15 @@ fn run(
         }
         // Slow readers that stayed at the cap too long are dropped.
         if !stalled.is_empty() {
-            let now = Instant::now();
             let expired: Vec<Token> = stalled
                 .iter()
-                .filter(|(_, since)| now.duration_since(**since) >= limits.stall_timeout)
-                .map(|(t, _)| *t)
+                .copied()
+                .filter(|t| {
+                    conns
+                        .get_mut(t)
+                        .and_then(|c| c.pending.stalled_for(limits.pending_cap))
+                        .is_some_and(|d| d >= limits.stall_timeout)
+                })
                 .collect();
             for token in expired {
                 stalled.remove(&token);
@@ -232,25 +240,11 @@ fn serve(
                 let data = &mut buf[..n];
                 probe.recv(conn.id, data, wakeup);
                 data.make_ascii_uppercase();
-                if conn.pending.is_empty() {
-                    match conn.stream.write(data) {
-                        Ok(sent) => {
-                            conn.pending.extend_from_slice(&data[sent..]);
-                            probe.send(conn.id, &data[..sent], conn.pending.len(), wakeup);
-                        }
-                        Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                            probe.would_block(Call::Send);
-                            conn.pending.extend_from_slice(data);
-                            probe.send(conn.id, &[], conn.pending.len(), wakeup);
-                        }
-                        Err(e) => {
-                            probe.reset(conn.id, Call::Send, &e, None);
-                            return true;
-                        }
-                    }
-                } else {
-                    conn.pending.extend_from_slice(data);
-                    probe.send(conn.id, &[], conn.pending.len(), wakeup);
+                let sent =
+                    conn.pending
+                        .send_or_queue(&mut conn.stream, conn.id, data, wakeup, probe);
+                if sent == Err(Failed) {
+                    return true;
                 }
             }
             Err(e) if e.kind() == ErrorKind::WouldBlock => {
@@ -271,29 +265,18 @@ fn serve(
     false
 }
 
-/// Sends what a slow reader left queued; `false` if the connection failed.
+/// Sends what a slow reader left queued, until it is out or the kernel
+/// takes no more (the readiness is edge-triggered); `false` if the
+/// connection failed.
 fn flush_pending(conn: &mut Conn, wakeup: u64, probe: &mut ChannelProbe) -> bool {
     loop {
-        match conn.stream.write(&conn.pending) {
-            Ok(n) => {
-                probe.send(conn.id, &conn.pending[..n], conn.pending.len() - n, wakeup);
-                conn.pending.drain(..n);
-                if conn.pending.is_empty() {
-                    if conn.pending.capacity() > 64 * 1024 {
-                        conn.pending = Vec::new();
-                    }
-                    return true;
-                }
-            }
-            Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                probe.would_block(Call::Send);
-                return true;
-            }
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(e) => {
-                probe.reset(conn.id, Call::Send, &e, None);
-                return false;
-            }
+        match conn
+            .pending
+            .flush_once(&mut conn.stream, conn.id, wakeup, probe)
+        {
+            Ok(Flush::Wrote(n)) if n > 0 && !conn.pending.is_empty() => {}
+            Ok(_) => return true,
+            Err(Failed) => return false,
         }
     }
 }

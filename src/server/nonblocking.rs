@@ -25,37 +25,41 @@ use std::time::{Duration, Instant};
 
 use crate::control::{Control, Resume};
 use crate::event::{Call, ConnId, Evict, Refuse, ResetNote, Role};
-use crate::probe::{ChannelProbe, Probe};
-use crate::server::{ACCEPT_BACKOFF, Limits, Spawn, is_transient_accept_error};
-
-/// The lecture's `conn.recv(1024)`.
-pub const RECV_SIZE: usize = 1024;
+use crate::probe::Probe;
+use crate::server::pending::{Failed, Flush, Pending};
+use crate::server::{ACCEPT_BACKOFF, ConnIds, Limits, RECV_SIZE, Spawn, is_transient_accept_error};
 /// How many connections the default mode accepts in one spin at most.
 const ACCEPT_BATCH: usize = 64;
 
 /// What the loop needs to know besides its sockets.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct LoopOptions {
     pub faithful: bool,
     pub limits: Limits,
+    /// Where connection ids come from (shared with the runs before and
+    /// after this one).
+    pub conn_ids: ConnIds,
 }
 
-pub(crate) fn spawn(mut s: Spawn, faithful: bool) -> io::Result<Vec<JoinHandle<()>>> {
+pub(crate) fn spawn(s: Spawn, faithful: bool) -> io::Result<Vec<JoinHandle<()>>> {
     let opts = LoopOptions {
         faithful,
         limits: s.limits,
+        conn_ids: s.conn_ids,
     };
-    let thread = std::thread::Builder::new()
-        .name("ioscope-nonblocking".into())
-        .spawn(move || {
-            let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
-            s.hello.announce(&mut probe);
-            probe.thread("loop", Role::BusyLoop, true, None);
-            if let Err(e) = run(s.listener, opts, &s.control, &mut probe) {
+    let (listener, control) = (s.listener, s.control);
+    let thread = s.threads.spawn(
+        "ioscope-nonblocking",
+        "loop",
+        Role::BusyLoop,
+        None,
+        Some(s.hello),
+        move |probe, _| {
+            if let Err(e) = run(listener, opts, &control, probe) {
                 probe.accept_error(&e, Duration::ZERO);
             }
-            probe.thread("loop", Role::BusyLoop, false, None);
-        })?;
+        },
+    )?;
     Ok(vec![thread])
 }
 
@@ -63,14 +67,12 @@ struct Conn {
     id: ConnId,
     sock: TcpStream,
     /// Reply bytes the kernel would not take yet (default mode).
-    pending: Vec<u8>,
+    pending: Pending,
     /// Faithful mode: this peer's `b''` has been reported once.
     eof_reported: bool,
     /// Default mode: the peer shut its sending side while replies were
     /// still queued; they go out before the socket is closed.
     peer_closed: bool,
-    /// Since when the pending buffer is at the cap (a reader that stalls).
-    full_since: Option<Instant>,
     dead: bool,
 }
 
@@ -85,7 +87,6 @@ pub fn run<P: Probe>(
 ) -> io::Result<u64> {
     listener.set_nonblocking(true)?;
     let mut conns: Vec<Conn> = Vec::new();
-    let mut next_id: ConnId = 1;
     let mut spin: u64 = 0;
     let mut buf = [0u8; RECV_SIZE];
     // The ready-send list of one spin: (index into conns, range in `replies`).
@@ -99,6 +100,9 @@ pub fn run<P: Probe>(
             if control.park(|p| probe.paused(p, "loop")) == Resume::Stop {
                 break;
             }
+            // Still paused: one step let through. Its calls are shown one by
+            // one, in the order the loop makes them.
+            probe.in_call_order(control.should_park());
         }
         spin += 1;
         probe.spin();
@@ -128,16 +132,14 @@ pub fn run<P: Probe>(
                             probe.accept_error(&e, Duration::ZERO);
                             continue;
                         }
-                        let id = next_id;
-                        next_id += 1;
+                        let id = opts.conn_ids.next();
                         probe.accept(id, peer);
                         conns.push(Conn {
                             id,
                             sock,
-                            pending: Vec::new(),
+                            pending: Pending::default(),
                             eof_reported: false,
                             peer_closed: false,
-                            full_since: None,
                             dead: false,
                         });
                     }
@@ -180,12 +182,10 @@ pub fn run<P: Probe>(
                 }
                 continue;
             }
-            if conn.pending.len() >= opts.limits.pending_cap {
+            if let Some(stalled) = conn.pending.stalled_for(opts.limits.pending_cap) {
                 // A slow reader: stop reading it until it catches up, and
                 // drop it if it does not within the stall timeout.
-                let now = Instant::now();
-                let since = *conn.full_since.get_or_insert(now);
-                if now.duration_since(since) >= opts.limits.stall_timeout {
+                if stalled >= opts.limits.stall_timeout {
                     probe.evicted(
                         conn.id,
                         Evict::Stalled,
@@ -197,7 +197,6 @@ pub fn run<P: Probe>(
                 }
                 continue;
             }
-            conn.full_since = None;
             match conn.sock.read(&mut buf) {
                 Ok(0) if opts.faithful => {
                     // The listing's `data.upper()` of b'' is b'': it sends it.
@@ -272,46 +271,22 @@ fn send_or_queue<P: Probe>(conn: &mut Conn, reply: &[u8], spin: u64, probe: &mut
     if conn.dead {
         return;
     }
-    if !conn.pending.is_empty() {
-        conn.pending.extend_from_slice(reply);
-        probe.send(conn.id, &[], conn.pending.len(), spin);
-        return;
-    }
-    match conn.sock.write(reply) {
-        Ok(n) => {
-            conn.pending.extend_from_slice(&reply[n..]);
-            probe.send(conn.id, &reply[..n], conn.pending.len(), spin);
-        }
-        Err(e) if is_would_block(&e) => {
-            probe.would_block(Call::Send);
-            conn.pending.extend_from_slice(reply);
-            probe.send(conn.id, &[], conn.pending.len(), spin);
-        }
-        Err(e) => {
-            probe.reset(conn.id, Call::Send, &e, None);
-            conn.dead = true;
-        }
-    }
+    let sent = conn
+        .pending
+        .send_or_queue(&mut conn.sock, conn.id, reply, spin, probe);
+    conn.dead = sent == Err(Failed);
 }
 
-/// Default mode: retry what a slow reader left queued. Returns whether
-/// anything moved.
+/// Default mode: retry what a slow reader left queued (one write a spin).
+/// Returns whether anything moved.
 fn flush_pending<P: Probe>(conn: &mut Conn, spin: u64, probe: &mut P) -> bool {
-    match conn.sock.write(&conn.pending) {
-        Ok(n) => {
-            probe.send(conn.id, &conn.pending[..n], conn.pending.len() - n, spin);
-            conn.pending.drain(..n);
-            if conn.pending.is_empty() && conn.pending.capacity() > 64 * 1024 {
-                conn.pending = Vec::new(); // give a burst's memory back
-            }
-            n > 0
-        }
-        Err(e) if is_would_block(&e) => {
-            probe.would_block(Call::Send);
-            false
-        }
-        Err(e) => {
-            probe.reset(conn.id, Call::Send, &e, None);
+    match conn
+        .pending
+        .flush_once(&mut conn.sock, conn.id, spin, probe)
+    {
+        Ok(Flush::Wrote(n)) => n > 0,
+        Ok(Flush::WouldBlock) => false,
+        Err(Failed) => {
             conn.dead = true;
             true
         }

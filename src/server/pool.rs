@@ -7,10 +7,10 @@ use std::net::TcpStream;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use super::blocking_io::{self, Sockets};
-use super::{Spawn, wait_for_listening};
+use super::Spawn;
+use super::blocking_io::Shared;
 use crate::event::{Call, ConnId, Role};
-use crate::probe::{ChannelProbe, Probe};
+use crate::probe::Probe;
 
 /// Clients the queue holds before the accept thread itself waits.
 pub const QUEUE_CAP: usize = 256;
@@ -21,88 +21,69 @@ struct Job {
     queued: Instant,
 }
 
-pub(crate) fn spawn(mut s: Spawn, workers: usize) -> std::io::Result<Vec<JoinHandle<()>>> {
-    let sockets = Sockets::new(&s.listener);
-    s.control.set_nudge(sockets.nudge());
+pub(crate) fn spawn(s: Spawn, workers: usize) -> std::io::Result<Vec<JoinHandle<()>>> {
+    let shared = Shared::new(&s);
     let (jobs_tx, jobs) = crossbeam_channel::bounded::<Job>(QUEUE_CAP);
-    let mut threads = Vec::with_capacity(workers + 1);
+    let mut handles = Vec::with_capacity(workers + 1);
     for w in 1..=workers.max(1) {
-        let limits = s.limits;
-        let listening_sent = s.listening_sent.clone();
-        let (jobs, tx, epoch, control, sockets) = (
-            jobs.clone(),
-            s.tx.clone(),
-            s.epoch,
-            s.control.clone(),
-            sockets.clone(),
-        );
-        let name = format!("worker-{w}");
-        threads.push(
-            std::thread::Builder::new()
-                .name(format!("ioscope-{name}"))
-                .spawn(move || {
-                    wait_for_listening(&listening_sent);
-                    let mut probe = ChannelProbe::new(tx, epoch);
-                    probe.thread(&name, Role::Worker, true, None);
-                    loop {
-                        probe.blocked(&name, Call::Queue, None);
-                        let since = Instant::now();
-                        let job = jobs.recv();
-                        probe.unblocked(&name, Call::Queue, None, since.elapsed());
-                        let Ok(job) = job else { break };
-                        if control.is_stopping() {
-                            break;
-                        }
-                        probe.dequeued(job.id, &name, job.queued.elapsed());
-                        blocking_io::serve_client(
-                            job.stream, job.id, &name, &control, &limits, &sockets, &mut probe,
-                        );
-                    }
-                    probe.thread(&name, Role::Worker, false, None);
-                })?,
-        );
+        let (jobs, shared) = (jobs.clone(), shared.clone());
+        let worker = format!("worker-{w}");
+        handles.push(s.threads.spawn(
+            &format!("ioscope-{worker}"),
+            worker,
+            Role::Worker,
+            None,
+            None,
+            move |probe, name| loop {
+                probe.blocked(name, Call::Queue, None);
+                let since = Instant::now();
+                let job = jobs.recv();
+                probe.unblocked(name, Call::Queue, None, since.elapsed());
+                let Ok(job) = job else { break };
+                if shared.is_stopping() {
+                    break;
+                }
+                probe.dequeued(job.id, name, job.queued.elapsed());
+                if !shared.hold_while_paused(name, probe) {
+                    shared.forget(job.id);
+                    break;
+                }
+                shared.serve_client(job.stream, job.id, name, probe);
+            },
+        )?);
     }
     drop(jobs);
-    threads.push(
-        std::thread::Builder::new()
-            .name("ioscope-accept".into())
-            .spawn(move || {
-                let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
-                s.hello.announce(&mut probe);
-                probe.thread("accept", Role::AcceptQueue, true, None);
-                let mut next: ConnId = 1;
-                while let Some((stream, id)) = blocking_io::accept_client(
-                    &s.listener,
-                    "accept",
-                    &s.control,
-                    &sockets,
-                    &s.limits,
-                    &mut next,
-                    &mut probe,
-                ) {
-                    probe.queued(id);
-                    let job = Job {
-                        stream,
-                        id,
-                        queued: Instant::now(),
-                    };
-                    // A full queue parks the accept thread too.
-                    let job = match jobs_tx.try_send(job) {
-                        Ok(()) => continue,
-                        Err(e) => e.into_inner(),
-                    };
-                    probe.blocked("accept", Call::Queue, Some(id));
-                    let since = Instant::now();
-                    let sent = jobs_tx.send(job);
-                    probe.unblocked("accept", Call::Queue, Some(id), since.elapsed());
-                    if sent.is_err() {
-                        break;
-                    }
+    let listener = s.listener;
+    handles.push(s.threads.spawn(
+        "ioscope-accept",
+        "accept",
+        Role::AcceptQueue,
+        None,
+        Some(s.hello),
+        move |probe, name| {
+            while let Some((stream, id)) = shared.accept_client(&listener, name, probe) {
+                probe.queued(id);
+                let job = Job {
+                    stream,
+                    id,
+                    queued: Instant::now(),
+                };
+                // A full queue parks the accept thread too.
+                let job = match jobs_tx.try_send(job) {
+                    Ok(()) => continue,
+                    Err(e) => e.into_inner(),
+                };
+                probe.blocked(name, Call::Queue, Some(id));
+                let since = Instant::now();
+                let sent = jobs_tx.send(job);
+                probe.unblocked(name, Call::Queue, Some(id), since.elapsed());
+                if sent.is_err() {
+                    break;
                 }
-                // Dropping the queue's sender lets idle workers leave.
-                drop(jobs_tx);
-                probe.thread("accept", Role::AcceptQueue, false, None);
-            })?,
-    );
-    Ok(threads)
+            }
+            // Dropping the queue's sender lets idle workers leave.
+            drop(jobs_tx);
+        },
+    )?);
+    Ok(handles)
 }

@@ -5,53 +5,37 @@
 use std::thread::JoinHandle;
 
 use super::Spawn;
-use super::blocking_io::{self, Sockets};
-use crate::event::{Call, ConnId, ResetNote, Role};
-use crate::probe::{ChannelProbe, Probe};
+use super::blocking_io::Shared;
+use crate::event::{Call, ResetNote, Role};
+use crate::probe::Probe;
 
-pub(crate) fn spawn(mut s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
-    let sockets = Sockets::new(&s.listener);
-    s.control.set_nudge(sockets.nudge());
-    let thread = std::thread::Builder::new()
-        .name("ioscope-accept".into())
-        .spawn(move || {
-            let mut probe = ChannelProbe::new(s.tx.clone(), s.epoch);
-            s.hello.announce(&mut probe);
-            probe.thread("accept", Role::AcceptSpawn, true, None);
-            let mut next: ConnId = 1;
+pub(crate) fn spawn(s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
+    let shared = Shared::new(&s);
+    let (listener, threads) = (s.listener, s.threads.clone());
+    let thread = s.threads.spawn(
+        "ioscope-accept",
+        "accept",
+        Role::AcceptSpawn,
+        None,
+        Some(s.hello),
+        move |probe, name| {
             let mut clients: Vec<JoinHandle<()>> = Vec::new();
-            while let Some((stream, id)) = blocking_io::accept_client(
-                &s.listener,
-                "accept",
-                &s.control,
-                &sockets,
-                &s.limits,
-                &mut next,
-                &mut probe,
-            ) {
-                let (tx, epoch, control, sockets2, limits) = (
-                    s.tx.clone(),
-                    s.epoch,
-                    s.control.clone(),
-                    sockets.clone(),
-                    s.limits,
+            while let Some((stream, id)) = shared.accept_client(&listener, name, probe) {
+                let serving = shared.clone();
+                let client = format!("conn-{id}");
+                let started = threads.spawn(
+                    &format!("ioscope-{client}"),
+                    client,
+                    Role::Client,
+                    Some(id),
+                    None,
+                    move |probe, name| serving.serve_client(stream, id, name, probe),
                 );
-                let name = format!("conn-{id}");
-                let started = std::thread::Builder::new()
-                    .name(format!("ioscope-{name}"))
-                    .spawn(move || {
-                        let mut probe = ChannelProbe::new(tx, epoch);
-                        probe.thread(&name, Role::Client, true, Some(id));
-                        blocking_io::serve_client(
-                            stream, id, &name, &control, &limits, &sockets2, &mut probe,
-                        );
-                        probe.thread(&name, Role::Client, false, Some(id));
-                    });
                 match started {
                     Ok(handle) => clients.push(handle),
                     Err(e) => {
                         // Out of threads: the client is dropped, and it shows.
-                        sockets.remove(id);
+                        shared.forget(id);
                         probe.reset(id, Call::Accept, &e, Some(ResetNote::NoThread));
                         probe.accept_error(&e, super::ACCEPT_BACKOFF);
                     }
@@ -61,7 +45,7 @@ pub(crate) fn spawn(mut s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
             for handle in clients {
                 let _ = handle.join();
             }
-            probe.thread("accept", Role::AcceptSpawn, false, None);
-        })?;
+        },
+    )?;
     Ok(vec![thread])
 }
