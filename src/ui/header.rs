@@ -157,12 +157,6 @@ fn status_line(d: &Dashboard) -> Line<'static> {
     let mut spans = Vec::new();
     if d.paused {
         spans.push(Span::styled(" ‖ PAUSED ", theme::PAUSED));
-        if d.has_threads() {
-            spans.push(Span::styled(
-                " each thread stops before its next call",
-                theme::WARN,
-            ));
-        }
     } else {
         spans.push(Span::styled(" ● RUNNING ", theme::RUNNING));
     }
@@ -195,6 +189,12 @@ fn status_line(d: &Dashboard) -> Line<'static> {
     let builtin = d.builtin_count();
     if builtin > 0 {
         spans.push(Span::styled(format!(" (◆ {builtin})"), theme::LABEL));
+    }
+    if d.paused && d.has_threads() {
+        spans.push(Span::styled(
+            "  each thread stops before its next call",
+            theme::WARN,
+        ));
     }
     if d.demo {
         spans.push(Span::raw("  "));

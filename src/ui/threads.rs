@@ -42,10 +42,11 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     for row in t.rows.values() {
         let held = fmt::micros(d.now_us.saturating_sub(row.since_us));
         let mut spans = vec![Span::styled(format!("{:<10}", row.name), theme::VALUE)];
-        if row.held {
-            spans.push(Span::styled("‖ held by the pause ", theme::PAUSED_TEXT));
-        }
         match row.state {
+            _ if row.held => {
+                spans.push(Span::styled(format!("{held:>8} "), theme::LABEL));
+                spans.push(Span::styled("‖ paused", theme::PAUSED_TEXT));
+            }
             ThreadState::Blocked { call, conn } => {
                 spans.push(Span::styled(format!("{held:>8} "), theme::LABEL));
                 spans.push(Span::styled(format!("{}()", call.name()), theme::WARN));
