@@ -102,7 +102,7 @@ fn main() {
             } else {
                 0.0
             },
-            r.dashboard.totals().spins,
+            r.dashboard.totals().spins(),
             server_pct,
             if pct <= CPU_TARGET_PCT {
                 "ok"

@@ -30,6 +30,19 @@ fn ev(t_us: u64, kind: EventKind) -> Event {
     Event { t_us, kind }
 }
 
+/// The blocking model's one thread starts.
+fn blocking_server_thread(t_us: u64) -> Event {
+    ev(
+        t_us,
+        EventKind::Thread {
+            thread: "server".into(),
+            role: Role::AcceptAndServe,
+            alive: true,
+            conn: None,
+        },
+    )
+}
+
 /// Three seconds of a lecture: clients come, talk, close and reset while the
 /// loop spins at ~500k/s on a full core.
 fn lecture_script(faithful: bool) -> Dashboard {
@@ -553,15 +566,7 @@ fn snapshot_blocking_parked_in_recv_with_a_listen_queue() {
             cpu_split: true,
         },
     ));
-    d.apply(&ev(
-        0,
-        EventKind::Thread {
-            thread: "server".into(),
-            role: Role::AcceptAndServe,
-            alive: true,
-            conn: None,
-        },
-    ));
+    d.apply(&blocking_server_thread(0));
     d.apply(&ev(
         1_000,
         EventKind::Accept {
@@ -883,15 +888,7 @@ fn the_disconnected_title_counts_every_row() {
 fn pause_on_a_thread_model_says_what_it_holds_and_resume_is_logged_as_such() {
     let mut d = Dashboard::new();
     d.apply(&listening_of(0, Model::Blocking));
-    d.apply(&ev(
-        1,
-        EventKind::Thread {
-            thread: "server".into(),
-            role: Role::AcceptAndServe,
-            alive: true,
-            conn: None,
-        },
-    ));
+    d.apply(&blocking_server_thread(1));
     d.handle(Action::TogglePause);
     d.apply(&ev(
         2_000,

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use crate::event::{Call, ClientRole, ConnId, Evict, Reason, ResetNote};
+use crate::event::{Call, ClientRole, ConnId, EventKind, Evict, Reason, ResetNote};
 
 /// Disconnected clients kept.
 pub const GONE_CAP: usize = 500;
@@ -45,6 +45,41 @@ pub enum Departure {
 }
 
 impl Departure {
+    /// The client and how it left, if `kind` says one did.
+    pub fn of(kind: &EventKind) -> Option<(ConnId, Departure)> {
+        let (conn, how) = match kind {
+            EventKind::Closed { conn } => (conn, Departure::Closed),
+            EventKind::Reset {
+                conn,
+                call,
+                error,
+                note,
+            } => (
+                conn,
+                Departure::Reset {
+                    call: *call,
+                    error: error.clone(),
+                    note: *note,
+                },
+            ),
+            EventKind::Evicted {
+                conn,
+                why,
+                limit_bytes,
+                stall_ms,
+            } => (
+                conn,
+                Departure::Evicted {
+                    why: *why,
+                    limit_bytes: *limit_bytes,
+                    stall_ms: *stall_ms,
+                },
+            ),
+            _ => return None,
+        };
+        Some((*conn, how))
+    }
+
     pub fn reason(&self) -> Reason {
         match self {
             Departure::Closed => Reason::Closed,

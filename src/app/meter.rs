@@ -48,7 +48,8 @@ pub struct Summary {
 }
 
 impl Summary {
-    fn add(&mut self, s: &Summary) {
+    /// Adds what `s` counted (the time stays this one's).
+    pub fn add(&mut self, s: &Summary) {
         self.spins += s.spins;
         for (a, b) in self.would_block.iter_mut().zip(s.would_block) {
             *a += b;

@@ -216,37 +216,13 @@ impl Dashboard {
                 });
                 self.log(event);
             }
-            EventKind::Closed { conn } => {
-                self.conns.leave(*conn, Departure::Closed, t);
-                self.log(event);
-            }
-            EventKind::Reset {
-                conn,
-                call,
-                error,
-                note,
-            } => {
-                let how = Departure::Reset {
-                    call: *call,
-                    error: error.clone(),
-                    note: *note,
-                };
-                self.conns.leave(*conn, how, t);
-                self.log(event);
-            }
-            EventKind::Evicted {
-                conn,
-                why,
-                limit_bytes,
-                stall_ms,
-            } => {
-                let how = Departure::Evicted {
-                    why: *why,
-                    limit_bytes: *limit_bytes,
-                    stall_ms: *stall_ms,
-                };
-                self.conns.leave(*conn, how, t);
-                self.with_run(|r| r.totals.evicted += 1);
+            EventKind::Closed { .. } | EventKind::Reset { .. } | EventKind::Evicted { .. } => {
+                if let Some((conn, how)) = Departure::of(&event.kind) {
+                    if how.reason() == crate::event::Reason::Evicted {
+                        self.with_run(|r| r.totals.evicted += 1);
+                    }
+                    self.conns.leave(conn, how, t);
+                }
                 self.log(event);
             }
             EventKind::Refused { .. } => {
@@ -556,7 +532,7 @@ mod tests {
             ));
         }
         d.tick(1_000_000);
-        assert_eq!(d.totals().spins, 500_000);
+        assert_eq!(d.totals().spins(), 500_000);
         let rates = d.rates();
         assert!(
             (rates.spins - 500_000.0).abs() < 20_000.0,
@@ -598,10 +574,10 @@ mod tests {
                 pending: 0,
             },
         ));
-        assert_eq!(d.totals().spins, 1_500_000);
+        assert_eq!(d.totals().spins(), 1_500_000);
         d.apply(&listening(3_000_000, Model::Multiplex, false));
         d.tick(3_000_000);
-        assert_eq!(d.totals().spins, 0, "no spins carried into multiplex");
+        assert_eq!(d.totals().spins(), 0, "no spins carried into multiplex");
         assert_eq!(d.rates().spins, 0.0, "no rate carried over");
         assert_eq!(d.rates().cpu(), 0.0);
         assert!(d.run().unwrap().ready.is_none());
@@ -624,11 +600,11 @@ mod tests {
             },
         ));
         d.tick(3_150_000);
-        assert_eq!(d.totals().spins, 4);
+        assert_eq!(d.totals().spins(), 4);
         assert_eq!(d.run().unwrap().ready_spins_ago(), Some(0));
         assert!(d.rates().cpu() < 1.0, "{:?}", d.rates());
         // The old run keeps what it measured.
-        assert_eq!(d.runs[0].totals.spins, 1_500_000);
+        assert_eq!(d.runs[0].totals.spins(), 1_500_000);
         assert_eq!(d.runs[0].ended_us, Some(3_000_000));
     }
 

@@ -17,14 +17,10 @@ const PARTIAL_MIN_US: u64 = 250_000;
 /// What a run counted since it started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Totals {
-    /// Loop iterations: spins, wakeups, `recv` calls of a thread model.
-    pub spins: u64,
-    pub would_block: [u64; 3],
-    pub cpu_user_us: u64,
-    pub cpu_sys_us: u64,
-    pub empty_recvs: u64,
+    /// Every summary (`spin`, `would_block`, `wakeup`) added up: loop
+    /// iterations, WouldBlocks, CPU time, empty recvs, wakeups.
+    pub counted: Summary,
     pub empty_sends: u64,
-    pub wakeups: u64,
     /// Client messages served (`recv` with data).
     pub messages: u64,
     pub bytes_in: u64,
@@ -37,8 +33,13 @@ pub struct Totals {
 }
 
 impl Totals {
+    /// Loop iterations: spins, wakeups, `recv` calls of a thread model.
+    pub fn spins(&self) -> u64 {
+        self.counted.spins
+    }
+
     pub fn cpu_us(&self) -> u64 {
-        self.cpu_user_us + self.cpu_sys_us
+        self.counted.cpu_user_us + self.counted.cpu_sys_us
     }
 }
 
@@ -143,20 +144,12 @@ impl Run {
     }
 
     /// A summary event: into the totals, the rate window and the second
-    /// it was sent in (`me` is this run's index, for the history).
+    /// it was sent in.
     pub fn summary(&mut self, s: Summary, history: &mut History) {
         // It counts the time up to `t_us`: its second is the one that
         // holds the microsecond before.
         self.roll(s.t_us.saturating_sub(1), history);
-        let t = &mut self.totals;
-        t.spins += s.spins;
-        for (a, b) in t.would_block.iter_mut().zip(s.would_block) {
-            *a += b;
-        }
-        t.cpu_user_us += s.cpu_user_us;
-        t.cpu_sys_us += s.cpu_sys_us;
-        t.empty_recvs += s.empty_recvs;
-        t.wakeups += s.wakeups;
+        self.totals.counted.add(&s);
         self.second.loops += s.spins;
         self.second.cpu_us += s.cpu_user_us + s.cpu_sys_us;
         self.meter.add(s);
@@ -204,7 +197,7 @@ impl Run {
     pub fn ready_spins_ago(&self) -> Option<u64> {
         self.ready
             .as_ref()
-            .map(|r| self.totals.spins.saturating_sub(r.spin))
+            .map(|r| self.totals.spins().saturating_sub(r.spin))
     }
 
     /// Closes every whole second up to `now_us` into `history`, and

@@ -86,7 +86,11 @@ fn counter(d: &Dashboard) -> (&'static str, u64, Option<Line<'static>>) {
     };
     let (totals, rates) = (d.totals(), d.rates());
     match d.model() {
-        Some(Model::Multiplex) => ("wakeups", totals.spins, Some(rate(rates.spins, "wakeups"))),
+        Some(Model::Multiplex) => (
+            "wakeups",
+            totals.spins(),
+            Some(rate(rates.spins, "wakeups")),
+        ),
         _ if d.has_threads() => {
             let rss = d.process.map_or("?".into(), |p| fmt::bytes(p.rss_bytes));
             let line = Line::from(vec![
@@ -102,7 +106,7 @@ fn counter(d: &Dashboard) -> (&'static str, u64, Option<Line<'static>>) {
             ]);
             ("threads", d.threads.rows.len() as u64, Some(line))
         }
-        _ => ("spins", totals.spins, Some(rate(rates.spins, "spins"))),
+        _ => ("spins", totals.spins(), Some(rate(rates.spins, "spins"))),
     }
 }
 
@@ -255,7 +259,7 @@ fn extra_line(d: &Dashboard) -> Line<'static> {
     spans.push(Span::styled(fmt::thousands(d.dropped), style));
     // What this model run did: a switch starts these again.
     let totals = d.totals();
-    if totals.empty_recvs > 0 {
+    if totals.counted.empty_recvs > 0 {
         spans.push(Span::styled("  recv→b'' /s ", theme::LABEL));
         spans.push(Span::styled(fmt::rate(d.rates().empty_recvs), theme::WARN));
     }

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::{fmt, lists::scrollbar, panel, text, theme};
-use crate::app::{Dashboard, Panel};
+use crate::app::{Dashboard, Departure, Panel};
 use crate::event::{Event, EventKind};
 
 pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
@@ -111,27 +111,16 @@ fn describe(kind: &EventKind) -> String {
             s
         }
         EventKind::Closed { conn } => format!("#{conn} recv → 0: orderly close"),
-        EventKind::Reset {
-            conn,
-            call,
-            error,
-            note,
-        } => {
-            let mut s = format!("#{conn} {error} on {}", call.name());
-            if let Some(note) = note {
-                s.push_str(&format!(" ({})", text::reset_note(*note)));
+        EventKind::Reset { .. } | EventKind::Evicted { .. } => match Departure::of(kind) {
+            Some((conn, how @ Departure::Evicted { .. })) => format!(
+                "#{conn} dropped by the server: {}",
+                text::departure(&how).unwrap_or_default()
+            ),
+            Some((conn, how)) => {
+                format!("#{conn} {}", text::departure(&how).unwrap_or_default())
             }
-            s
-        }
-        EventKind::Evicted {
-            conn,
-            why,
-            limit_bytes,
-            stall_ms,
-        } => format!(
-            "#{conn} dropped by the server: {}",
-            text::evicted(*why, *limit_bytes, *stall_ms)
-        ),
+            None => String::new(),
+        },
         EventKind::Refused { peer, why, limit } => {
             format!("{peer} turned away: {}", text::refused(*why, *limit))
         }
