@@ -7,6 +7,8 @@ use crate::event::{Event, EventKind};
 
 /// Lines kept.
 pub const LOG_CAP: usize = 1000;
+/// How far back among the newest lines a late event is put in its place.
+const LATE_WINDOW: usize = 64;
 
 #[derive(Debug, Clone, Default)]
 pub struct Log {
@@ -29,15 +31,25 @@ impl Log {
     /// Adds a line in time order: events from several threads (and the
     /// built-in clients' notes) can arrive a little out of order.
     pub fn push(&mut self, event: Event) {
-        let at = self
-            .entries
-            .iter()
-            .rposition(|e| e.t_us <= event.t_us)
-            .map_or(0, |i| i + 1);
-        self.entries.insert(at, event);
-        if self.entries.len() > LOG_CAP {
+        if self.entries.len() == LOG_CAP {
             self.entries.pop_front();
         }
+        // Nearly always the newest: no search.
+        if self.entries.back().is_none_or(|e| e.t_us <= event.t_us) {
+            self.entries.push_back(event);
+            return;
+        }
+        // A late event (another thread's, a client's note) is at most a few
+        // milliseconds late: it is looked for among the newest lines only,
+        // so a stream whose clock went backwards costs no more.
+        let len = self.entries.len();
+        let window = len.min(LATE_WINDOW);
+        let at = self
+            .entries
+            .range(len - window..)
+            .rposition(|e| e.t_us <= event.t_us)
+            .map_or(len - window, |i| len - window + i + 1);
+        self.entries.insert(at, event);
     }
 
     /// Adds WouldBlock counts: to the newest line if it is a WouldBlock
@@ -94,5 +106,10 @@ mod tests {
             log.push(closed(100 + i, i));
         }
         assert_eq!(log.len(), LOG_CAP);
+        // An event older than every line goes in before the newest 64,
+        // without a search of the whole log.
+        log.push(closed(0, 7));
+        let at = log.entries().iter().position(|e| e.t_us == 0).unwrap();
+        assert_eq!(at, LOG_CAP - 1 - LATE_WINDOW);
     }
 }
