@@ -646,7 +646,8 @@ fn snapshot_models_compared() {
     assert_eq!(d.conns.counts.ended, 4, "counted apart from client closes");
     assert_eq!(d.conns.counts.closed, 0);
     let wide = format!("{:?}", render(&d, 200, 60).backend().buffer());
-    assert!(wide.contains("Disconnected 4: 4 ended "), "{wide}");
+    assert!(wide.contains("Disconnected 4 ─"), "{wide}");
+    assert!(wide.contains("└ 4 ended ─"), "{wide}");
     for i in 1..=20u64 {
         d.apply(&ev(
             3_000_000 + i * 20_000,
@@ -875,11 +876,16 @@ fn the_disconnected_title_counts_every_row() {
     d.tick(1_000_000);
     let wide = format!("{:?}", render(&d, 200, 60).backend().buffer());
     assert!(
-        wide.contains("Disconnected 5: 2 closed, 1 reset, 1 evicted, 1 ended "),
+        wide.contains("Disconnected 5 ─")
+            && wide.contains("└ 2 closed · 1 reset · 1 evicted · 1 ended ─"),
         "{wide}"
     );
     let narrow = format!("{:?}", render(&d, 80, 24).backend().buffer());
-    assert!(narrow.contains("Disconnected 5: 2 closed"), "{narrow}");
+    assert!(narrow.contains("Disconnected 5 ─"), "{narrow}");
+    assert!(
+        narrow.contains("└ 2 closed · 1 reset · 1 evicted · 1 ended ─"),
+        "{narrow}"
+    );
 }
 
 /// Defects 10 and 11: what pause means for the thread models, and a

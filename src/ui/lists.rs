@@ -187,10 +187,9 @@ pub fn ready(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     scrollbar(len, height, first, area, buf);
 }
 
-/// "5: 2 closed, 1 reset, 1 evicted, 1 ended": the total always, then the
-/// parts that fit in `room` columns, the largest first.
+/// "2 closed · 1 reset · 1 evicted · 1 ended": the parts there are, the
+/// largest first, as many as fit in `room` columns.
 fn gone_counts(c: &GoneCounts, room: usize) -> String {
-    let mut s = format!("{} ", c.total());
     let mut parts: Vec<(u64, &str)> = [
         (c.closed, "closed"),
         (c.reset, "reset"),
@@ -201,26 +200,27 @@ fn gone_counts(c: &GoneCounts, room: usize) -> String {
     .filter(|(n, _)| *n > 0)
     .collect();
     parts.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
-    let mut sep = ": ";
+    let mut s = String::new();
     for (n, what) in parts {
-        let more = format!("{sep}{n} {what} ");
-        if s.trim_end().chars().count() + more.chars().count() <= room {
-            s = format!("{}{more}", s.trim_end());
-            sep = ", ";
+        let part = format!("{}{n} {what}", if s.is_empty() { "" } else { " · " });
+        if s.chars().count() + part.chars().count() + 2 <= room {
+            s.push_str(&part);
         }
     }
-    s
+    if s.is_empty() { s } else { format!(" {s} ") }
 }
 
+/// The lecture's `dis_conn_list`: the title counts them all, the bottom
+/// border says how they left.
 pub fn disconnected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
+    let counts = &d.conns.counts;
     let title = Line::from(vec![
         Span::styled(" Disconnected ", theme::TITLE),
-        Span::styled(
-            gone_counts(&d.conns.counts, (area.width as usize).saturating_sub(16)),
-            theme::LABEL,
-        ),
+        Span::styled(format!("{} ", counts.total()), theme::VALUE),
     ]);
-    let block = panel(d, Some(Panel::Disconnected), title);
+    let how = gone_counts(counts, (area.width as usize).saturating_sub(2));
+    let block =
+        panel(d, Some(Panel::Disconnected), title).title_bottom(Line::styled(how, theme::LABEL));
     let inner = block.inner(area);
     block.render(area, buf);
     let gone = &d.conns.gone;
