@@ -922,3 +922,25 @@ fn pause_on_a_thread_model_says_what_it_holds_and_resume_is_logged_as_such() {
     assert!(text.contains("resumed     server goes on"), "{text}");
     assert!(!text.contains("PAUSED"), "{text}");
 }
+
+/// Defect 7: replies lost show with their unit, and only in the run that
+/// lost them; the next model is not called a faithful listing.
+#[test]
+fn replies_lost_have_a_unit_and_stay_with_their_run() {
+    let mut d = lecture_script(true);
+    d.apply(&ev(
+        3_100_000,
+        EventKind::Lost {
+            conn: 1,
+            bytes: 222 << 20,
+        },
+    ));
+    let text = format!("{:?}", render(&d, 120, 36).backend().buffer());
+    assert!(text.contains("replies lost 222 MiB"), "{text}");
+    assert!(text.contains("(faithful listing)"), "{text}");
+    d.apply(&listening_of(3_200_000, Model::Multiplex));
+    d.tick(3_300_000);
+    let text = format!("{:?}", render(&d, 120, 36).backend().buffer());
+    assert!(!text.contains("replies lost"), "{text}");
+    assert!(!text.contains("faithful"), "{text}");
+}
