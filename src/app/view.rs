@@ -1,6 +1,8 @@
 //! What only the viewer controls: overlays, focus, scrolling, and the
 //! one-line notices that fade. Nothing here comes from the server.
 
+use std::cell::Cell;
+
 use super::keymap::Action;
 use crate::event::Model;
 
@@ -58,11 +60,21 @@ pub struct ViewState {
     scroll: [usize; 4],
     /// The latest notice and when (server clock) it was given.
     notice: Option<(u64, Notice)>,
+    /// Rows each panel showed when it was last drawn: scrolling stops where
+    /// the last page is full (drawing sets it through a shared reference).
+    rows: Cell<[usize; 4]>,
 }
 
 impl ViewState {
     pub fn scroll_of(&self, panel: Panel) -> usize {
         self.scroll[panel.index()]
+    }
+
+    /// The renderer says how many rows of `panel` fit on screen.
+    pub fn set_rows(&self, panel: Panel, rows: usize) {
+        let mut all = self.rows.get();
+        all[panel.index()] = rows;
+        self.rows.set(all);
     }
 
     /// An overlay (help, comparison) is open.
@@ -86,7 +98,10 @@ impl ViewState {
     /// rows a panel has now.
     pub fn handle(&mut self, action: Action, len: impl Fn(Panel) -> usize) {
         let focus = self.focus;
-        let last = len(focus).saturating_sub(1);
+        // The furthest a panel scrolls: its last page full (one row when
+        // it has not been drawn yet).
+        let page = self.rows.get()[focus.index()].max(1);
+        let last = len(focus).saturating_sub(page);
         // The log counts rows up from its newest line; the lists, rows down
         // from their first.
         let (up, down, top, bottom) = if focus == Panel::Log {
@@ -129,7 +144,8 @@ impl ViewState {
     pub fn log_grew(&mut self, log_len: usize) {
         let i = Panel::Log.index();
         if self.scroll[i] > 0 {
-            self.scroll[i] = (self.scroll[i] + 1).min(log_len.saturating_sub(1));
+            let page = self.rows.get()[i].max(1);
+            self.scroll[i] = (self.scroll[i] + 1).min(log_len.saturating_sub(page));
         }
     }
 }
@@ -199,6 +215,27 @@ mod tests {
         assert_eq!(v.scroll_of(Panel::Log), 98);
         v.handle(Action::ScrollEnd, LENS);
         assert_eq!(v.scroll_of(Panel::Log), 0, "End follows the tail again");
+    }
+
+    #[test]
+    fn home_stops_at_a_full_first_page() {
+        let mut v = ViewState {
+            focus: Panel::Log,
+            ..ViewState::default()
+        };
+        v.set_rows(Panel::Log, 14);
+        v.handle(Action::ScrollHome, LENS);
+        assert_eq!(
+            v.scroll_of(Panel::Log),
+            100 - 14,
+            "the oldest 14 lines fill the panel"
+        );
+        v.handle(Action::ScrollDown(1), LENS);
+        assert_eq!(v.scroll_of(Panel::Log), 100 - 15, "the first key moves it");
+        v.focus = Panel::Connected;
+        v.set_rows(Panel::Connected, 10);
+        v.handle(Action::ScrollEnd, LENS);
+        assert_eq!(v.scroll_of(Panel::Connected), 20, "the last 10 of 30 rows");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use ratatui::widgets::{
     Wrap,
 };
 
+use super::fit::{Fit, MUST, first_fitting};
 use super::{fmt, panel, text, theme, window};
 use crate::app::{Dashboard, GoneCounts, Panel};
 use crate::event::Reason;
@@ -34,18 +35,43 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         } else {
             "no clients connected now"
         };
-        let hint = match &d.server {
-            Some(s) => format!("{none} — connect with: nc {}", nc_target(&s.addr)),
-            None => none.to_string(),
+        // The command is never split: on a line of its own if need be.
+        let lines = match &d.server {
+            Some(s) => {
+                let command = format!("nc {}", nc_target(&s.addr));
+                let whole = format!("{none} — connect with: {command}");
+                if whole.chars().count() <= inner.width as usize {
+                    vec![whole]
+                } else {
+                    vec![format!("{none} — connect with:"), command]
+                }
+            }
+            None => vec![none.to_string()],
         };
-        Paragraph::new(Line::styled(hint, theme::HINT))
-            .wrap(Wrap { trim: true })
-            .render(inner, buf);
+        Paragraph::new(
+            lines
+                .into_iter()
+                .map(|l| Line::styled(l, theme::HINT))
+                .collect::<Vec<_>>(),
+        )
+        .render(inner, buf);
         return;
     }
     let height = inner.height.saturating_sub(1) as usize;
+    d.view.set_rows(Panel::Connected, height);
     let live = &d.conns.live;
     let (first, end) = window(live.len(), height, d.view.scroll_of(Panel::Connected));
+    // Ids from 1,000 up widen their column rather than run into the next.
+    let id_width = live
+        .values()
+        .skip(first)
+        .take(end - first)
+        .map(|c| format!("#{}", c.id).len())
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    const FIXED: usize = 5 + 5 + 4 + 5 + 5; // in, out, idle, pend, spacing
+    let peer_width = (inner.width as usize).saturating_sub(id_width + FIXED);
     let rows = live.values().skip(first).take(end - first).map(|c| {
         let pend_style = if c.pending > 0 {
             theme::WARN
@@ -53,23 +79,29 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
             theme::DATA
         };
         // Built-in clients all live on this machine: their role says more
-        // than their address.
-        let mut peer = match &c.builtin {
-            Some(role) => {
-                let port = c.peer.rsplit_once(':').map_or("", |(_, p)| p);
-                vec![Span::styled(
-                    format!("◆{} :{port}", super::text::client_role(*role)),
-                    theme::TITLE,
-                )]
-            }
-            None => vec![Span::styled(c.peer.clone(), theme::DATA)],
+        // than their address. A peer too long for its column shows its
+        // port, whole.
+        let port = c.peer.rsplit_once(':').map_or("", |(_, p)| p);
+        let peer = match &c.builtin {
+            Some(role) => Span::styled(
+                format!("◆{} :{port}", super::text::client_role(*role)),
+                theme::TITLE,
+            ),
+            None => Span::styled(c.peer.clone(), theme::DATA),
         };
-        if c.close_wait {
-            peer.push(Span::styled(" CLOSE-WAIT", theme::WARN));
-        }
+        let short = Span::styled(format!(":{port}"), peer.style);
+        let close_wait = c
+            .close_wait
+            .then(|| Span::styled(" CLOSE-WAIT", theme::WARN));
+        let peer = first_fitting(
+            [peer, short]
+                .into_iter()
+                .map(|p| Line::from_iter([Some(p), close_wait.clone()].into_iter().flatten())),
+            peer_width,
+        );
         Row::new(vec![
             Line::styled(format!("#{}", c.id), theme::VALUE),
-            Line::from(peer),
+            peer,
             Line::styled(fmt::bytes(c.bytes_in), theme::DATA),
             Line::styled(fmt::bytes(c.bytes_out), theme::DATA),
             Line::styled(
@@ -82,7 +114,7 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let table = Table::new(
         rows,
         [
-            Constraint::Length(4),
+            Constraint::Length(id_width as u16),
             Constraint::Fill(1),
             Constraint::Length(5),
             Constraint::Length(5),
@@ -128,16 +160,25 @@ pub fn ready(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     }
     if let (Some(r), Some(ago)) = (&run.ready, run.ready_spins_ago()) {
         let unit = text::loop_unit_one(d.model());
+        // Shorter words before a cut number: "· 1,178,727 ago", then none.
         let when = match ago {
-            0 => format!(" · this {unit}"),
-            1 => format!(" · 1 {unit} ago"),
-            n => format!(" · {} {unit}s ago", fmt::thousands(n)),
+            0 => vec![format!(" · this {unit}"), " · now".into()],
+            1 => vec![format!(" · 1 {unit} ago"), " · 1 ago".into()],
+            n => vec![
+                format!(" · {} {unit}s ago", fmt::thousands(n)),
+                format!(" · {} ago", fmt::thousands(n)),
+            ],
         };
-        let heading = Line::from(vec![
-            Span::styled(format!("{unit} "), theme::LABEL),
-            Span::styled(fmt::thousands(r.spin), theme::SPINS),
-            Span::styled(when, theme::LABEL),
-        ]);
+        let heading = first_fitting(
+            when.into_iter().chain([String::new()]).map(|when| {
+                Line::from(vec![
+                    Span::styled(format!("{unit} "), theme::LABEL),
+                    Span::styled(fmt::thousands(r.spin), theme::SPINS),
+                    Span::styled(when, theme::LABEL),
+                ])
+            }),
+            inner.width as usize,
+        );
         if lines.is_empty() {
             lines.push(heading);
         } else {
@@ -171,6 +212,7 @@ pub fn ready(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         return;
     }
     let height = (inner.height as usize).saturating_sub(1);
+    d.view.set_rows(Panel::Ready, height);
     let (first, end) = window(items.len(), height, d.view.scroll_of(Panel::Ready));
     let len = items.len();
     lines.extend(items.into_iter().skip(first).take(end - first));
@@ -234,6 +276,7 @@ pub fn disconnected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         return;
     }
     let height = inner.height as usize;
+    d.view.set_rows(Panel::Disconnected, height);
     let (first, end) = window(gone.len(), height, d.view.scroll_of(Panel::Disconnected));
     let lines: Vec<Line> = gone
         .range(first..end)
@@ -247,19 +290,29 @@ pub fn disconnected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
                 Reason::Evicted => ("evict ", theme::WARN),
                 Reason::Switched => ("ended ", theme::LABEL),
             };
-            let mut spans = vec![
-                Span::styled(format!("#{:<4}", g.id), theme::VALUE),
-                Span::styled(format!("{reason} "), style),
-                Span::styled(
-                    format!("{:>7} ", fmt::ago(d.now_us.saturating_sub(g.t_us))),
-                    theme::LABEL,
-                ),
-            ];
-            if let Some(detail) = text::departure(&g.how) {
-                spans.push(Span::styled(format!("{detail} "), theme::DATA));
+            // Whole parts or none: the id and how first, then what the
+            // server said, when, and from where, as room allows.
+            let mut row = Fit::new()
+                .part(
+                    MUST,
+                    [Span::styled(
+                        format!("{:<5}", format!("#{} ", g.id)),
+                        theme::VALUE,
+                    )],
+                )
+                .part(MUST, [Span::styled(format!("{reason} "), style)])
+                .part(
+                    6,
+                    [Span::styled(
+                        format!("{:>7} ", fmt::ago(d.now_us.saturating_sub(g.t_us))),
+                        theme::LABEL,
+                    )],
+                );
+            for (rank, part) in text::departure_parts(&g.how) {
+                row.push(rank, [Span::styled(format!("{part} "), theme::DATA)]);
             }
-            spans.push(Span::styled(g.peer.clone(), theme::HINT));
-            Line::from(spans)
+            row.push(3, [Span::styled(g.peer.clone(), theme::HINT)]);
+            row.line(inner.width as usize)
         })
         .collect();
     Paragraph::new(lines).render(inner, buf);

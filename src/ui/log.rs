@@ -11,7 +11,12 @@ use crate::app::{Dashboard, Departure, Panel};
 use crate::event::{Event, EventKind};
 
 pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
-    let scroll = d.view.scroll_of(Panel::Log);
+    let height = area.height.saturating_sub(2) as usize;
+    d.view.set_rows(Panel::Log, height);
+    let entries = d.log.entries();
+    let len = entries.len();
+    // Never further back than a full first page.
+    let scroll = d.view.scroll_of(Panel::Log).min(len.saturating_sub(height));
     let mut title = vec![Span::styled(" Event log ", theme::TITLE)];
     if scroll > 0 {
         title.push(Span::styled(
@@ -22,9 +27,6 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let block = panel(d, Some(Panel::Log), Line::from(title));
     let inner = block.inner(area);
     block.render(area, buf);
-    let height = inner.height as usize;
-    let entries = d.log.entries();
-    let len = entries.len();
     let end = len.saturating_sub(scroll);
     let first = end.saturating_sub(height);
     let started = d.started_us.unwrap_or(0);

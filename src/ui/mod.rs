@@ -3,6 +3,7 @@
 
 mod bigdigits;
 mod compare;
+mod fit;
 pub mod fmt;
 mod header;
 mod help;
@@ -100,25 +101,33 @@ fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         return;
     }
     let pause = if d.paused { "resume" } else { "pause" };
-    let step = if d.paused { "n" } else { "" };
-    let keys = [
-        ("q", "quit"),
-        ("space", pause),
-        (step, "step"),
-        ("c", "client"),
-        ("x", "reset one"),
-        ("d", "demo"),
-        ("m", "model"),
-        ("t", "compare"),
-        ("Tab", "focus"),
-        ("?", "help"),
+    // The most useful first to stay; `?` always, as it lists every key.
+    let keys: [(fit::Rank, &str, &str); 10] = [
+        (fit::MUST, "q", "quit"),
+        (9, "space", pause),
+        (if d.paused { 9 } else { 0 }, "n", "step"),
+        (5, "c", "client"),
+        (4, "x", "reset one"),
+        (6, "d", "demo"),
+        (8, "m", "model"),
+        (7, "t", "compare"),
+        (3, "Tab", "focus"),
+        (fit::MUST, "?", "help"),
     ];
-    let mut spans = Vec::new();
-    for (key, what) in keys.into_iter().filter(|(k, _)| !k.is_empty()) {
-        spans.push(Span::styled(format!(" {key} "), theme::TITLE));
-        spans.push(Span::styled(format!("{what}  "), theme::LABEL));
+    let mut line = fit::Fit::new();
+    for (rank, key, what) in keys {
+        if key == "n" && !d.paused {
+            continue;
+        }
+        line.push(
+            rank,
+            [
+                Span::styled(format!(" {key} "), theme::TITLE),
+                Span::styled(format!("{what}  "), theme::LABEL),
+            ],
+        );
     }
-    Line::from(spans).render(area, buf);
+    line.line(area.width as usize).render(area, buf);
 }
 
 /// A bordered panel, highlighted when it has the focus.

@@ -1,6 +1,7 @@
 //! Words for what the server reports as codes: roles, reasons, notes. The
 //! server and the event stream stay language-neutral; wording happens here.
 
+use super::fit::Rank;
 use super::fmt;
 use crate::app::{Departure, Notice};
 use crate::event::{ClientRole, EventKind, Evict, Model, Refuse, ResetNote, Role};
@@ -91,6 +92,41 @@ pub fn departure(how: &Departure) -> Option<String> {
             stall_ms,
         } => Some(evicted(*why, *limit_bytes, *stall_ms)),
         Departure::Ended => Some("model switched".into()),
+    }
+}
+
+/// What the Disconnected list says beside how a client left, in parts
+/// that are shown whole or not at all, with how much each matters.
+pub fn departure_parts(how: &Departure) -> Vec<(Rank, String)> {
+    match how {
+        Departure::Closed => vec![],
+        Departure::Reset { call, error, note } => {
+            let mut parts = vec![(8, format!("{error} on {}", call.name()))];
+            if let Some(note) = note {
+                parts.push((5, format!("({})", reset_note(*note))));
+            }
+            parts
+        }
+        Departure::Evicted {
+            why,
+            limit_bytes,
+            stall_ms,
+        } => {
+            let secs = *stall_ms as f64 / 1000.0;
+            match why {
+                Evict::Stalled => vec![
+                    (
+                        8,
+                        format!("{} unread", fmt::bytes(limit_bytes.unwrap_or(0))),
+                    ),
+                    (6, format!("for {secs} s")),
+                ],
+                Evict::SendTimeout => {
+                    vec![(8, "send timed out".into()), (6, format!("after {secs} s"))]
+                }
+            }
+        }
+        Departure::Ended => vec![(7, "model switched".into())],
     }
 }
 

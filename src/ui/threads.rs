@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
+use super::fit::{Fit, MUST};
 use super::{fmt, lists::scrollbar, panel, theme, window};
 use crate::app::{Dashboard, Panel, ThreadState};
 
@@ -33,15 +34,27 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let mut lines: Vec<Line> = Vec::new();
     for (conn, since) in &t.queue {
         let held = fmt::micros(d.now_us.saturating_sub(*since));
-        lines.push(Line::from(vec![
-            Span::styled(format!("{:<10}", format!("#{conn}")), theme::VALUE),
-            Span::styled(format!("{held:>8} "), theme::LABEL),
-            Span::styled("queued, no free worker", theme::WARN),
-        ]));
+        lines.push(
+            Fit::new()
+                .part(
+                    MUST,
+                    [Span::styled(
+                        format!("{:<10}", format!("#{conn} ")),
+                        theme::VALUE,
+                    )],
+                )
+                .part(7, [Span::styled(format!("{held:>8} "), theme::LABEL)])
+                .part(MUST, [Span::styled("queued", theme::WARN)])
+                .part(4, [Span::styled(", no free worker", theme::WARN)])
+                .line(inner.width as usize),
+        );
     }
     for row in t.rows.values() {
         let held = fmt::micros(d.now_us.saturating_sub(row.since_us));
-        let mut spans = vec![Span::styled(format!("{:<10}", row.name), theme::VALUE)];
+        let mut spans = vec![Span::styled(
+            format!("{:<10}", format!("{} ", row.name)),
+            theme::VALUE,
+        )];
         match row.state {
             _ if row.held => {
                 spans.push(Span::styled(format!("{held:>8} "), theme::LABEL));
@@ -64,6 +77,7 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         lines.push(Line::styled("no server threads yet", theme::HINT));
     }
     let height = inner.height as usize;
+    d.view.set_rows(Panel::Ready, height);
     let (first, end) = window(lines.len(), height, d.view.scroll_of(Panel::Ready));
     let len = lines.len();
     Paragraph::new(lines.drain(first..end).collect::<Vec<_>>()).render(inner, buf);
