@@ -377,7 +377,7 @@ impl EventKind {
 /// client can put an escape sequence on the lecturer's screen through it.
 /// At most `max_bytes` input bytes are shown; more is marked with `…`.
 pub fn escape_bytes(data: &[u8], max_bytes: usize) -> String {
-    let shown = &data[..data.len().min(max_bytes)];
+    let shown = &data[..cut_at(data, max_bytes)];
     let mut out = String::with_capacity(shown.len() + 8);
     for chunk in shown.utf8_chunks() {
         for c in chunk.valid().chars() {
@@ -405,11 +405,46 @@ pub fn escape_bytes(data: &[u8], max_bytes: usize) -> String {
     out
 }
 
+/// Where to cut `data` at most `max` bytes in so that no UTF-8 character
+/// is split: a character the limit falls inside is left out whole.
+fn cut_at(data: &[u8], max: usize) -> usize {
+    if data.len() <= max {
+        return data.len();
+    }
+    let is_continuation = |b: u8| b & 0xc0 == 0x80;
+    let mut start = max;
+    while start > 0 && max - start < 3 && is_continuation(data[start]) {
+        start -= 1;
+    }
+    let char_there = &data[start..data.len().min(start + 4)];
+    let whole_char = std::str::from_utf8(char_there).map_or_else(|e| e.valid_up_to() > 0, |_| true);
+    if start < max && whole_char {
+        start
+    } else {
+        max
+    }
+}
+
 /// Characters that steer a terminal or the layout rather than print:
-/// C0/C1 controls, DEL, and the bidirectional and zero-width formatting marks.
+/// C0/C1 controls, DEL, the bidirectional and zero-width formatting marks
+/// (the zero-width joiner among them); and the ones whose width terminals
+/// disagree on, so the screen and the layout would not: variation
+/// selectors (`❤️`), skin-tone modifiers (`👍🏽`), tags, and the regional
+/// indicators flags are made of. The emoji before them stays.
 fn is_unsafe_char(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+        || matches!(
+            c,
+            '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{feff}'
+                | '\u{fe00}'..='\u{fe0f}'
+                | '\u{1f3fb}'..='\u{1f3ff}'
+                | '\u{1f1e6}'..='\u{1f1ff}'
+                | '\u{e0000}'..='\u{e007f}'
+                | '\u{e0100}'..='\u{e01ef}'
+        )
 }
 
 fn push_hex(out: &mut String, b: u8) {
@@ -432,6 +467,34 @@ mod tests {
         assert_eq!(escape_bytes("\u{9b}".as_bytes(), 40), "\\xc2\\x9b");
         assert_eq!(escape_bytes(b"back\\slash", 40), "back\\\\slash");
         assert_eq!(escape_bytes(b"abcdef", 3), "abc…");
+    }
+
+    #[test]
+    fn a_preview_is_never_cut_inside_a_character() {
+        // 13 three-byte characters: 40 bytes end inside the fourteenth.
+        let text = "全角文字テスト全角文字テスト".as_bytes();
+        assert_eq!(escape_bytes(text, 40), "全角文字テスト全角文字テス…");
+        // Invalid bytes at the limit are still shown as bytes.
+        assert_eq!(escape_bytes(b"ab\xff\xfecd", 3), "ab\\xff…");
+        // A lone lead byte at the end of the data is not a cut: shown.
+        assert_eq!(escape_bytes(b"ab\xe7", 40), "ab\\xe7");
+    }
+
+    #[test]
+    fn characters_terminals_measure_differently_are_escaped() {
+        use unicode_width::UnicodeWidthStr;
+        let shown = escape_bytes("🙂👍🏽❤️🇨🇳👨\u{200d}👩".as_bytes(), 100);
+        assert_eq!(
+            shown,
+            "🙂👍\\xf0\\x9f\\x8f\\xbd❤\\xef\\xb8\\x8f\\xf0\\x9f\\x87\\xa8\\xf0\\x9f\\x87\\xb3👨\\xe2\\x80\\x8d👩"
+        );
+        // What is left measures the same char by char as as a whole:
+        // no cluster whose width depends on the terminal.
+        let by_char: usize = shown
+            .chars()
+            .map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0))
+            .sum();
+        assert_eq!(by_char, shown.width());
     }
 
     #[test]

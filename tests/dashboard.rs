@@ -944,3 +944,184 @@ fn replies_lost_have_a_unit_and_stay_with_their_run() {
     assert!(!text.contains("replies lost"), "{text}");
     assert!(!text.contains("faithful"), "{text}");
 }
+
+/// A hall that pushes every value to its widest: ids past 1,000, millions
+/// of spins, five-digit ports, the listing's notes, evictions, a client's
+/// emoji.
+fn hostile_hall() -> Dashboard {
+    let mut d = Dashboard::new();
+    d.demo = true;
+    d.apply(&ev(
+        0,
+        EventKind::Listening {
+            addr: "127.0.0.1:18082".into(),
+            model: Model::Nonblocking,
+            backlog: 5,
+            faithful: true,
+            cpu_split: true,
+        },
+    ));
+    let mut t = 0;
+    for i in 0..150u64 {
+        t += 20_000;
+        d.apply(&ev(
+            t,
+            EventKind::Spin {
+                spins: 23_571,
+                cpu_user_us: 4_000,
+                cpu_sys_us: 16_000,
+                empty_recvs: 5_000,
+                empty_sends: 5_000,
+            },
+        ));
+        d.apply(&ev(
+            t,
+            EventKind::WouldBlock {
+                accept: 23_571,
+                recv: 1_234_567,
+                send: 2,
+            },
+        ));
+        if i == 10 {
+            for conn in 4_580..4_600u64 {
+                d.apply(&ev(
+                    t,
+                    EventKind::Accept {
+                        conn,
+                        peer: format!("127.0.0.1:{}", 60_000 + conn),
+                    },
+                ));
+            }
+            d.apply(&ev(
+                t,
+                EventKind::Recv {
+                    conn: 4_588,
+                    bytes: 240,
+                    spin: 1_000_000,
+                    preview: ioscope::event::escape_bytes(
+                        "wide:全角文字テスト🙂👍🏽❤️全角文字テスト".as_bytes(),
+                        40,
+                    ),
+                },
+            ));
+            d.apply(&ev(
+                t,
+                EventKind::Send {
+                    conn: 4_588,
+                    bytes: 240,
+                    spin: 1_000_000,
+                    preview: "WIDE".into(),
+                    pending: 0,
+                },
+            ));
+            d.apply(&ev(
+                t,
+                EventKind::Reset {
+                    conn: 4_590,
+                    call: Call::Send,
+                    error: "EPIPE".into(),
+                    note: Some(ioscope::event::ResetNote::ListingCrashes),
+                },
+            ));
+            d.apply(&ev(
+                t,
+                EventKind::Evicted {
+                    conn: 4_591,
+                    why: ioscope::event::Evict::Stalled,
+                    limit_bytes: Some(1 << 20),
+                    stall_ms: 5_000,
+                },
+            ));
+            d.apply(&ev(
+                t,
+                EventKind::Reset {
+                    conn: 4_592,
+                    call: Call::Recv,
+                    error: "ECONNRESET".into(),
+                    note: None,
+                },
+            ));
+            d.apply(&ev(
+                t,
+                EventKind::Lost {
+                    conn: 4_589,
+                    bytes: 222 << 20,
+                },
+            ));
+        }
+        d.tick(t);
+    }
+    d.apply(&ev(t, EventKind::Dropped { count: 12_345 }));
+    d
+}
+
+/// The screen as lines of text.
+fn lines(terminal: &Terminal<TestBackend>) -> Vec<String> {
+    let buf = terminal.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect()
+}
+
+/// `value` is never cut by a panel's edge: no beginning of it (all but
+/// one to five of its characters) runs into a border or the screen's end.
+fn assert_whole(screen: &[String], value: &str, size: &str) {
+    let chars: Vec<char> = value.chars().collect();
+    for cut in 1..=5.min(chars.len() - 1) {
+        let prefix: String = chars[..chars.len() - cut].iter().collect();
+        for line in screen {
+            for (at, _) in line.match_indices(&prefix) {
+                let after = line[at + prefix.len()..].chars().next();
+                assert!(
+                    !matches!(
+                        after,
+                        None | Some('│' | '┐' | '┘' | '┤' | '║' | '█' | '▲' | '▼')
+                    ),
+                    "{size}: {value:?} is cut to {prefix:?} in\n{line}\n{}",
+                    screen.join("\n")
+                );
+            }
+        }
+    }
+}
+
+/// Issue 9, items 6 and 7: at 80×24 and 120×36 every number and every
+/// reason is whole, every border stands, and the footer keeps `? help`.
+#[test]
+fn every_value_is_whole_and_every_border_stands_at_80x24_and_120x36() {
+    let d = hostile_hall();
+    for (w, h) in [(80, 24), (120, 36)] {
+        let size = format!("{w}x{h}");
+        let screen = lines(&render(&d, w, h));
+        for value in [
+            "#4588",
+            "#4590",
+            "#4591",
+            "#4599",
+            "127.0.0.1:64588",
+            "ECONNRESET on recv",
+            "EPIPE on send",
+            "(the listing crashes here)",
+            "1.0M unread",
+            "for 5 s",
+            "1,178,550",
+            "12,345",
+            "222 MiB",
+            "1,234,567",
+            "DEMO",
+            "nc 127.0.0.1 18082",
+        ] {
+            assert_whole(&screen, value, &size);
+        }
+        // The right border stands on every row but the footer's.
+        for (y, line) in screen.iter().enumerate().take(h as usize - 1) {
+            let last = line.chars().last().unwrap();
+            assert!("┐│┘┤║█▲▼".contains(last), "{size} row {y}: {line}");
+        }
+        assert!(screen[h as usize - 1].contains("? help"), "{size}");
+    }
+}

@@ -9,6 +9,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
+use super::fit::{Fit, MUST};
 use super::{fmt, panel, text, theme};
 use crate::app::{Bar, Column, Dashboard, HISTORY_SECS};
 
@@ -52,11 +53,23 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         .chain([rates.spins.round() as u64])
         .max()
         .unwrap_or(0);
-    let loops_label = Line::from(vec![
-        Span::styled(format!("{unit}/s "), theme::LABEL),
-        Span::styled(fmt::rate(rates.spins), theme::SPINS),
-        Span::styled(format!(" max {}", fmt::thousands(peak)), theme::LABEL),
-    ]);
+    let width = inner.width as usize;
+    let loops_label = Fit::new()
+        .part(
+            MUST,
+            [
+                Span::styled(format!("{unit}/s "), theme::LABEL),
+                Span::styled(fmt::rate(rates.spins), theme::SPINS),
+            ],
+        )
+        .part(
+            5,
+            [Span::styled(
+                format!(" max {}", fmt::thousands(peak)),
+                theme::LABEL,
+            )],
+        )
+        .line(width);
     chart(
         loops_label,
         &columns,
@@ -66,11 +79,16 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         buf,
     );
 
-    let cpu_label = Line::from(vec![
-        Span::styled("CPU ", theme::LABEL),
-        Span::styled(format!("{:.1}%", rates.cpu()), theme::CPU),
-        Span::styled(" of a core", theme::LABEL),
-    ]);
+    let cpu_label = Fit::new()
+        .part(
+            MUST,
+            [
+                Span::styled("CPU ", theme::LABEL),
+                Span::styled(format!("{:.1}%", rates.cpu()), theme::CPU),
+            ],
+        )
+        .part(5, [Span::styled(" of a core", theme::LABEL)])
+        .line(width);
     chart(cpu_label, &columns, Scale::Cpu, theme::CPU, cpu_area, buf);
 
     if legend {

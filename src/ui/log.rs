@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
+use super::fit::{Fit, MUST};
 use super::{fmt, lists::scrollbar, panel, text, theme};
 use crate::app::{Dashboard, Departure, Panel};
 use crate::event::{Event, EventKind};
@@ -30,40 +31,49 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let end = len.saturating_sub(scroll);
     let first = end.saturating_sub(height);
     let started = d.started_us.unwrap_or(0);
+    let width = inner.width as usize;
     let lines: Vec<Line> = entries
         .range(first..end)
-        .map(|e| line(e, started))
+        .map(|e| line(e, started, width))
         .collect();
     Paragraph::new(lines).render(inner, buf);
     scrollbar(len, height, first, area, buf);
 }
 
-/// One log line: uptime stamp, kind, what happened.
-pub fn line(e: &Event, started_us: u64) -> Line<'static> {
+/// One log line for `width` columns: uptime stamp, kind, what happened,
+/// and a remark when it fits whole.
+pub fn line(e: &Event, started_us: u64, width: usize) -> Line<'static> {
     let style = theme::kind(&e.kind);
-    let text = describe(&e.kind);
-    Line::from(vec![
-        Span::styled(fmt::stamp(e.t_us.saturating_sub(started_us)), theme::LABEL),
-        Span::raw(" "),
-        Span::styled(format!("{:<11}", text::kind_label(&e.kind)), style),
-        Span::raw(" "),
-        Span::styled(
-            text,
-            if matches!(e.kind, EventKind::WouldBlock { .. }) {
-                style
-            } else {
-                theme::DATA
-            },
-        ),
-    ])
+    let (what, remark) = describe(&e.kind);
+    let what_style = if matches!(e.kind, EventKind::WouldBlock { .. }) {
+        style
+    } else {
+        theme::DATA
+    };
+    let mut line = Fit::new().part(
+        MUST,
+        [
+            Span::styled(fmt::stamp(e.t_us.saturating_sub(started_us)), theme::LABEL),
+            Span::raw(" "),
+            Span::styled(format!("{:<11}", text::kind_label(&e.kind)), style),
+            Span::raw(" "),
+            Span::styled(what, what_style),
+        ],
+    );
+    if let Some(remark) = remark {
+        line.push(5, [Span::styled(format!(" {remark}"), theme::LABEL)]);
+    }
+    line.line(width)
 }
 
 fn on_conn(conn: Option<crate::event::ConnId>) -> String {
     conn.map_or(String::new(), |c| format!(" on #{c}"))
 }
 
-fn describe(kind: &EventKind) -> String {
-    match kind {
+/// What happened, and a remark that may be left out for room.
+fn describe(kind: &EventKind) -> (String, Option<String>) {
+    let remark = |what: String, remark: String| (what, Some(remark));
+    let plain = match kind {
         EventKind::Listening {
             addr,
             model,
@@ -86,7 +96,10 @@ fn describe(kind: &EventKind) -> String {
         }
         EventKind::Spin { spins, .. } => format!("{} spins", fmt::thousands(*spins)),
         EventKind::Recv { conn, bytes: 0, .. } => {
-            format!("#{conn} b'' — peer closed, the listing keeps it (CLOSE-WAIT)")
+            return remark(
+                format!("#{conn} b'': CLOSE-WAIT"),
+                "(the peer closed; the listing keeps it)".into(),
+            );
         }
         EventKind::Recv {
             conn,
@@ -103,31 +116,45 @@ fn describe(kind: &EventKind) -> String {
             pending,
             ..
         } => {
-            let mut s = format!("#{conn} {bytes} B \"{preview}\"");
+            let what = format!("#{conn} {bytes} B \"{preview}\"");
             if *pending > 0 {
-                s.push_str(&format!(
-                    " ({} queued: the kernel buffer is full)",
-                    fmt::bytes(*pending as u64)
-                ));
+                return remark(
+                    what,
+                    format!(
+                        "({} queued: the kernel buffer is full)",
+                        fmt::bytes(*pending as u64)
+                    ),
+                );
             }
-            s
+            what
         }
         EventKind::Closed { conn } => format!("#{conn} recv → 0: orderly close"),
-        EventKind::Reset { .. } | EventKind::Evicted { .. } => match Departure::of(kind) {
-            Some((conn, how @ Departure::Evicted { .. })) => format!(
-                "#{conn} dropped by the server: {}",
+        EventKind::Reset {
+            conn, call, error, ..
+        } => {
+            let what = format!("#{conn} {error} on {}", call.name());
+            match Departure::of(kind) {
+                Some((_, Departure::Reset { note: Some(n), .. })) => {
+                    return remark(what, format!("({})", text::reset_note(n)));
+                }
+                _ => what,
+            }
+        }
+        EventKind::Evicted { .. } => match Departure::of(kind) {
+            Some((conn, how)) => format!(
+                "#{conn} dropped: {}",
                 text::departure(&how).unwrap_or_default()
             ),
-            Some((conn, how)) => {
-                format!("#{conn} {}", text::departure(&how).unwrap_or_default())
-            }
             None => String::new(),
         },
         EventKind::Refused { peer, why, limit } => {
             format!("{peer} turned away: {}", text::refused(*why, *limit))
         }
         EventKind::Lost { conn, bytes } => {
-            format!("#{conn} {bytes} B reply thrown away (send would block)")
+            return remark(
+                format!("#{conn} {} reply thrown away", fmt::size(*bytes as u64)),
+                "(send would block)".into(),
+            );
         }
         EventKind::AcceptError { error, backoff_ms } => {
             format!("{error}: not accepting for {backoff_ms} ms")
@@ -157,7 +184,7 @@ fn describe(kind: &EventKind) -> String {
             role,
             alive: true,
             conn,
-        } => format!("{thread} started: {}", text::role(*role, *conn)),
+        } => return remark(format!("{thread} started:"), text::role(*role, *conn)),
         EventKind::Thread {
             thread,
             alive: false,
@@ -178,5 +205,6 @@ fn describe(kind: &EventKind) -> String {
         EventKind::Sample {
             rss_bytes, threads, ..
         } => format!("RSS {}, {threads} threads", fmt::bytes(*rss_bytes)),
-    }
+    };
+    (plain, None)
 }
