@@ -61,7 +61,7 @@ pub fn line(e: &Event, started_us: u64, width: usize) -> Line<'static> {
         ],
     );
     if let Some(remark) = remark {
-        line.push(5, [Span::styled(format!(" {remark}"), theme::LABEL)]);
+        line.push(5, [Span::styled(remark, theme::LABEL)]);
     }
     line.line(width)
 }
@@ -70,7 +70,8 @@ fn on_conn(conn: Option<crate::event::ConnId>) -> String {
     conn.map_or(String::new(), |c| format!(" on #{c}"))
 }
 
-/// What happened, and a remark that may be left out for room.
+/// What happened, and a remark (with its own leading separator) that may
+/// be left out for room.
 fn describe(kind: &EventKind) -> (String, Option<String>) {
     let remark = |what: String, remark: String| (what, Some(remark));
     let plain = match kind {
@@ -82,7 +83,10 @@ fn describe(kind: &EventKind) -> (String, Option<String>) {
             ..
         } => {
             let mode = if *faithful { " (faithful listing)" } else { "" };
-            format!("{model}{mode} on {addr}, backlog {backlog}")
+            return remark(
+                format!("{model}{mode} on {addr}"),
+                format!(", backlog {backlog}"),
+            );
         }
         EventKind::Accept { conn, peer } => format!("#{conn} from {peer}"),
         EventKind::WouldBlock { accept, recv, send } => {
@@ -98,7 +102,7 @@ fn describe(kind: &EventKind) -> (String, Option<String>) {
         EventKind::Recv { conn, bytes: 0, .. } => {
             return remark(
                 format!("#{conn} b'': CLOSE-WAIT"),
-                "(the peer closed; the listing keeps it)".into(),
+                " (the peer closed; the listing keeps it)".into(),
             );
         }
         EventKind::Recv {
@@ -121,7 +125,7 @@ fn describe(kind: &EventKind) -> (String, Option<String>) {
                 return remark(
                     what,
                     format!(
-                        "({} queued: the kernel buffer is full)",
+                        " ({} queued: the kernel buffer is full)",
                         fmt::bytes(*pending as u64)
                     ),
                 );
@@ -135,7 +139,7 @@ fn describe(kind: &EventKind) -> (String, Option<String>) {
             let what = format!("#{conn} {error} on {}", call.name());
             match Departure::of(kind) {
                 Some((_, Departure::Reset { note: Some(n), .. })) => {
-                    return remark(what, format!("({})", text::reset_note(n)));
+                    return remark(what, format!(" ({})", text::reset_note(n)));
                 }
                 _ => what,
             }
@@ -153,7 +157,7 @@ fn describe(kind: &EventKind) -> (String, Option<String>) {
         EventKind::Lost { conn, bytes } => {
             return remark(
                 format!("#{conn} {} reply thrown away", fmt::size(*bytes as u64)),
-                "(send would block)".into(),
+                " (send would block)".into(),
             );
         }
         EventKind::AcceptError { error, backoff_ms } => {
@@ -184,7 +188,12 @@ fn describe(kind: &EventKind) -> (String, Option<String>) {
             role,
             alive: true,
             conn,
-        } => return remark(format!("{thread} started:"), text::role(*role, *conn)),
+        } => {
+            return remark(
+                format!("{thread} started:"),
+                format!(" {}", text::role(*role, *conn)),
+            );
+        }
         EventKind::Thread {
             thread,
             alive: false,
