@@ -2,7 +2,7 @@
 //! stream its events as JSON lines (`--headless`).
 
 use std::fmt;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, select};
@@ -22,6 +22,9 @@ use crate::term::{self, TermInput};
 pub enum ServeError {
     /// Could not listen: a usage problem (exit code 2).
     Bind(BindError),
+    /// The dashboard was asked for where stdin or stdout is not a
+    /// terminal: a usage problem (exit code 2).
+    NoTerminal(&'static str),
     /// The terminal or stdout failed.
     Io(io::Error),
     /// The server thread ended by itself (a panic, reported above).
@@ -32,6 +35,11 @@ impl fmt::Display for ServeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ServeError::Bind(e) => e.fmt(f),
+            ServeError::NoTerminal(which) => write!(
+                f,
+                "{which} is not a terminal, and the dashboard needs one \
+                 (--headless prints the events as JSON lines instead)"
+            ),
             ServeError::Io(e) => write!(f, "terminal error: {e}"),
             ServeError::ServerGone => write!(f, "the server thread stopped unexpectedly"),
         }
@@ -64,9 +72,23 @@ fn start(args: &ServeArgs) -> Result<(ServerHost, Receiver<Event>, Instant), Ser
     Ok((host, rx, epoch))
 }
 
+/// The dashboard takes the terminal on stdin and stdout: when either is
+/// not one (`ioscope > out.txt`, `ioscope | cat`, `ioscope < /dev/null`)
+/// it is refused before anything else is done.
+fn refuse_without_a_terminal() -> Result<(), ServeError> {
+    if !io::stdout().is_terminal() {
+        return Err(ServeError::NoTerminal("stdout"));
+    }
+    if !io::stdin().is_terminal() {
+        return Err(ServeError::NoTerminal("stdin"));
+    }
+    Ok(())
+}
+
 /// The dashboard, full screen, until `q`, a signal or the server's end.
 /// Binding happens before the terminal is touched.
 pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
+    refuse_without_a_terminal()?;
     let (server, events, epoch) = start(args)?;
     let (input_tx, inputs) = crossbeam_channel::unbounded();
     let signals = input_tx.clone();
@@ -75,7 +97,7 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
     let clients = BuiltinClients::start(server.addr(), epoch, args.demo, move |event| {
         let _ = notes.send(Input::Event(event));
     })?;
-    let mut terminal = term::enter()?;
+    let mut terminal = term::enter_with(FrameOut::new())?;
     if fault() == Some("ui-panic") {
         panic!("injected UI panic (IOSCOPE_FAULT=ui-panic)");
     }
@@ -96,6 +118,8 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
         };
         runtime::run(&mut terminal, &mut dashboard, session, &inputs)
     });
+    // A frame that could not be written (EIO, EPIPE: the terminal went
+    // away) leaves through here too.
     term::leave();
     drop(terminal);
     drop(clients);
@@ -103,6 +127,46 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
     match result? {
         Exit::Quit | Exit::Signal(_) => Ok(()),
         Exit::ServerGone => Err(ServeError::ServerGone),
+    }
+}
+
+/// Where the dashboard's frames go: stdout. With `IOSCOPE_FAULT=frame-error`
+/// every write after the first ten frames fails with EIO, as on a terminal
+/// that went away, so that the way out after a failed frame can be tested
+/// end to end.
+struct FrameOut {
+    out: io::Stdout,
+    frames: u32,
+    fail_after: Option<u32>,
+}
+
+impl FrameOut {
+    fn new() -> Self {
+        FrameOut {
+            out: io::stdout(),
+            frames: 0,
+            fail_after: (fault() == Some("frame-error")).then_some(10),
+        }
+    }
+
+    fn check(&self) -> io::Result<()> {
+        match self.fail_after {
+            Some(n) if self.frames >= n => Err(io::Error::from_raw_os_error(libc::EIO)),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Write for FrameOut {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.check()?;
+        self.out.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.check()?;
+        self.frames += 1;
+        self.out.flush()
     }
 }
 
@@ -154,12 +218,14 @@ pub fn headless(args: &ServeArgs, out: &mut impl Write) -> Result<(), ServeError
     }
 }
 
-/// `IOSCOPE_FAULT=server-panic|ui-panic`: fault injection, so that the
-/// terminal's restoration after a panic can be tested end to end.
+/// `IOSCOPE_FAULT=server-panic|ui-panic|frame-error`: fault injection, so
+/// that the terminal's restoration after a panic or a failed frame can be
+/// tested end to end.
 fn fault() -> Option<&'static str> {
     match std::env::var("IOSCOPE_FAULT").ok()?.as_str() {
         "server-panic" => Some("server-panic"),
         "ui-panic" => Some("ui-panic"),
+        "frame-error" => Some("frame-error"),
         _ => None,
     }
 }

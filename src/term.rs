@@ -3,13 +3,16 @@
 //! every way out — quit, signal, error, or a panic on any thread.
 
 use std::cell::Cell;
-use std::io;
+use std::io::{self, Write};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard, Once};
 use std::time::{Duration, Instant};
 
+use crossterm::cursor::Show;
 use crossterm::event::{self as term_event, Event as TermEvent, KeyEvent};
-use crossterm::terminal::{EnterAlternateScreen, disable_raw_mode, enable_raw_mode};
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
 use ratatui::backend::CrosstermBackend;
 use ratatui::{DefaultTerminal, Terminal};
 
@@ -74,6 +77,27 @@ fn hold_patiently() -> Option<Held> {
     }
 }
 
+/// Raw mode, then the alternate screen; neither if either fails.
+fn take_terminal() -> io::Result<()> {
+    enable_raw_mode()?;
+    if let Err(e) = crossterm::execute!(io::stdout(), EnterAlternateScreen) {
+        let _ = disable_raw_mode();
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Raw mode off, the alternate screen left, the cursor shown: every step
+/// is tried whatever became of the one before (a terminal that failed one
+/// step must not be left half restored).
+fn give_terminal_back() {
+    let _ = disable_raw_mode();
+    let mut out = io::stdout();
+    let _ = crossterm::execute!(out, LeaveAlternateScreen);
+    let _ = crossterm::execute!(out, Show);
+    let _ = out.flush();
+}
+
 /// Leaves raw mode and the alternate screen if they were entered; the
 /// caller holds [`SCREEN`] (or cannot have it).
 fn restore_entered() {
@@ -81,8 +105,7 @@ fn restore_entered() {
         .compare_exchange(ENTERED, RESTORED, Ordering::SeqCst, Ordering::SeqCst)
         .is_ok()
     {
-        ratatui::restore();
-        let _ = crossterm::execute!(io::stdout(), crossterm::cursor::Show);
+        give_terminal_back();
     }
 }
 
@@ -103,15 +126,17 @@ fn install_panic_hook() {
 
 /// Enters the dashboard's terminal mode: raw mode and the alternate screen.
 pub fn enter() -> io::Result<DefaultTerminal> {
+    enter_with(io::stdout())
+}
+
+/// [`enter`], with the frames written to `out` (stdout, or a writer that
+/// wraps it).
+pub fn enter_with<W: Write>(out: W) -> io::Result<Terminal<CrosstermBackend<W>>> {
     install_panic_hook();
     let _held = hold();
-    enable_raw_mode()?;
-    if let Err(e) = crossterm::execute!(io::stdout(), EnterAlternateScreen) {
-        let _ = disable_raw_mode();
-        return Err(e);
-    }
+    take_terminal()?;
     STATE.store(ENTERED, Ordering::SeqCst);
-    Terminal::new(CrosstermBackend::new(io::stdout()))
+    Terminal::new(CrosstermBackend::new(out)).inspect_err(|_| restore_entered())
 }
 
 /// Leaves raw mode and the alternate screen and shows the cursor (unless

@@ -14,10 +14,11 @@ fn ioscope() -> Command {
 fn a_port_in_use_exits_2_with_a_clear_message() {
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
-    // Not --headless: the dashboard path must fail before touching the
-    // terminal (stdin/stdout here are not terminals at all).
+    // Headless: here stdout is not a terminal, and the dashboard would be
+    // refused for that first (tests/terminal.rs has the dashboard's own
+    // port-in-use test). Nothing may be printed before the bind.
     let out = ioscope()
-        .args(["--addr", &addr])
+        .args(["--headless", "--addr", &addr])
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -240,4 +241,91 @@ fn out_of_descriptors(model: &str) {
         .filter(|l| l.contains("\"accept_error\""))
         .count();
     assert!(errors < 200, "{errors} accept errors");
+}
+
+/// The child is killed (SIGKILL) and reaped if the test ends before it.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Reaped {
+    /// The exit status within `deadline`, or `None` if it still runs.
+    fn exit_within(&mut self, deadline: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let until = std::time::Instant::now() + deadline;
+        loop {
+            if let Some(status) = self.0.try_wait().unwrap() {
+                return Some(status);
+            }
+            if std::time::Instant::now() >= until {
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
+/// The dashboard with stdout or stdin not a terminal: one line on stderr
+/// that points to --headless, exit code 2, and nothing on stdout.
+fn refused_without_a_terminal(stdout: Stdio, stdin: Stdio, not_a_terminal: &str) -> Vec<u8> {
+    let mut child = Reaped(
+        ioscope()
+            .args(["serve", "--addr", "127.0.0.1:0", "--idle-delay-us", "200"])
+            .stdin(stdin)
+            .stdout(stdout)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let status = child.exit_within(std::time::Duration::from_secs(10));
+    let mut err = String::new();
+    use std::io::Read;
+    if status.is_some() {
+        child
+            .0
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+    }
+    assert_eq!(status.and_then(|s| s.code()), Some(2), "{status:?} {err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!("{not_a_terminal} is not a terminal")) && err.contains("--headless"),
+        "{err}"
+    );
+    let mut out = Vec::new();
+    if let Some(mut stdout) = child.0.stdout.take() {
+        stdout.read_to_end(&mut out).unwrap();
+    }
+    out
+}
+
+#[test]
+fn the_dashboard_refuses_a_stdout_that_is_a_file() {
+    let path = std::env::temp_dir().join(format!("ioscope-out-{}.txt", std::process::id()));
+    let file = std::fs::File::create(&path).unwrap();
+    refused_without_a_terminal(Stdio::from(file), Stdio::null(), "stdout");
+    let written = std::fs::read(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        written.is_empty(),
+        "the file got {:?}",
+        String::from_utf8_lossy(&written)
+    );
+}
+
+#[test]
+fn the_dashboard_refuses_a_stdout_that_is_a_pipe() {
+    let out = refused_without_a_terminal(Stdio::piped(), Stdio::null(), "stdout");
+    assert!(
+        out.is_empty(),
+        "the pipe got {:?}",
+        String::from_utf8_lossy(&out)
+    );
 }

@@ -1,7 +1,9 @@
 //! The real dashboard in a real terminal: tmux runs a shell, the shell runs
 //! ioscope, the test reads the screen. Every way out must leave the shell in
-//! cooked mode on the main screen: q, Ctrl-C, SIGTERM, SIGHUP (the terminal
-//! closed), a panic on the server thread, a panic on the UI thread.
+//! cooked mode on the main screen with the cursor shown: q, Ctrl-C, SIGTERM,
+//! SIGHUP (the terminal closed), a panic on the server thread, a panic on
+//! the UI thread, a frame that cannot be written. A stdin or stdout that
+//! is not the terminal is refused before anything is touched.
 //!
 //! Needs tmux (the machine has it; a missing tmux fails loudly).
 
@@ -19,6 +21,12 @@ struct Tmux {
 impl Tmux {
     /// A 120×36 session running a plain shell.
     fn new() -> Tmux {
+        Tmux::with_shell("sh")
+    }
+
+    /// A 120×36 session running `shell` (`sh`, or `bash` with job control)
+    /// with the prompt `$ `.
+    fn with_shell(shell: &str) -> Tmux {
         static N: AtomicUsize = AtomicUsize::new(0);
         let socket = format!(
             "ioscope-test-{}-{}",
@@ -37,7 +45,7 @@ impl Tmux {
             "36",
             "sh",
             "-c",
-            "PS1='$ ' exec sh",
+            &format!("PS1='$ ' exec {shell}"),
         ]);
         assert!(out.status.success(), "tmux failed: {out:?}");
         t
@@ -63,6 +71,19 @@ impl Tmux {
         String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
     }
 
+    /// A flag of the pane, as tmux knows it (`alternate_on`, `cursor_flag`).
+    fn flag(&self, name: &str) -> bool {
+        let format = format!("#{{{name}}}");
+        let out = self.tmux(&["display-message", "-p", "-t", "t", &format]);
+        String::from_utf8_lossy(&out.stdout).trim() == "1"
+    }
+
+    /// The pane shows the main screen with the cursor visible.
+    fn assert_main_screen(&self) {
+        assert!(!self.flag("alternate_on"), "still on the alternate screen");
+        assert!(self.flag("cursor_flag"), "the cursor is hidden");
+    }
+
     /// Reads the screen until `pred` holds; panics with the screen after
     /// the deadline.
     fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
@@ -84,8 +105,14 @@ impl Tmux {
     /// its exit code and the terminal mode.
     fn run_ioscope(&self, env: &str, args: &str) {
         let bin = env!("CARGO_BIN_EXE_ioscope");
+        self.run_then_report(&format!("{env} {bin} {args}"), "$?");
+    }
+
+    /// Runs `command`, then prints `EXIT=` and `status` (how the shell
+    /// names the exit code that counts), then the terminal mode.
+    fn run_then_report(&self, command: &str, status: &str) {
         let line = format!(
-            "{env} {bin} {args}; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo MODE"
+            "{command}; echo EXIT={status}; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo MODE"
         );
         self.send(&[&line, "Enter"]);
     }
@@ -132,28 +159,40 @@ impl Drop for Tmux {
 }
 
 /// After ioscope ended: it exited as expected, the shell is in cooked mode
-/// (icanon, echo), and the alternate screen is gone.
-fn assert_restored(screen: &str, exit: &str) {
+/// (icanon, echo), the alternate screen is gone and the cursor shows.
+fn assert_restored(t: &Tmux, screen: &str, exit: &str) {
     assert!(
         screen.contains(&format!("EXIT={exit}")),
         "exit code:\n{screen}"
     );
-    let mode = mode_line(screen).unwrap_or_else(|| panic!("no mode line:\n{screen}"));
-    assert!(mode.split(' ').any(|w| w == "icanon"), "still raw: {mode}");
-    assert!(mode.split(' ').any(|w| w == "echo"), "echo off: {mode}");
+    assert_cooked(screen, "MODE");
     assert!(
         !screen.contains("┌ ioscope"),
         "the dashboard is still on screen:\n{screen}"
     );
+    t.assert_main_screen();
+}
+
+/// The modes the shell printed on the line ending in `tag` are cooked.
+fn assert_cooked(screen: &str, tag: &str) {
+    let mode = tagged_line(screen, tag).unwrap_or_else(|| panic!("no {tag} line:\n{screen}"));
+    assert!(mode.split(' ').any(|w| w == "icanon"), "still raw: {mode}");
+    assert!(mode.split(' ').any(|w| w == "echo"), "echo off: {mode}");
 }
 
 /// The line the shell printed after ioscope ended: the terminal's modes,
 /// then MODE (not the typed command line, which also ends in `echo MODE`).
 fn mode_line(screen: &str) -> Option<&str> {
+    tagged_line(screen, "MODE")
+}
+
+/// The line a command ending in `echo TAG` printed (not the command line).
+fn tagged_line<'s>(screen: &'s str, tag: &str) -> Option<&'s str> {
+    let typed = format!("; echo {tag}");
     screen
         .lines()
         .map(str::trim_end)
-        .find(|l| l.ends_with("MODE") && !l.contains("; echo MODE"))
+        .find(|l| l.ends_with(tag) && !l.contains(&typed))
 }
 
 fn shell_back(screen: &str) -> bool {
@@ -199,7 +238,7 @@ fn the_demo_runs_and_q_restores_the_shell() {
     );
     t.send(&["q"]);
     let screen = t.wait_for("the shell back", shell_back);
-    assert_restored(&screen, "0");
+    assert_restored(&t, &screen, "0");
 }
 
 #[test]
@@ -209,7 +248,7 @@ fn ctrl_c_restores_the_shell() {
     t.wait_for("the dashboard", dashboard_up);
     t.send(&["C-c"]);
     let screen = t.wait_for("the shell back", shell_back);
-    assert_restored(&screen, "0");
+    assert_restored(&t, &screen, "0");
 }
 
 #[test]
@@ -226,7 +265,7 @@ fn sigterm_restores_the_shell() {
             .success()
     );
     let screen = t.wait_for("the shell back", shell_back);
-    assert_restored(&screen, "0");
+    assert_restored(&t, &screen, "0");
 }
 
 #[test]
@@ -263,7 +302,7 @@ fn a_server_thread_panic_restores_the_shell_and_says_why() {
     let screen = t.wait_for("the shell back", shell_back);
     assert!(screen.contains("injected server panic"), "{screen}");
     assert!(screen.contains("server thread stopped"), "{screen}");
-    assert_restored(&screen, "1");
+    assert_restored(&t, &screen, "1");
 }
 
 #[test]
@@ -275,5 +314,60 @@ fn a_ui_thread_panic_restores_the_shell_and_says_why() {
     );
     let screen = t.wait_for("the shell back", shell_back);
     assert!(screen.contains("injected UI panic"), "{screen}");
-    assert_restored(&screen, "101");
+    assert_restored(&t, &screen, "101");
+}
+
+#[test]
+fn a_piped_stdout_is_refused_and_the_shell_stays_usable() {
+    let t = Tmux::with_shell("bash --norc --noprofile");
+    let bin = env!("CARGO_BIN_EXE_ioscope");
+    t.run_then_report(
+        &format!("{bin} serve --addr 127.0.0.1:0 --idle-delay-us 200 | cat"),
+        "${PIPESTATUS[0]}",
+    );
+    let screen = t.wait_for("the shell back", shell_back);
+    assert!(
+        screen.contains("stdout is not a terminal") && screen.contains("--headless"),
+        "{screen}"
+    );
+    assert_restored(&t, &screen, "2");
+}
+
+#[test]
+fn a_redirected_stdin_is_refused_and_the_shell_stays_usable() {
+    let t = Tmux::new();
+    let bin = env!("CARGO_BIN_EXE_ioscope");
+    t.run_then_report(
+        &format!("{bin} serve --addr 127.0.0.1:0 --idle-delay-us 200 < /dev/null"),
+        "$?",
+    );
+    let screen = t.wait_for("the shell back", shell_back);
+    assert!(
+        screen.contains("stdin is not a terminal") && screen.contains("--headless"),
+        "{screen}"
+    );
+    assert_restored(&t, &screen, "2");
+}
+
+#[test]
+fn a_port_in_use_is_refused_before_the_terminal_is_touched() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let t = Tmux::new();
+    t.run_ioscope("", &format!("serve --addr {addr}"));
+    let screen = t.wait_for("the shell back", shell_back);
+    assert!(screen.contains("already in use"), "{screen}");
+    assert_restored(&t, &screen, "2");
+}
+
+#[test]
+fn a_frame_that_cannot_be_written_leaves_through_the_restore() {
+    let t = Tmux::new();
+    t.run_ioscope(
+        "IOSCOPE_FAULT=frame-error",
+        "serve --addr 127.0.0.1:0 --idle-delay-us 200",
+    );
+    let screen = t.wait_for("the shell back", shell_back);
+    assert!(screen.contains("terminal error"), "{screen}");
+    assert_restored(&t, &screen, "1");
 }
