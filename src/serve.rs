@@ -16,7 +16,7 @@ use crate::runtime::{self, Exit, Input, Session};
 use crate::server::{BindError, ServerConfig, ServerHost};
 use crate::source::Live;
 use crate::sys;
-use crate::term::{self, TermInput};
+use crate::term::{self, Signal, TermInput};
 
 #[derive(Debug)]
 pub enum ServeError {
@@ -85,14 +85,21 @@ fn refuse_without_a_terminal() -> Result<(), ServeError> {
     Ok(())
 }
 
-/// The dashboard, full screen, until `q`, a signal or the server's end.
-/// Binding happens before the terminal is touched.
+/// The dashboard, full screen, until `q`, a signal or the server's end;
+/// Ctrl-Z suspends it. Binding happens before the terminal is touched.
 pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
     refuse_without_a_terminal()?;
     let (server, events, epoch) = start(args)?;
     let (input_tx, inputs) = crossbeam_channel::unbounded();
     let signals = input_tx.clone();
-    term::spawn_signals(move |sig| signals.send(Input::Signal(sig)).is_ok())?;
+    term::spawn_signals(true, move |signal| {
+        let input = match signal {
+            Signal::Quit(sig) => Input::Signal(sig),
+            Signal::Suspend => Input::Suspend,
+            Signal::Continued => Input::Continued,
+        };
+        signals.send(input).is_ok()
+    })?;
     let notes = input_tx.clone();
     let clients = BuiltinClients::start(server.addr(), epoch, args.demo, move |event| {
         let _ = notes.send(Input::Event(event));
@@ -106,6 +113,7 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
         let input = match input {
             TermInput::Key(key) => Input::Key(key),
             TermInput::Resize => Input::Resize,
+            TermInput::Suspend => Input::Suspend,
         };
         input_tx.send(input).is_ok()
     })
@@ -173,8 +181,8 @@ impl Write for FrameOut {
 /// Events as JSON lines on `out` until Ctrl-C, SIGTERM or `duration`.
 pub fn headless(args: &ServeArgs, out: &mut impl Write) -> Result<(), ServeError> {
     let (server, events, _epoch) = start(args)?;
-    let (sig_tx, signals) = crossbeam_channel::unbounded::<i32>();
-    term::spawn_signals(move |sig| sig_tx.send(sig).is_ok())?;
+    let (sig_tx, signals) = crossbeam_channel::unbounded::<Signal>();
+    term::spawn_signals(false, move |sig| sig_tx.send(sig).is_ok())?;
     let deadline = match args.duration {
         Some(d) => crossbeam_channel::after(d),
         None => crossbeam_channel::never(),

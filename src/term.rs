@@ -1,5 +1,6 @@
 //! The terminal's lifecycle in one place: enter raw mode and the alternate
-//! screen, feed keys and signals to the runtime, and restore everything on
+//! screen, feed keys and signals to the runtime, hand the terminal to the
+//! shell on Ctrl-Z and take it back on `fg`, and restore everything on
 //! every way out — quit, signal, error, or a panic on any thread.
 
 use std::cell::Cell;
@@ -9,7 +10,7 @@ use std::sync::{Mutex, MutexGuard, Once};
 use std::time::{Duration, Instant};
 
 use crossterm::cursor::Show;
-use crossterm::event::{self as term_event, Event as TermEvent, KeyEvent};
+use crossterm::event::{self as term_event, Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
@@ -17,16 +18,19 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::{DefaultTerminal, Terminal};
 
 /// Where the terminal is: untouched (before [`enter`], and in tests that draw
-/// on a test backend), entered (raw mode, alternate screen), or restored.
+/// on a test backend), entered (raw mode, alternate screen), suspended
+/// (given back to the shell by Ctrl-Z, to be entered again), or restored.
 const UNTOUCHED: u8 = 0;
 const ENTERED: u8 = 1;
 const RESTORED: u8 = 2;
+const SUSPENDED: u8 = 3;
 static STATE: AtomicU8 = AtomicU8::new(UNTOUCHED);
 
-/// Held while the terminal is entered, while a frame is drawn, and while it
-/// is restored (by [`leave`] or by the panic hook): a frame can never land
-/// on the restored screen, and a panic on another thread can never restore
-/// the terminal halfway through entering it.
+/// Held while the terminal is entered, while a frame is drawn, while it is
+/// suspended or taken again, and while it is restored (by [`leave`] or by
+/// the panic hook): a frame can never land on the restored screen, and a
+/// panic on another thread can never restore the terminal halfway through
+/// entering it.
 static SCREEN: Mutex<()> = Mutex::new(());
 
 thread_local! {
@@ -98,14 +102,21 @@ fn give_terminal_back() {
     let _ = out.flush();
 }
 
-/// Leaves raw mode and the alternate screen if they were entered; the
-/// caller holds [`SCREEN`] (or cannot have it).
-fn restore_entered() {
-    if STATE
-        .compare_exchange(ENTERED, RESTORED, Ordering::SeqCst, Ordering::SeqCst)
+/// Moves the state from `from` to `to`; whether it was `from`.
+fn shift(from: u8, to: u8) -> bool {
+    STATE
+        .compare_exchange(from, to, Ordering::SeqCst, Ordering::SeqCst)
         .is_ok()
-    {
+}
+
+/// Leaves raw mode and the alternate screen if they were entered; the
+/// caller holds [`SCREEN`] (or cannot have it). A suspended terminal is
+/// the shell's already.
+fn restore_entered() {
+    if shift(ENTERED, RESTORED) {
         give_terminal_back();
+    } else {
+        shift(SUSPENDED, RESTORED);
     }
 }
 
@@ -139,6 +150,47 @@ pub fn enter_with<W: Write>(out: W) -> io::Result<Terminal<CrosstermBackend<W>>>
     Terminal::new(CrosstermBackend::new(out)).inspect_err(|_| restore_entered())
 }
 
+/// Ctrl-Z: gives the terminal back to the shell (raw mode off, the main
+/// screen, the cursor shown), stops the process as SIGTSTP's default
+/// action would (the shell says `Stopped` and has its prompt back), and
+/// once the process is continued (`fg`) takes the terminal again. `true`
+/// when it stopped: the caller must then redraw everything. A terminal
+/// that is not entered (a test drawing on a test backend, or a terminal
+/// already restored) is left alone, and the process is not stopped.
+pub fn suspend() -> io::Result<bool> {
+    {
+        let _held = hold();
+        if !shift(ENTERED, SUSPENDED) {
+            return Ok(false);
+        }
+        give_terminal_back();
+    }
+    // Returns once the process is continued. The whole process stops, the
+    // server's threads with it; the kernel keeps their sockets meanwhile.
+    signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGTSTP)?;
+    let _held = hold();
+    if STATE.load(Ordering::SeqCst) == SUSPENDED {
+        take_terminal()?;
+        shift(SUSPENDED, ENTERED);
+    }
+    Ok(true)
+}
+
+/// After SIGCONT: a process stopped by SIGSTOP (which cannot be caught)
+/// finds the terminal as the shell left it — cooked, maybe on the main
+/// screen. Takes it again if the dashboard has it; `true` when it did: the
+/// caller must then redraw everything.
+pub fn reclaim() -> io::Result<bool> {
+    let _held = hold();
+    if STATE.load(Ordering::SeqCst) != ENTERED {
+        return Ok(false);
+    }
+    // crossterm sets raw mode only when it believes it is off.
+    let _ = disable_raw_mode();
+    take_terminal()?;
+    Ok(true)
+}
+
 /// Leaves raw mode and the alternate screen and shows the cursor (unless
 /// the panic hook did so already).
 pub fn leave() {
@@ -146,18 +198,24 @@ pub fn leave() {
     restore_entered();
 }
 
-/// Runs `draw` unless the terminal has been restored: then nothing may
-/// draw, and `None` comes back.
+/// Runs `draw` unless the terminal has been restored or handed to the
+/// shell: then nothing may draw, and `None` comes back.
 pub fn while_drawing<R>(draw: impl FnOnce() -> R) -> Option<R> {
     let _held = hold();
-    (STATE.load(Ordering::SeqCst) != RESTORED).then(draw)
+    matches!(STATE.load(Ordering::SeqCst), UNTOUCHED | ENTERED).then(draw)
 }
 
-/// What the terminal tells: a key press, or a new size.
+/// What the terminal tells: a key press, a new size, or Ctrl-Z.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TermInput {
     Key(KeyEvent),
     Resize,
+    /// Ctrl-Z: in raw mode the terminal sends it as a key, not as SIGTSTP.
+    Suspend,
+}
+
+fn is_suspend_key(key: KeyEvent) -> bool {
+    key.code == KeyCode::Char('z') && key.modifiers == KeyModifiers::CONTROL
 }
 
 /// Reads key presses and resizes on a thread of its own and hands each to
@@ -169,6 +227,9 @@ pub fn spawn_input(deliver: impl Fn(TermInput) -> bool + Send + 'static) -> io::
         .spawn(move || {
             while let Ok(event) = term_event::read() {
                 let input = match event {
+                    TermEvent::Key(key) if key.is_press() && is_suspend_key(key) => {
+                        TermInput::Suspend
+                    }
                     TermEvent::Key(key) if key.is_press() => TermInput::Key(key),
                     TermEvent::Resize(..) => TermInput::Resize,
                     _ => continue,
@@ -181,17 +242,41 @@ pub fn spawn_input(deliver: impl Fn(TermInput) -> bool + Send + 'static) -> io::
     Ok(())
 }
 
-/// SIGTERM, SIGHUP (the terminal went away) and SIGINT are handed to
-/// `deliver` (until it returns `false`), so a program can leave through
-/// the same door as its quit key.
-pub fn spawn_signals(deliver: impl Fn(i32) -> bool + Send + 'static) -> io::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])?;
+/// The signals a program hears, as it should take them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// SIGTERM, SIGHUP (the terminal went away) or SIGINT: leave through
+    /// the same door as the quit key.
+    Quit(i32),
+    /// SIGTSTP (`kill -TSTP`; Ctrl-Z in cooked mode): [`suspend`].
+    Suspend,
+    /// SIGCONT: the process was continued: [`reclaim`].
+    Continued,
+}
+
+/// Hands SIGTERM, SIGHUP and SIGINT to `deliver` (until it returns
+/// `false`), and with `job_control` SIGTSTP and SIGCONT too (without it
+/// SIGTSTP stops the process as usual).
+pub fn spawn_signals(
+    job_control: bool,
+    deliver: impl Fn(Signal) -> bool + Send + 'static,
+) -> io::Result<()> {
+    use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGTERM, SIGTSTP};
+    let mut wanted = vec![SIGTERM, SIGHUP, SIGINT];
+    if job_control {
+        wanted.extend([SIGTSTP, SIGCONT]);
+    }
+    let mut signals = signal_hook::iterator::Signals::new(wanted)?;
     std::thread::Builder::new()
         .name("ioscope-signals".into())
         .spawn(move || {
             for sig in signals.forever() {
-                if !deliver(sig) {
+                let signal = match sig {
+                    SIGTSTP => Signal::Suspend,
+                    SIGCONT => Signal::Continued,
+                    sig => Signal::Quit(sig),
+                };
+                if !deliver(signal) {
                     break;
                 }
             }

@@ -2,8 +2,9 @@
 //! ioscope, the test reads the screen. Every way out must leave the shell in
 //! cooked mode on the main screen with the cursor shown: q, Ctrl-C, SIGTERM,
 //! SIGHUP (the terminal closed), a panic on the server thread, a panic on
-//! the UI thread, a frame that cannot be written. A stdin or stdout that
-//! is not the terminal is refused before anything is touched.
+//! the UI thread, a frame that cannot be written. Ctrl-Z (or SIGTSTP) hands
+//! the terminal back to the shell and `fg` takes it again; a stdin or
+//! stdout that is not the terminal is refused before anything is touched.
 //!
 //! Needs tmux (the machine has it; a missing tmux fails loudly).
 
@@ -84,6 +85,15 @@ impl Tmux {
         assert!(self.flag("cursor_flag"), "the cursor is hidden");
     }
 
+    /// Asks the shell for the terminal's modes; the answer is the line
+    /// ending in `tag` (see [`mode_line`]).
+    fn ask_mode(&self, tag: &str) {
+        let line = format!(
+            "stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo {tag}"
+        );
+        self.send(&[&line, "Enter"]);
+    }
+
     /// Reads the screen until `pred` holds; panics with the screen after
     /// the deadline.
     fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
@@ -115,6 +125,13 @@ impl Tmux {
             "{command}; echo EXIT={status}; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo MODE"
         );
         self.send(&[&line, "Enter"]);
+    }
+
+    /// Starts ioscope with `args` alone on the command line, as a job of
+    /// the shell's own.
+    fn start_ioscope(&self, args: &str) {
+        let bin = env!("CARGO_BIN_EXE_ioscope");
+        self.send(&[&format!("{bin} {args}"), "Enter"]);
     }
 
     /// The pid of the ioscope running in the pane's shell.
@@ -317,6 +334,113 @@ fn a_ui_thread_panic_restores_the_shell_and_says_why() {
     assert_restored(&t, &screen, "101");
 }
 
+/// The `HOST:PORT` the dashboard's header shows, once it shows one.
+fn addr_on(screen: &str) -> Option<String> {
+    let at = screen.find("127.0.0.1:")?;
+    let addr: String = screen[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
+        .collect();
+    (!addr.ends_with(':')).then_some(addr)
+}
+
+/// The process's state letter (`R`, `S`, `T` for stopped, `Z`), if it exists.
+fn proc_state(pid: &str) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit(')')
+        .next()?
+        .split_whitespace()
+        .next()?
+        .chars()
+        .next()
+}
+
+fn wait_for_state(pid: &str, what: &str, pred: impl Fn(Option<char>) -> bool) {
+    let deadline = Instant::now() + DEADLINE;
+    while !pred(proc_state(pid)) {
+        assert!(
+            Instant::now() < deadline,
+            "ioscope {pid}: not {what} within {DEADLINE:?} (state {:?})",
+            proc_state(pid)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn kill(signal: &str, pid: &str) {
+    assert!(
+        Command::new("kill")
+            .args([signal, pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+}
+
+/// `suspend` stops the dashboard: the shell gets the terminal back in
+/// cooked mode on the main screen with the cursor shown, the process is
+/// really stopped (its server too, but not shut down: a client connected
+/// before keeps its connection, and what it sent meanwhile is answered
+/// after `fg`); `fg` brings the dashboard back whole and answering keys.
+fn suspend_and_resume(suspend: impl Fn(&Tmux, &str)) {
+    use std::io::{BufRead, BufReader, Write};
+    let t = Tmux::with_shell("bash --norc --noprofile");
+    t.start_ioscope("serve --addr 127.0.0.1:0 --model multiplex");
+    let screen = t.wait_for("the dashboard and its address", |s| {
+        dashboard_up(s) && addr_on(s).is_some()
+    });
+    let pid = t.ioscope_pid();
+    let client = std::net::TcpStream::connect(addr_on(&screen).unwrap()).unwrap();
+    client.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut replies = BufReader::new(client.try_clone().unwrap());
+    let mut reply = String::new();
+    (&client).write_all(b"before\n").unwrap();
+    replies.read_line(&mut reply).unwrap();
+    assert_eq!(reply, "BEFORE\n");
+
+    suspend(&t, &pid);
+    let screen = t.wait_for("the shell's word that the job stopped", |s| {
+        s.contains("Stopped")
+    });
+    wait_for_state(&pid, "stopped", |s| s == Some('T'));
+    assert!(
+        !screen.contains("┌ ioscope"),
+        "the dashboard is still on screen:\n{screen}"
+    );
+    t.assert_main_screen();
+    t.ask_mode("SUSPENDED");
+    let screen = t.wait_for("the modes", |s| tagged_line(s, "SUSPENDED").is_some());
+    assert_cooked(&screen, "SUSPENDED");
+    (&client).write_all(b"while stopped\n").unwrap();
+
+    t.send(&["fg", "Enter"]);
+    // Its border is drawn once, at the start: only a whole redraw shows it.
+    t.wait_for("the dashboard drawn again, whole", dashboard_up);
+    assert!(t.flag("alternate_on"), "fg: not on the alternate screen");
+    reply.clear();
+    replies.read_line(&mut reply).unwrap();
+    assert_eq!(reply, "WHILE STOPPED\n");
+    t.send(&["?"]);
+    t.wait_for("the help, in raw mode (no Enter needed)", |s| {
+        s.contains("┌ Keys")
+    });
+    t.send(&["q"]);
+    wait_for_state(&pid, "gone", |s| s.is_none());
+    t.run_then_report("true", "0");
+    let screen = t.wait_for("the shell back", shell_back);
+    assert_restored(&t, &screen, "0");
+}
+
+#[test]
+fn ctrl_z_suspends_to_the_shell_and_fg_brings_the_dashboard_back() {
+    suspend_and_resume(|t, _| t.send(&["C-z"]));
+}
+
+#[test]
+fn sigtstp_suspends_to_the_shell_and_fg_brings_the_dashboard_back() {
+    suspend_and_resume(|_, pid| kill("-TSTP", pid));
+}
+
 #[test]
 fn a_piped_stdout_is_refused_and_the_shell_stays_usable() {
     let t = Tmux::with_shell("bash --norc --noprofile");
@@ -370,4 +494,34 @@ fn a_frame_that_cannot_be_written_leaves_through_the_restore() {
     let screen = t.wait_for("the shell back", shell_back);
     assert!(screen.contains("terminal error"), "{screen}");
     assert_restored(&t, &screen, "1");
+}
+
+/// SIGSTOP cannot be caught: the dashboard stays on screen and the shell
+/// takes the terminal in its own modes. `fg` (SIGCONT) must take it back:
+/// raw mode (a key works without Enter) and a whole redraw (the shell's
+/// lines written over the dashboard are gone).
+#[test]
+fn fg_after_an_uncaught_sigstop_takes_the_terminal_again() {
+    let t = Tmux::with_shell("bash --norc --noprofile");
+    t.start_ioscope("serve --addr 127.0.0.1:0 --model multiplex");
+    t.wait_for("the dashboard", dashboard_up);
+    let pid = t.ioscope_pid();
+    kill("-STOP", &pid);
+    wait_for_state(&pid, "stopped", |s| s == Some('T'));
+    t.wait_for("the shell's word that the job stopped", |s| {
+        s.contains("Stopped")
+    });
+    t.send(&["fg", "Enter"]);
+    t.wait_for("the dashboard drawn again, whole", |s| {
+        dashboard_up(s) && !s.contains("Stopped")
+    });
+    t.send(&["?"]);
+    t.wait_for("the help, in raw mode (no Enter needed)", |s| {
+        s.contains("┌ Keys")
+    });
+    t.send(&["q"]);
+    wait_for_state(&pid, "gone", |s| s.is_none());
+    t.run_then_report("true", "0");
+    let screen = t.wait_for("the shell back", shell_back);
+    assert_restored(&t, &screen, "0");
 }
