@@ -36,7 +36,7 @@ fn main() -> ExitCode {
 
 fn serve(args: &ServeArgs) -> ExitCode {
     let result = if args.headless {
-        serve::headless(args, &mut std::io::stdout().lock())
+        serve::headless(args, std::io::stdout())
     } else {
         serve::dashboard(args)
     };

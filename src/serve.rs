@@ -3,6 +3,8 @@
 
 use std::fmt;
 use std::io::{self, IsTerminal, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, select};
@@ -10,7 +12,7 @@ use crossbeam_channel::{Receiver, select};
 use crate::app::Dashboard;
 use crate::cli::ServeArgs;
 use crate::client::builtin::BuiltinClients;
-use crate::event::Event;
+use crate::event::{Event, EventKind};
 use crate::probe::EVENT_CHANNEL_CAP;
 use crate::runtime::{self, Exit, Input, Session};
 use crate::server::{BindError, ServerConfig, ServerHost};
@@ -178,8 +180,25 @@ impl Write for FrameOut {
     }
 }
 
-/// Events as JSON lines on `out` until Ctrl-C, SIGTERM or `duration`.
-pub fn headless(args: &ServeArgs, out: &mut impl Write) -> Result<(), ServeError> {
+/// How long the writer may go on after the server stopped, for the last
+/// events; a reader that does not take them by then does not get them.
+const WRITER_GRACE: Duration = Duration::from_millis(500);
+/// At most this many events go out in one write.
+const WRITE_BATCH: usize = 1024;
+
+/// Why the headless loop ended.
+enum End {
+    Asked,
+    ServerGone,
+    /// The writer stopped: the reader went away (EPIPE), or another error.
+    Wrote(io::Result<()>),
+}
+
+/// Events as JSON lines on `out` until Ctrl-C, SIGTERM or `duration`,
+/// whatever the reader does: a thread of its own writes them, so a reader
+/// that stopped reading (`| sleep 60`) never keeps the process from
+/// stopping; the events it did not take are counted on stderr.
+pub fn headless(args: &ServeArgs, out: impl Write + Send + 'static) -> Result<(), ServeError> {
     let (server, events, _epoch) = start(args)?;
     let (sig_tx, signals) = crossbeam_channel::unbounded::<Signal>();
     term::spawn_signals(false, move |sig| sig_tx.send(sig).is_ok())?;
@@ -187,42 +206,95 @@ pub fn headless(args: &ServeArgs, out: &mut impl Write) -> Result<(), ServeError
         Some(d) => crossbeam_channel::after(d),
         None => crossbeam_channel::never(),
     };
-    let mut out = io::BufWriter::new(out);
+    let writer = Writer::spawn(events.clone(), out)?;
     let alive = crossbeam_channel::tick(Duration::from_millis(250));
-    let outcome = loop {
+    let end = loop {
         select! {
             recv(alive) -> _ => if !server.is_alive() {
-                break Ok(Exit::ServerGone);
+                break End::ServerGone;
             },
-            recv(events) -> event => match event {
-                Ok(event) => {
-                    write_line(&mut out, &event)?;
-                    for event in events.try_iter() {
-                        write_line(&mut out, &event)?;
-                    }
-                    if let Err(e) = out.flush() {
-                        break Err(e);
-                    }
-                }
-                Err(_) => break Ok(Exit::ServerGone),
-            },
-            recv(signals) -> _ => break Ok(Exit::Quit),
-            recv(deadline) -> _ => break Ok(Exit::Quit),
+            recv(writer.done) -> wrote => break End::Wrote(wrote.unwrap_or(Ok(()))),
+            recv(signals) -> _ => break End::Asked,
+            recv(deadline) -> _ => break End::Asked,
         }
     };
+    // The server stops (its clients see a close) and its channel ends once
+    // the writer has taken its last summaries.
     drop(server);
-    match outcome {
-        Ok(Exit::ServerGone) => Err(ServeError::ServerGone),
-        Ok(_) => {
-            // What the server said while stopping (its last summaries).
-            for event in events.try_iter() {
-                write_line(&mut out, &event)?;
-            }
-            out.flush().or_else(ignore_broken_pipe)?;
-            Ok(())
+    let (wrote, server_gone) = match end {
+        End::Wrote(wrote) => (wrote, false),
+        End::Asked => (writer.finish(WRITER_GRACE, &events), false),
+        End::ServerGone => (writer.finish(WRITER_GRACE, &events), true),
+    };
+    if server_gone {
+        return Err(ServeError::ServerGone);
+    }
+    // A reader that went away (`| head`) is not an error.
+    wrote.or_else(ignore_broken_pipe).map_err(ServeError::Io)
+}
+
+/// The thread that writes the events, and what it has done.
+struct Writer {
+    /// Its result, once the channel has ended or a write failed.
+    done: Receiver<io::Result<()>>,
+    /// The events (see [`weight`]) of the batch it is writing, if any.
+    writing: Arc<AtomicU64>,
+}
+
+/// What an event stands for: itself, and for a `dropped` report the
+/// events it reports too (a reader that never gets it never hears of them).
+fn weight(event: &Event) -> u64 {
+    match event.kind {
+        EventKind::Dropped { count } => 1 + count,
+        _ => 1,
+    }
+}
+
+impl Writer {
+    fn spawn(events: Receiver<Event>, mut out: impl Write + Send + 'static) -> io::Result<Self> {
+        let (done_tx, done) = crossbeam_channel::bounded(1);
+        let writing = Arc::new(AtomicU64::new(0));
+        let in_batch = writing.clone();
+        std::thread::Builder::new()
+            .name("ioscope-writer".into())
+            .spawn(move || {
+                let mut batch = Vec::new();
+                let result = (|| {
+                    while let Ok(first) = events.recv() {
+                        batch.clear();
+                        let mut weights = 0;
+                        for event in
+                            std::iter::once(first).chain(events.try_iter().take(WRITE_BATCH))
+                        {
+                            weights += weight(&event);
+                            write_line(&mut batch, &event)?;
+                        }
+                        in_batch.store(weights, Ordering::SeqCst);
+                        out.write_all(&batch)?;
+                        out.flush()?;
+                        in_batch.store(0, Ordering::SeqCst);
+                    }
+                    Ok(())
+                })();
+                let _ = done_tx.send(result);
+            })?;
+        Ok(Writer { done, writing })
+    }
+
+    /// Waits up to `grace` for the writer to write what is left; a writer
+    /// still stuck then is left behind (the process exits without it), and
+    /// what it did not write is counted on stderr.
+    fn finish(self, grace: Duration, events: &Receiver<Event>) -> io::Result<()> {
+        if let Ok(wrote) = self.done.recv_timeout(grace) {
+            return wrote;
         }
-        // A reader that went away (`| head`) is not an error.
-        Err(e) => ignore_broken_pipe(e).map_err(ServeError::Io),
+        let queued: u64 = events.try_iter().map(|e| weight(&e)).sum();
+        let _ = writeln!(
+            io::stderr(),
+            "ioscope: {} events not written (the reader stopped reading)",
+            queued + self.writing.load(Ordering::SeqCst)
+        );
+        Ok(())
     }
 }
 
@@ -238,7 +310,7 @@ fn fault() -> Option<&'static str> {
     }
 }
 
-fn write_line(out: &mut impl Write, event: &crate::event::Event) -> io::Result<()> {
+fn write_line(out: &mut impl Write, event: &Event) -> io::Result<()> {
     serde_json::to_writer(&mut *out, event)?;
     out.write_all(b"\n")
 }

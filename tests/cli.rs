@@ -329,3 +329,125 @@ fn the_dashboard_refuses_a_stdout_that_is_a_pipe() {
         String::from_utf8_lossy(&out)
     );
 }
+
+/// Headless with a reader that stopped reading: load fills the pipe, then
+/// `stop` (a signal, or the duration running out) must end the process
+/// within a few seconds, the server closing its clients, and the events
+/// that could not be written counted on stderr.
+fn headless_ends_with_a_stalled_reader(
+    extra: &[&str],
+    messages: u64,
+    stop: impl FnOnce(u32),
+    within: std::time::Duration,
+) {
+    use ioscope::client::swarm::{self, Scene, SwarmConfig};
+    use std::io::Read;
+    let mut args = vec![
+        "serve",
+        "--headless",
+        "--model",
+        "multiplex",
+        "--addr",
+        "127.0.0.1:0",
+    ];
+    args.extend(extra);
+    let mut child = Reaped(
+        ioscope()
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    // The first line, then nobody reads the pipe again (but it stays open).
+    let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let first: Event = serde_json::from_str(&first).unwrap();
+    let EventKind::Listening { addr, .. } = first.kind else {
+        panic!("{first:?}")
+    };
+    let mut watcher = std::net::TcpStream::connect(&addr).unwrap();
+    watcher
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let mut config = SwarmConfig::new(addr.parse().unwrap(), Scene::Chatty);
+    config.clients = 20;
+    config.messages = messages;
+    config.duration = std::time::Duration::from_secs(60);
+    let summary = swarm::run(&config).unwrap();
+    // Every reply is two events (recv, send) of a hundred bytes and more:
+    // far more than the pipe (64 KiB) and the event channel (4,096) hold.
+    assert_eq!(summary.replies_verified, 20 * messages, "{summary}");
+    stop(child.0.id());
+    let status = child.exit_within(within);
+    assert!(
+        status.is_some(),
+        "still running {within:?} after it was told to stop (stuck writing?)"
+    );
+    assert!(status.unwrap().success(), "{status:?}");
+    // The server closed its clients as it stopped.
+    let mut byte = [0u8; 1];
+    match watcher.read(&mut byte) {
+        Ok(0) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        other => panic!("the watcher saw {other:?}, not a close"),
+    }
+    let mut err = String::new();
+    child
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(
+        err.contains("events not written (the reader stopped reading)"),
+        "stderr: {err}"
+    );
+    drop(stdout);
+}
+
+fn signal(name: &'static str) -> impl FnOnce(u32) {
+    move |pid| {
+        let pid = pid.to_string();
+        assert!(
+            Command::new("kill")
+                .args([name, &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+}
+
+#[test]
+fn sigterm_ends_headless_even_when_its_reader_stopped_reading() {
+    headless_ends_with_a_stalled_reader(
+        &["--duration", "600"],
+        2_000,
+        signal("-TERM"),
+        std::time::Duration::from_secs(5),
+    );
+}
+
+#[test]
+fn sigint_ends_headless_even_when_its_reader_stopped_reading() {
+    headless_ends_with_a_stalled_reader(
+        &["--duration", "600"],
+        500,
+        signal("-INT"),
+        std::time::Duration::from_secs(5),
+    );
+}
+
+#[test]
+fn the_duration_ends_headless_even_when_its_reader_stopped_reading() {
+    // The load takes a second or two; the duration then runs out on its own.
+    headless_ends_with_a_stalled_reader(
+        &["--duration", "8"],
+        500,
+        |_| {},
+        std::time::Duration::from_secs(20),
+    );
+}
