@@ -267,6 +267,16 @@ impl Reaped {
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
     }
+
+    /// What it wrote on stderr (piped), once it has exited.
+    fn stderr(&mut self) -> String {
+        use std::io::Read;
+        let mut err = String::new();
+        if let Some(mut stderr) = self.0.stderr.take() {
+            stderr.read_to_string(&mut err).unwrap();
+        }
+        err
+    }
 }
 
 /// The dashboard with stdout or stdin not a terminal: one line on stderr
@@ -282,17 +292,11 @@ fn refused_without_a_terminal(stdout: Stdio, stdin: Stdio, not_a_terminal: &str)
             .unwrap(),
     );
     let status = child.exit_within(std::time::Duration::from_secs(10));
-    let mut err = String::new();
-    use std::io::Read;
-    if status.is_some() {
-        child
-            .0
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-    }
+    let err = if status.is_some() {
+        child.stderr()
+    } else {
+        String::new()
+    };
     assert_eq!(status.and_then(|s| s.code()), Some(2), "{status:?} {err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
@@ -301,6 +305,7 @@ fn refused_without_a_terminal(stdout: Stdio, stdin: Stdio, not_a_terminal: &str)
     );
     let mut out = Vec::new();
     if let Some(mut stdout) = child.0.stdout.take() {
+        use std::io::Read;
         stdout.read_to_end(&mut out).unwrap();
     }
     out
@@ -393,14 +398,7 @@ fn headless_ends_with_a_stalled_reader(
         Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
         other => panic!("the watcher saw {other:?}, not a close"),
     }
-    let mut err = String::new();
-    child
-        .0
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let err = child.stderr();
     assert!(
         err.contains("events not written (the reader stopped reading)"),
         "stderr: {err}"

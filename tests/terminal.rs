@@ -293,45 +293,40 @@ fn sighup_when_the_terminal_closes_ends_ioscope() {
     let pid = t.ioscope_pid();
     // Closing the terminal sends SIGHUP; ioscope must not linger.
     t.tmux(&["kill-session", "-t", "t"]);
-    let deadline = Instant::now() + DEADLINE;
-    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
-        let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .map(|s| s.contains(") Z "))
-            .unwrap_or(true);
-        if zombie {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "ioscope {pid} still runs after SIGHUP"
-        );
-        std::thread::sleep(Duration::from_millis(50));
+    wait_for_state(&pid, "gone after SIGHUP", |s| matches!(s, None | Some('Z')));
+}
+
+/// Runs ioscope with `env` and `args` until it ends by itself: then the
+/// screen says each of `says`, and the terminal is restored after exit
+/// code `exit`.
+fn ends_saying(env: &str, args: &str, says: &[&str], exit: &str) {
+    let t = Tmux::new();
+    t.run_ioscope(env, args);
+    let screen = t.wait_for("the shell back", shell_back);
+    for said in says {
+        assert!(screen.contains(said), "{said}:\n{screen}");
     }
+    assert_restored(&t, &screen, exit);
 }
 
 #[test]
 fn a_server_thread_panic_restores_the_shell_and_says_why() {
-    let t = Tmux::new();
-    t.run_ioscope(
+    ends_saying(
         "IOSCOPE_FAULT=server-panic RUST_BACKTRACE=0",
         "serve --addr 127.0.0.1:0",
+        &["injected server panic", "server thread stopped"],
+        "1",
     );
-    let screen = t.wait_for("the shell back", shell_back);
-    assert!(screen.contains("injected server panic"), "{screen}");
-    assert!(screen.contains("server thread stopped"), "{screen}");
-    assert_restored(&t, &screen, "1");
 }
 
 #[test]
 fn a_ui_thread_panic_restores_the_shell_and_says_why() {
-    let t = Tmux::new();
-    t.run_ioscope(
+    ends_saying(
         "IOSCOPE_FAULT=ui-panic RUST_BACKTRACE=0",
         "serve --addr 127.0.0.1:0",
+        &["injected UI panic"],
+        "101",
     );
-    let screen = t.wait_for("the shell back", shell_back);
-    assert!(screen.contains("injected UI panic"), "{screen}");
-    assert_restored(&t, &screen, "101");
 }
 
 /// The `HOST:PORT` the dashboard's header shows, once it shows one.
@@ -377,6 +372,20 @@ fn kill(signal: &str, pid: &str) {
     );
 }
 
+/// Back from a stop: `?` opens the help at once (raw mode: no Enter), and
+/// `q` ends ioscope with the shell restored.
+fn answers_keys_then_q_restores(t: &Tmux, pid: &str) {
+    t.send(&["?"]);
+    t.wait_for("the help, in raw mode (no Enter needed)", |s| {
+        s.contains("┌ Keys")
+    });
+    t.send(&["q"]);
+    wait_for_state(pid, "gone", |s| s.is_none());
+    t.run_then_report("true", "0");
+    let screen = t.wait_for("the shell back", shell_back);
+    assert_restored(t, &screen, "0");
+}
+
 /// `suspend` stops the dashboard: the shell gets the terminal back in
 /// cooked mode on the main screen with the cursor shown, the process is
 /// really stopped (its server too, but not shut down: a client connected
@@ -420,15 +429,7 @@ fn suspend_and_resume(suspend: impl Fn(&Tmux, &str)) {
     reply.clear();
     replies.read_line(&mut reply).unwrap();
     assert_eq!(reply, "WHILE STOPPED\n");
-    t.send(&["?"]);
-    t.wait_for("the help, in raw mode (no Enter needed)", |s| {
-        s.contains("┌ Keys")
-    });
-    t.send(&["q"]);
-    wait_for_state(&pid, "gone", |s| s.is_none());
-    t.run_then_report("true", "0");
-    let screen = t.wait_for("the shell back", shell_back);
-    assert_restored(&t, &screen, "0");
+    answers_keys_then_q_restores(&t, &pid);
 }
 
 #[test]
@@ -441,59 +442,54 @@ fn sigtstp_suspends_to_the_shell_and_fg_brings_the_dashboard_back() {
     suspend_and_resume(|_, pid| kill("-TSTP", pid));
 }
 
-#[test]
-fn a_piped_stdout_is_refused_and_the_shell_stays_usable() {
-    let t = Tmux::with_shell("bash --norc --noprofile");
+/// ioscope with stdout or stdin not the terminal (`redirect`) is refused
+/// with one line naming `which` and `--headless`, exit code 2 (`status` is
+/// how the shell names it), and the shell stays usable on the main screen.
+fn refused_in_the_terminal(t: &Tmux, redirect: &str, status: &str, which: &str) {
     let bin = env!("CARGO_BIN_EXE_ioscope");
     t.run_then_report(
-        &format!("{bin} serve --addr 127.0.0.1:0 --idle-delay-us 200 | cat"),
-        "${PIPESTATUS[0]}",
+        &format!("{bin} serve --addr 127.0.0.1:0 --idle-delay-us 200 {redirect}"),
+        status,
     );
     let screen = t.wait_for("the shell back", shell_back);
     assert!(
-        screen.contains("stdout is not a terminal") && screen.contains("--headless"),
+        screen.contains(&format!("{which} is not a terminal")) && screen.contains("--headless"),
         "{screen}"
     );
-    assert_restored(&t, &screen, "2");
+    assert_restored(t, &screen, "2");
+}
+
+#[test]
+fn a_piped_stdout_is_refused_and_the_shell_stays_usable() {
+    let t = Tmux::with_shell("bash --norc --noprofile");
+    refused_in_the_terminal(&t, "| cat", "${PIPESTATUS[0]}", "stdout");
 }
 
 #[test]
 fn a_redirected_stdin_is_refused_and_the_shell_stays_usable() {
-    let t = Tmux::new();
-    let bin = env!("CARGO_BIN_EXE_ioscope");
-    t.run_then_report(
-        &format!("{bin} serve --addr 127.0.0.1:0 --idle-delay-us 200 < /dev/null"),
-        "$?",
-    );
-    let screen = t.wait_for("the shell back", shell_back);
-    assert!(
-        screen.contains("stdin is not a terminal") && screen.contains("--headless"),
-        "{screen}"
-    );
-    assert_restored(&t, &screen, "2");
+    refused_in_the_terminal(&Tmux::new(), "< /dev/null", "$?", "stdin");
 }
 
 #[test]
 fn a_port_in_use_is_refused_before_the_terminal_is_touched() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
-    let t = Tmux::new();
-    t.run_ioscope("", &format!("serve --addr {addr}"));
-    let screen = t.wait_for("the shell back", shell_back);
-    assert!(screen.contains("already in use"), "{screen}");
-    assert_restored(&t, &screen, "2");
+    ends_saying(
+        "",
+        &format!("serve --addr {addr}"),
+        &["already in use"],
+        "2",
+    );
 }
 
 #[test]
 fn a_frame_that_cannot_be_written_leaves_through_the_restore() {
-    let t = Tmux::new();
-    t.run_ioscope(
+    ends_saying(
         "IOSCOPE_FAULT=frame-error",
         "serve --addr 127.0.0.1:0 --idle-delay-us 200",
+        &["terminal error"],
+        "1",
     );
-    let screen = t.wait_for("the shell back", shell_back);
-    assert!(screen.contains("terminal error"), "{screen}");
-    assert_restored(&t, &screen, "1");
 }
 
 /// SIGSTOP cannot be caught: the dashboard stays on screen and the shell
@@ -515,13 +511,5 @@ fn fg_after_an_uncaught_sigstop_takes_the_terminal_again() {
     t.wait_for("the dashboard drawn again, whole", |s| {
         dashboard_up(s) && !s.contains("Stopped")
     });
-    t.send(&["?"]);
-    t.wait_for("the help, in raw mode (no Enter needed)", |s| {
-        s.contains("┌ Keys")
-    });
-    t.send(&["q"]);
-    wait_for_state(&pid, "gone", |s| s.is_none());
-    t.run_then_report("true", "0");
-    let screen = t.wait_for("the shell back", shell_back);
-    assert_restored(&t, &screen, "0");
+    answers_keys_then_q_restores(&t, &pid);
 }
