@@ -1,4 +1,4 @@
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -36,12 +36,12 @@ fn main() -> ExitCode {
 
 fn serve(args: &ServeArgs) -> ExitCode {
     let result = if args.headless {
-        serve::headless(args, &mut std::io::stdout().lock())
+        serve::headless(args, std::io::stdout())
     } else {
         serve::dashboard(args)
     };
     let code = match &result {
-        Err(ServeError::Bind(_)) => ExitCode::from(2),
+        Err(ServeError::Bind(_) | ServeError::NoTerminal(_)) => ExitCode::from(2),
         _ => ExitCode::FAILURE,
     };
     report(result.map_err(|e| e.to_string()), code)
@@ -51,7 +51,8 @@ fn report(result: Result<(), String>, code: ExitCode) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("ioscope: {e}");
+            // Not eprintln!: it panics when stderr is gone with the terminal.
+            let _ = writeln!(std::io::stderr(), "ioscope: {e}");
             code
         }
     }

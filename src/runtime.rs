@@ -35,6 +35,21 @@ where
     .unwrap_or(Ok(()))
 }
 
+/// The next frame is drawn whole: the screen is cleared and nothing of the
+/// last frame is taken as already there (after the terminal was the
+/// shell's for a while).
+fn repaint_all<B: Backend>(terminal: &mut Terminal<B>) -> io::Result<()>
+where
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    term::while_drawing(|| {
+        let area = terminal.size()?;
+        terminal.resize(area.into())
+    })
+    .unwrap_or(Ok(()))
+    .map_err(io::Error::other)
+}
+
 /// What reaches the runtime besides server events.
 #[derive(Debug, Clone)]
 pub enum Input {
@@ -44,6 +59,11 @@ pub enum Input {
     Resize,
     /// SIGTERM, SIGHUP or SIGINT arrived.
     Signal(i32),
+    /// Ctrl-Z or SIGTSTP: hand the terminal to the shell and stop until
+    /// `fg` (the server stops with the process, and is not shut down).
+    Suspend,
+    /// SIGCONT: take the terminal again if someone else had it.
+    Continued,
     /// An event from outside the server (the built-in clients' notes).
     Event(Event),
 }
@@ -95,6 +115,18 @@ where
                         None
                     }
                     Ok(Input::Signal(sig)) => return Ok(Exit::Signal(sig)),
+                    Ok(Input::Suspend) => {
+                        if term::suspend()? {
+                            repaint_all(terminal)?;
+                        }
+                        None
+                    }
+                    Ok(Input::Continued) => {
+                        if term::reclaim()? {
+                            repaint_all(terminal)?;
+                        }
+                        None
+                    }
                     Ok(Input::Event(event)) => {
                         dashboard.apply(&event);
                         None

@@ -2,7 +2,9 @@
 //! stream its events as JSON lines (`--headless`).
 
 use std::fmt;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, select};
@@ -10,18 +12,21 @@ use crossbeam_channel::{Receiver, select};
 use crate::app::Dashboard;
 use crate::cli::ServeArgs;
 use crate::client::builtin::BuiltinClients;
-use crate::event::Event;
+use crate::event::{Event, EventKind};
 use crate::probe::EVENT_CHANNEL_CAP;
 use crate::runtime::{self, Exit, Input, Session};
 use crate::server::{BindError, ServerConfig, ServerHost};
 use crate::source::Live;
 use crate::sys;
-use crate::term::{self, TermInput};
+use crate::term::{self, Signal, TermInput};
 
 #[derive(Debug)]
 pub enum ServeError {
     /// Could not listen: a usage problem (exit code 2).
     Bind(BindError),
+    /// The dashboard was asked for where stdin or stdout is not a
+    /// terminal: a usage problem (exit code 2).
+    NoTerminal(&'static str),
     /// The terminal or stdout failed.
     Io(io::Error),
     /// The server thread ended by itself (a panic, reported above).
@@ -32,6 +37,11 @@ impl fmt::Display for ServeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ServeError::Bind(e) => e.fmt(f),
+            ServeError::NoTerminal(which) => write!(
+                f,
+                "{which} is not a terminal, and the dashboard needs one \
+                 (--headless prints the events as JSON lines instead)"
+            ),
             ServeError::Io(e) => write!(f, "terminal error: {e}"),
             ServeError::ServerGone => write!(f, "the server thread stopped unexpectedly"),
         }
@@ -64,18 +74,39 @@ fn start(args: &ServeArgs) -> Result<(ServerHost, Receiver<Event>, Instant), Ser
     Ok((host, rx, epoch))
 }
 
-/// The dashboard, full screen, until `q`, a signal or the server's end.
-/// Binding happens before the terminal is touched.
+/// The dashboard takes the terminal on stdin and stdout: when either is
+/// not one (`ioscope > out.txt`, `ioscope | cat`, `ioscope < /dev/null`)
+/// it is refused before anything else is done.
+fn refuse_without_a_terminal() -> Result<(), ServeError> {
+    if !io::stdout().is_terminal() {
+        return Err(ServeError::NoTerminal("stdout"));
+    }
+    if !io::stdin().is_terminal() {
+        return Err(ServeError::NoTerminal("stdin"));
+    }
+    Ok(())
+}
+
+/// The dashboard, full screen, until `q`, a signal or the server's end;
+/// Ctrl-Z suspends it. Binding happens before the terminal is touched.
 pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
+    refuse_without_a_terminal()?;
     let (server, events, epoch) = start(args)?;
     let (input_tx, inputs) = crossbeam_channel::unbounded();
     let signals = input_tx.clone();
-    term::spawn_signals(move |sig| signals.send(Input::Signal(sig)).is_ok())?;
+    term::spawn_signals(true, move |signal| {
+        let input = match signal {
+            Signal::Quit(sig) => Input::Signal(sig),
+            Signal::Suspend => Input::Suspend,
+            Signal::Continued => Input::Continued,
+        };
+        signals.send(input).is_ok()
+    })?;
     let notes = input_tx.clone();
     let clients = BuiltinClients::start(server.addr(), epoch, args.demo, move |event| {
         let _ = notes.send(Input::Event(event));
     })?;
-    let mut terminal = term::enter()?;
+    let mut terminal = term::enter_with(FrameOut::new())?;
     if fault() == Some("ui-panic") {
         panic!("injected UI panic (IOSCOPE_FAULT=ui-panic)");
     }
@@ -84,6 +115,7 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
         let input = match input {
             TermInput::Key(key) => Input::Key(key),
             TermInput::Resize => Input::Resize,
+            TermInput::Suspend => Input::Suspend,
         };
         input_tx.send(input).is_ok()
     })
@@ -96,6 +128,8 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
         };
         runtime::run(&mut terminal, &mut dashboard, session, &inputs)
     });
+    // A frame that could not be written (EIO, EPIPE: the terminal went
+    // away) leaves through here too.
     term::leave();
     drop(terminal);
     drop(clients);
@@ -106,65 +140,177 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
     }
 }
 
-/// Events as JSON lines on `out` until Ctrl-C, SIGTERM or `duration`.
-pub fn headless(args: &ServeArgs, out: &mut impl Write) -> Result<(), ServeError> {
+/// Where the dashboard's frames go: stdout. With `IOSCOPE_FAULT=frame-error`
+/// every write after the first ten frames fails with EIO, as on a terminal
+/// that went away, so that the way out after a failed frame can be tested
+/// end to end.
+struct FrameOut {
+    out: io::Stdout,
+    frames: u32,
+    fail_after: Option<u32>,
+}
+
+impl FrameOut {
+    fn new() -> Self {
+        FrameOut {
+            out: io::stdout(),
+            frames: 0,
+            fail_after: (fault() == Some("frame-error")).then_some(10),
+        }
+    }
+
+    fn check(&self) -> io::Result<()> {
+        match self.fail_after {
+            Some(n) if self.frames >= n => Err(io::Error::from_raw_os_error(libc::EIO)),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Write for FrameOut {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.check()?;
+        self.out.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.check()?;
+        self.frames += 1;
+        self.out.flush()
+    }
+}
+
+/// How long the writer may go on after the server stopped, for the last
+/// events; a reader that does not take them by then does not get them.
+const WRITER_GRACE: Duration = Duration::from_millis(500);
+/// At most this many events go out in one write.
+const WRITE_BATCH: usize = 1024;
+
+/// Why the headless loop ended.
+enum End {
+    Asked,
+    ServerGone,
+    /// The writer stopped: the reader went away (EPIPE), or another error.
+    Wrote(io::Result<()>),
+}
+
+/// Events as JSON lines on `out` until Ctrl-C, SIGTERM or `duration`,
+/// whatever the reader does: a thread of its own writes them, so a reader
+/// that stopped reading (`| sleep 60`) never keeps the process from
+/// stopping; the events it did not take are counted on stderr.
+pub fn headless(args: &ServeArgs, out: impl Write + Send + 'static) -> Result<(), ServeError> {
     let (server, events, _epoch) = start(args)?;
-    let (sig_tx, signals) = crossbeam_channel::unbounded::<i32>();
-    term::spawn_signals(move |sig| sig_tx.send(sig).is_ok())?;
+    let (sig_tx, signals) = crossbeam_channel::unbounded::<Signal>();
+    term::spawn_signals(false, move |sig| sig_tx.send(sig).is_ok())?;
     let deadline = match args.duration {
         Some(d) => crossbeam_channel::after(d),
         None => crossbeam_channel::never(),
     };
-    let mut out = io::BufWriter::new(out);
+    let writer = Writer::spawn(events.clone(), out)?;
     let alive = crossbeam_channel::tick(Duration::from_millis(250));
-    let outcome = loop {
+    let end = loop {
         select! {
             recv(alive) -> _ => if !server.is_alive() {
-                break Ok(Exit::ServerGone);
+                break End::ServerGone;
             },
-            recv(events) -> event => match event {
-                Ok(event) => {
-                    write_line(&mut out, &event)?;
-                    for event in events.try_iter() {
-                        write_line(&mut out, &event)?;
-                    }
-                    if let Err(e) = out.flush() {
-                        break Err(e);
-                    }
-                }
-                Err(_) => break Ok(Exit::ServerGone),
-            },
-            recv(signals) -> _ => break Ok(Exit::Quit),
-            recv(deadline) -> _ => break Ok(Exit::Quit),
+            recv(writer.done) -> wrote => break End::Wrote(wrote.unwrap_or(Ok(()))),
+            recv(signals) -> _ => break End::Asked,
+            recv(deadline) -> _ => break End::Asked,
         }
     };
+    // The server stops (its clients see a close) and its channel ends once
+    // the writer has taken its last summaries.
     drop(server);
-    match outcome {
-        Ok(Exit::ServerGone) => Err(ServeError::ServerGone),
-        Ok(_) => {
-            // What the server said while stopping (its last summaries).
-            for event in events.try_iter() {
-                write_line(&mut out, &event)?;
-            }
-            out.flush().or_else(ignore_broken_pipe)?;
-            Ok(())
-        }
-        // A reader that went away (`| head`) is not an error.
-        Err(e) => ignore_broken_pipe(e).map_err(ServeError::Io),
+    let (wrote, server_gone) = match end {
+        End::Wrote(wrote) => (wrote, false),
+        End::Asked => (writer.finish(WRITER_GRACE, &events), false),
+        End::ServerGone => (writer.finish(WRITER_GRACE, &events), true),
+    };
+    if server_gone {
+        return Err(ServeError::ServerGone);
+    }
+    // A reader that went away (`| head`) is not an error.
+    wrote.or_else(ignore_broken_pipe).map_err(ServeError::Io)
+}
+
+/// The thread that writes the events, and what it has done.
+struct Writer {
+    /// Its result, once the channel has ended or a write failed.
+    done: Receiver<io::Result<()>>,
+    /// The events (see [`weight`]) of the batch it is writing, if any.
+    writing: Arc<AtomicU64>,
+}
+
+/// What an event stands for: itself, and for a `dropped` report the
+/// events it reports too (a reader that never gets it never hears of them).
+fn weight(event: &Event) -> u64 {
+    match event.kind {
+        EventKind::Dropped { count } => 1 + count,
+        _ => 1,
     }
 }
 
-/// `IOSCOPE_FAULT=server-panic|ui-panic`: fault injection, so that the
-/// terminal's restoration after a panic can be tested end to end.
+impl Writer {
+    fn spawn(events: Receiver<Event>, mut out: impl Write + Send + 'static) -> io::Result<Self> {
+        let (done_tx, done) = crossbeam_channel::bounded(1);
+        let writing = Arc::new(AtomicU64::new(0));
+        let in_batch = writing.clone();
+        std::thread::Builder::new()
+            .name("ioscope-writer".into())
+            .spawn(move || {
+                let mut batch = Vec::new();
+                let result = (|| {
+                    while let Ok(first) = events.recv() {
+                        batch.clear();
+                        let mut weights = 0;
+                        for event in
+                            std::iter::once(first).chain(events.try_iter().take(WRITE_BATCH))
+                        {
+                            weights += weight(&event);
+                            write_line(&mut batch, &event)?;
+                        }
+                        in_batch.store(weights, Ordering::SeqCst);
+                        out.write_all(&batch)?;
+                        out.flush()?;
+                        in_batch.store(0, Ordering::SeqCst);
+                    }
+                    Ok(())
+                })();
+                let _ = done_tx.send(result);
+            })?;
+        Ok(Writer { done, writing })
+    }
+
+    /// Waits up to `grace` for the writer to write what is left; a writer
+    /// still stuck then is left behind (the process exits without it), and
+    /// what it did not write is counted on stderr.
+    fn finish(self, grace: Duration, events: &Receiver<Event>) -> io::Result<()> {
+        if let Ok(wrote) = self.done.recv_timeout(grace) {
+            return wrote;
+        }
+        let queued: u64 = events.try_iter().map(|e| weight(&e)).sum();
+        let _ = writeln!(
+            io::stderr(),
+            "ioscope: {} events not written (the reader stopped reading)",
+            queued + self.writing.load(Ordering::SeqCst)
+        );
+        Ok(())
+    }
+}
+
+/// `IOSCOPE_FAULT=server-panic|ui-panic|frame-error`: fault injection, so
+/// that the terminal's restoration after a panic or a failed frame can be
+/// tested end to end.
 fn fault() -> Option<&'static str> {
     match std::env::var("IOSCOPE_FAULT").ok()?.as_str() {
         "server-panic" => Some("server-panic"),
         "ui-panic" => Some("ui-panic"),
+        "frame-error" => Some("frame-error"),
         _ => None,
     }
 }
 
-fn write_line(out: &mut impl Write, event: &crate::event::Event) -> io::Result<()> {
+fn write_line(out: &mut impl Write, event: &Event) -> io::Result<()> {
     serde_json::to_writer(&mut *out, event)?;
     out.write_all(b"\n")
 }

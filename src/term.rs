@@ -1,29 +1,36 @@
 //! The terminal's lifecycle in one place: enter raw mode and the alternate
-//! screen, feed keys and signals to the runtime, and restore everything on
+//! screen, feed keys and signals to the runtime, hand the terminal to the
+//! shell on Ctrl-Z and take it back on `fg`, and restore everything on
 //! every way out — quit, signal, error, or a panic on any thread.
 
 use std::cell::Cell;
-use std::io;
+use std::io::{self, Write};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard, Once};
 use std::time::{Duration, Instant};
 
-use crossterm::event::{self as term_event, Event as TermEvent, KeyEvent};
-use crossterm::terminal::{EnterAlternateScreen, disable_raw_mode, enable_raw_mode};
+use crossterm::cursor::Show;
+use crossterm::event::{self as term_event, Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
 use ratatui::backend::CrosstermBackend;
 use ratatui::{DefaultTerminal, Terminal};
 
 /// Where the terminal is: untouched (before [`enter`], and in tests that draw
-/// on a test backend), entered (raw mode, alternate screen), or restored.
+/// on a test backend), entered (raw mode, alternate screen), suspended
+/// (given back to the shell by Ctrl-Z, to be entered again), or restored.
 const UNTOUCHED: u8 = 0;
 const ENTERED: u8 = 1;
 const RESTORED: u8 = 2;
+const SUSPENDED: u8 = 3;
 static STATE: AtomicU8 = AtomicU8::new(UNTOUCHED);
 
-/// Held while the terminal is entered, while a frame is drawn, and while it
-/// is restored (by [`leave`] or by the panic hook): a frame can never land
-/// on the restored screen, and a panic on another thread can never restore
-/// the terminal halfway through entering it.
+/// Held while the terminal is entered, while a frame is drawn, while it is
+/// suspended or taken again, and while it is restored (by [`leave`] or by
+/// the panic hook): a frame can never land on the restored screen, and a
+/// panic on another thread can never restore the terminal halfway through
+/// entering it.
 static SCREEN: Mutex<()> = Mutex::new(());
 
 thread_local! {
@@ -74,15 +81,42 @@ fn hold_patiently() -> Option<Held> {
     }
 }
 
-/// Leaves raw mode and the alternate screen if they were entered; the
-/// caller holds [`SCREEN`] (or cannot have it).
-fn restore_entered() {
-    if STATE
-        .compare_exchange(ENTERED, RESTORED, Ordering::SeqCst, Ordering::SeqCst)
+/// Raw mode, then the alternate screen; neither if either fails.
+fn take_terminal() -> io::Result<()> {
+    enable_raw_mode()?;
+    if let Err(e) = crossterm::execute!(io::stdout(), EnterAlternateScreen) {
+        let _ = disable_raw_mode();
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Raw mode off, the alternate screen left, the cursor shown: every step
+/// is tried whatever became of the one before (a terminal that failed one
+/// step must not be left half restored).
+fn give_terminal_back() {
+    let _ = disable_raw_mode();
+    let mut out = io::stdout();
+    let _ = crossterm::execute!(out, LeaveAlternateScreen);
+    let _ = crossterm::execute!(out, Show);
+    let _ = out.flush();
+}
+
+/// Moves the state from `from` to `to`; whether it was `from`.
+fn shift(from: u8, to: u8) -> bool {
+    STATE
+        .compare_exchange(from, to, Ordering::SeqCst, Ordering::SeqCst)
         .is_ok()
-    {
-        ratatui::restore();
-        let _ = crossterm::execute!(io::stdout(), crossterm::cursor::Show);
+}
+
+/// Leaves raw mode and the alternate screen if they were entered; the
+/// caller holds [`SCREEN`] (or cannot have it). A suspended terminal is
+/// the shell's already.
+fn restore_entered() {
+    if shift(ENTERED, RESTORED) {
+        give_terminal_back();
+    } else {
+        shift(SUSPENDED, RESTORED);
     }
 }
 
@@ -103,15 +137,58 @@ fn install_panic_hook() {
 
 /// Enters the dashboard's terminal mode: raw mode and the alternate screen.
 pub fn enter() -> io::Result<DefaultTerminal> {
+    enter_with(io::stdout())
+}
+
+/// [`enter`], with the frames written to `out` (stdout, or a writer that
+/// wraps it).
+pub fn enter_with<W: Write>(out: W) -> io::Result<Terminal<CrosstermBackend<W>>> {
     install_panic_hook();
     let _held = hold();
-    enable_raw_mode()?;
-    if let Err(e) = crossterm::execute!(io::stdout(), EnterAlternateScreen) {
-        let _ = disable_raw_mode();
-        return Err(e);
-    }
+    take_terminal()?;
     STATE.store(ENTERED, Ordering::SeqCst);
-    Terminal::new(CrosstermBackend::new(io::stdout()))
+    Terminal::new(CrosstermBackend::new(out)).inspect_err(|_| restore_entered())
+}
+
+/// Ctrl-Z: gives the terminal back to the shell (raw mode off, the main
+/// screen, the cursor shown), stops the process as SIGTSTP's default
+/// action would (the shell says `Stopped` and has its prompt back), and
+/// once the process is continued (`fg`) takes the terminal again. `true`
+/// when it stopped: the caller must then redraw everything. A terminal
+/// that is not entered (a test drawing on a test backend, or a terminal
+/// already restored) is left alone, and the process is not stopped.
+pub fn suspend() -> io::Result<bool> {
+    {
+        let _held = hold();
+        if !shift(ENTERED, SUSPENDED) {
+            return Ok(false);
+        }
+        give_terminal_back();
+    }
+    // Returns once the process is continued. The whole process stops, the
+    // server's threads with it; the kernel keeps their sockets meanwhile.
+    signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGTSTP)?;
+    let _held = hold();
+    if STATE.load(Ordering::SeqCst) == SUSPENDED {
+        take_terminal()?;
+        shift(SUSPENDED, ENTERED);
+    }
+    Ok(true)
+}
+
+/// After SIGCONT: a process stopped by SIGSTOP (which cannot be caught)
+/// finds the terminal as the shell left it — cooked, maybe on the main
+/// screen. Takes it again if the dashboard has it; `true` when it did: the
+/// caller must then redraw everything.
+pub fn reclaim() -> io::Result<bool> {
+    let _held = hold();
+    if STATE.load(Ordering::SeqCst) != ENTERED {
+        return Ok(false);
+    }
+    // crossterm sets raw mode only when it believes it is off.
+    let _ = disable_raw_mode();
+    take_terminal()?;
+    Ok(true)
 }
 
 /// Leaves raw mode and the alternate screen and shows the cursor (unless
@@ -121,18 +198,24 @@ pub fn leave() {
     restore_entered();
 }
 
-/// Runs `draw` unless the terminal has been restored: then nothing may
-/// draw, and `None` comes back.
+/// Runs `draw` unless the terminal has been restored or handed to the
+/// shell: then nothing may draw, and `None` comes back.
 pub fn while_drawing<R>(draw: impl FnOnce() -> R) -> Option<R> {
     let _held = hold();
-    (STATE.load(Ordering::SeqCst) != RESTORED).then(draw)
+    matches!(STATE.load(Ordering::SeqCst), UNTOUCHED | ENTERED).then(draw)
 }
 
-/// What the terminal tells: a key press, or a new size.
+/// What the terminal tells: a key press, a new size, or Ctrl-Z.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TermInput {
     Key(KeyEvent),
     Resize,
+    /// Ctrl-Z: in raw mode the terminal sends it as a key, not as SIGTSTP.
+    Suspend,
+}
+
+fn is_suspend_key(key: KeyEvent) -> bool {
+    key.code == KeyCode::Char('z') && key.modifiers == KeyModifiers::CONTROL
 }
 
 /// Reads key presses and resizes on a thread of its own and hands each to
@@ -144,6 +227,9 @@ pub fn spawn_input(deliver: impl Fn(TermInput) -> bool + Send + 'static) -> io::
         .spawn(move || {
             while let Ok(event) = term_event::read() {
                 let input = match event {
+                    TermEvent::Key(key) if key.is_press() && is_suspend_key(key) => {
+                        TermInput::Suspend
+                    }
                     TermEvent::Key(key) if key.is_press() => TermInput::Key(key),
                     TermEvent::Resize(..) => TermInput::Resize,
                     _ => continue,
@@ -156,17 +242,41 @@ pub fn spawn_input(deliver: impl Fn(TermInput) -> bool + Send + 'static) -> io::
     Ok(())
 }
 
-/// SIGTERM, SIGHUP (the terminal went away) and SIGINT are handed to
-/// `deliver` (until it returns `false`), so a program can leave through
-/// the same door as its quit key.
-pub fn spawn_signals(deliver: impl Fn(i32) -> bool + Send + 'static) -> io::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT])?;
+/// The signals a program hears, as it should take them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// SIGTERM, SIGHUP (the terminal went away) or SIGINT: leave through
+    /// the same door as the quit key.
+    Quit(i32),
+    /// SIGTSTP (`kill -TSTP`; Ctrl-Z in cooked mode): [`suspend`].
+    Suspend,
+    /// SIGCONT: the process was continued: [`reclaim`].
+    Continued,
+}
+
+/// Hands SIGTERM, SIGHUP and SIGINT to `deliver` (until it returns
+/// `false`), and with `job_control` SIGTSTP and SIGCONT too (without it
+/// SIGTSTP stops the process as usual).
+pub fn spawn_signals(
+    job_control: bool,
+    deliver: impl Fn(Signal) -> bool + Send + 'static,
+) -> io::Result<()> {
+    use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGTERM, SIGTSTP};
+    let mut wanted = vec![SIGTERM, SIGHUP, SIGINT];
+    if job_control {
+        wanted.extend([SIGTSTP, SIGCONT]);
+    }
+    let mut signals = signal_hook::iterator::Signals::new(wanted)?;
     std::thread::Builder::new()
         .name("ioscope-signals".into())
         .spawn(move || {
             for sig in signals.forever() {
-                if !deliver(sig) {
+                let signal = match sig {
+                    SIGTSTP => Signal::Suspend,
+                    SIGCONT => Signal::Continued,
+                    sig => Signal::Quit(sig),
+                };
+                if !deliver(signal) {
                     break;
                 }
             }

@@ -14,10 +14,11 @@ fn ioscope() -> Command {
 fn a_port_in_use_exits_2_with_a_clear_message() {
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
-    // Not --headless: the dashboard path must fail before touching the
-    // terminal (stdin/stdout here are not terminals at all).
+    // Headless: here stdout is not a terminal, and the dashboard would be
+    // refused for that first (tests/terminal.rs has the dashboard's own
+    // port-in-use test). Nothing may be printed before the bind.
     let out = ioscope()
-        .args(["--addr", &addr])
+        .args(["--headless", "--addr", &addr])
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -240,4 +241,213 @@ fn out_of_descriptors(model: &str) {
         .filter(|l| l.contains("\"accept_error\""))
         .count();
     assert!(errors < 200, "{errors} accept errors");
+}
+
+/// The child is killed (SIGKILL) and reaped if the test ends before it.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Reaped {
+    /// The exit status within `deadline`, or `None` if it still runs.
+    fn exit_within(&mut self, deadline: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let until = std::time::Instant::now() + deadline;
+        loop {
+            if let Some(status) = self.0.try_wait().unwrap() {
+                return Some(status);
+            }
+            if std::time::Instant::now() >= until {
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    /// What it wrote on stderr (piped), once it has exited.
+    fn stderr(&mut self) -> String {
+        use std::io::Read;
+        let mut err = String::new();
+        if let Some(mut stderr) = self.0.stderr.take() {
+            stderr.read_to_string(&mut err).unwrap();
+        }
+        err
+    }
+}
+
+/// The dashboard with stdout or stdin not a terminal: one line on stderr
+/// that points to --headless, exit code 2, and nothing on stdout.
+fn refused_without_a_terminal(stdout: Stdio, stdin: Stdio, not_a_terminal: &str) -> Vec<u8> {
+    let mut child = Reaped(
+        ioscope()
+            .args(["serve", "--addr", "127.0.0.1:0", "--idle-delay-us", "200"])
+            .stdin(stdin)
+            .stdout(stdout)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let status = child.exit_within(std::time::Duration::from_secs(10));
+    let err = if status.is_some() {
+        child.stderr()
+    } else {
+        String::new()
+    };
+    assert_eq!(status.and_then(|s| s.code()), Some(2), "{status:?} {err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!("{not_a_terminal} is not a terminal")) && err.contains("--headless"),
+        "{err}"
+    );
+    let mut out = Vec::new();
+    if let Some(mut stdout) = child.0.stdout.take() {
+        use std::io::Read;
+        stdout.read_to_end(&mut out).unwrap();
+    }
+    out
+}
+
+#[test]
+fn the_dashboard_refuses_a_stdout_that_is_a_file() {
+    let path = std::env::temp_dir().join(format!("ioscope-out-{}.txt", std::process::id()));
+    let file = std::fs::File::create(&path).unwrap();
+    refused_without_a_terminal(Stdio::from(file), Stdio::null(), "stdout");
+    let written = std::fs::read(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        written.is_empty(),
+        "the file got {:?}",
+        String::from_utf8_lossy(&written)
+    );
+}
+
+#[test]
+fn the_dashboard_refuses_a_stdout_that_is_a_pipe() {
+    let out = refused_without_a_terminal(Stdio::piped(), Stdio::null(), "stdout");
+    assert!(
+        out.is_empty(),
+        "the pipe got {:?}",
+        String::from_utf8_lossy(&out)
+    );
+}
+
+/// Headless with a reader that stopped reading: load fills the pipe, then
+/// `stop` (a signal, or the duration running out) must end the process
+/// within a few seconds, the server closing its clients, and the events
+/// that could not be written counted on stderr.
+fn headless_ends_with_a_stalled_reader(
+    extra: &[&str],
+    messages: u64,
+    stop: impl FnOnce(u32),
+    within: std::time::Duration,
+) {
+    use ioscope::client::swarm::{self, Scene, SwarmConfig};
+    use std::io::Read;
+    let mut args = vec![
+        "serve",
+        "--headless",
+        "--model",
+        "multiplex",
+        "--addr",
+        "127.0.0.1:0",
+    ];
+    args.extend(extra);
+    let mut child = Reaped(
+        ioscope()
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    // The first line, then nobody reads the pipe again (but it stays open).
+    let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let first: Event = serde_json::from_str(&first).unwrap();
+    let EventKind::Listening { addr, .. } = first.kind else {
+        panic!("{first:?}")
+    };
+    let mut watcher = std::net::TcpStream::connect(&addr).unwrap();
+    watcher
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let mut config = SwarmConfig::new(addr.parse().unwrap(), Scene::Chatty);
+    config.clients = 20;
+    config.messages = messages;
+    config.duration = std::time::Duration::from_secs(60);
+    let summary = swarm::run(&config).unwrap();
+    // Every reply is two events (recv, send) of a hundred bytes and more:
+    // 5,000 replies are far more than the pipe (64 KiB) and the event
+    // channel (4,096) hold. (A run cut short by --duration has fewer than
+    // all its replies.)
+    assert!(summary.replies_verified >= 5_000, "{summary}");
+    stop(child.0.id());
+    let status = child.exit_within(within);
+    assert!(
+        status.is_some(),
+        "still running {within:?} after it was told to stop (stuck writing?)"
+    );
+    assert!(status.unwrap().success(), "{status:?}");
+    // The server closed its clients as it stopped.
+    let mut byte = [0u8; 1];
+    match watcher.read(&mut byte) {
+        Ok(0) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        other => panic!("the watcher saw {other:?}, not a close"),
+    }
+    let err = child.stderr();
+    assert!(
+        err.contains("events not written (the reader stopped reading)"),
+        "stderr: {err}"
+    );
+    drop(stdout);
+}
+
+fn signal(name: &'static str) -> impl FnOnce(u32) {
+    move |pid| {
+        let pid = pid.to_string();
+        assert!(
+            Command::new("kill")
+                .args([name, &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+}
+
+#[test]
+fn sigterm_ends_headless_even_when_its_reader_stopped_reading() {
+    headless_ends_with_a_stalled_reader(
+        &["--duration", "600"],
+        2_000,
+        signal("-TERM"),
+        std::time::Duration::from_secs(5),
+    );
+}
+
+#[test]
+fn sigint_ends_headless_even_when_its_reader_stopped_reading() {
+    headless_ends_with_a_stalled_reader(
+        &["--duration", "600"],
+        500,
+        signal("-INT"),
+        std::time::Duration::from_secs(5),
+    );
+}
+
+#[test]
+fn the_duration_ends_headless_even_when_its_reader_stopped_reading() {
+    // The load takes a second or two; the duration then runs out on its own.
+    headless_ends_with_a_stalled_reader(
+        &["--duration", "8"],
+        500,
+        |_| {},
+        std::time::Duration::from_secs(20),
+    );
 }

@@ -1,7 +1,10 @@
 //! The real dashboard in a real terminal: tmux runs a shell, the shell runs
 //! ioscope, the test reads the screen. Every way out must leave the shell in
-//! cooked mode on the main screen: q, Ctrl-C, SIGTERM, SIGHUP (the terminal
-//! closed), a panic on the server thread, a panic on the UI thread.
+//! cooked mode on the main screen with the cursor shown: q, Ctrl-C, SIGTERM,
+//! SIGHUP (the terminal closed), a panic on the server thread, a panic on
+//! the UI thread, a frame that cannot be written. Ctrl-Z (or SIGTSTP) hands
+//! the terminal back to the shell and `fg` takes it again; a stdin or
+//! stdout that is not the terminal is refused before anything is touched.
 //!
 //! Needs tmux (the machine has it; a missing tmux fails loudly).
 
@@ -19,6 +22,12 @@ struct Tmux {
 impl Tmux {
     /// A 120×36 session running a plain shell.
     fn new() -> Tmux {
+        Tmux::with_shell("sh")
+    }
+
+    /// A 120×36 session running `shell` (`sh`, or `bash` with job control)
+    /// with the prompt `$ `.
+    fn with_shell(shell: &str) -> Tmux {
         static N: AtomicUsize = AtomicUsize::new(0);
         let socket = format!(
             "ioscope-test-{}-{}",
@@ -37,7 +46,7 @@ impl Tmux {
             "36",
             "sh",
             "-c",
-            "PS1='$ ' exec sh",
+            &format!("PS1='$ ' exec {shell}"),
         ]);
         assert!(out.status.success(), "tmux failed: {out:?}");
         t
@@ -63,6 +72,28 @@ impl Tmux {
         String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
     }
 
+    /// A flag of the pane, as tmux knows it (`alternate_on`, `cursor_flag`).
+    fn flag(&self, name: &str) -> bool {
+        let format = format!("#{{{name}}}");
+        let out = self.tmux(&["display-message", "-p", "-t", "t", &format]);
+        String::from_utf8_lossy(&out.stdout).trim() == "1"
+    }
+
+    /// The pane shows the main screen with the cursor visible.
+    fn assert_main_screen(&self) {
+        assert!(!self.flag("alternate_on"), "still on the alternate screen");
+        assert!(self.flag("cursor_flag"), "the cursor is hidden");
+    }
+
+    /// Asks the shell for the terminal's modes; the answer is the line
+    /// ending in `tag` (see [`mode_line`]).
+    fn ask_mode(&self, tag: &str) {
+        let line = format!(
+            "stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo {tag}"
+        );
+        self.send(&[&line, "Enter"]);
+    }
+
     /// Reads the screen until `pred` holds; panics with the screen after
     /// the deadline.
     fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
@@ -84,10 +115,23 @@ impl Tmux {
     /// its exit code and the terminal mode.
     fn run_ioscope(&self, env: &str, args: &str) {
         let bin = env!("CARGO_BIN_EXE_ioscope");
+        self.run_then_report(&format!("{env} {bin} {args}"), "$?");
+    }
+
+    /// Runs `command`, then prints `EXIT=` and `status` (how the shell
+    /// names the exit code that counts), then the terminal mode.
+    fn run_then_report(&self, command: &str, status: &str) {
         let line = format!(
-            "{env} {bin} {args}; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo MODE"
+            "{command}; echo EXIT={status}; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo MODE"
         );
         self.send(&[&line, "Enter"]);
+    }
+
+    /// Starts ioscope with `args` alone on the command line, as a job of
+    /// the shell's own.
+    fn start_ioscope(&self, args: &str) {
+        let bin = env!("CARGO_BIN_EXE_ioscope");
+        self.send(&[&format!("{bin} {args}"), "Enter"]);
     }
 
     /// The pid of the ioscope running in the pane's shell.
@@ -132,28 +176,40 @@ impl Drop for Tmux {
 }
 
 /// After ioscope ended: it exited as expected, the shell is in cooked mode
-/// (icanon, echo), and the alternate screen is gone.
-fn assert_restored(screen: &str, exit: &str) {
+/// (icanon, echo), the alternate screen is gone and the cursor shows.
+fn assert_restored(t: &Tmux, screen: &str, exit: &str) {
     assert!(
         screen.contains(&format!("EXIT={exit}")),
         "exit code:\n{screen}"
     );
-    let mode = mode_line(screen).unwrap_or_else(|| panic!("no mode line:\n{screen}"));
-    assert!(mode.split(' ').any(|w| w == "icanon"), "still raw: {mode}");
-    assert!(mode.split(' ').any(|w| w == "echo"), "echo off: {mode}");
+    assert_cooked(screen, "MODE");
     assert!(
         !screen.contains("┌ ioscope"),
         "the dashboard is still on screen:\n{screen}"
     );
+    t.assert_main_screen();
+}
+
+/// The modes the shell printed on the line ending in `tag` are cooked.
+fn assert_cooked(screen: &str, tag: &str) {
+    let mode = tagged_line(screen, tag).unwrap_or_else(|| panic!("no {tag} line:\n{screen}"));
+    assert!(mode.split(' ').any(|w| w == "icanon"), "still raw: {mode}");
+    assert!(mode.split(' ').any(|w| w == "echo"), "echo off: {mode}");
 }
 
 /// The line the shell printed after ioscope ended: the terminal's modes,
 /// then MODE (not the typed command line, which also ends in `echo MODE`).
 fn mode_line(screen: &str) -> Option<&str> {
+    tagged_line(screen, "MODE")
+}
+
+/// The line a command ending in `echo TAG` printed (not the command line).
+fn tagged_line<'s>(screen: &'s str, tag: &str) -> Option<&'s str> {
+    let typed = format!("; echo {tag}");
     screen
         .lines()
         .map(str::trim_end)
-        .find(|l| l.ends_with("MODE") && !l.contains("; echo MODE"))
+        .find(|l| l.ends_with(tag) && !l.contains(&typed))
 }
 
 fn shell_back(screen: &str) -> bool {
@@ -199,7 +255,7 @@ fn the_demo_runs_and_q_restores_the_shell() {
     );
     t.send(&["q"]);
     let screen = t.wait_for("the shell back", shell_back);
-    assert_restored(&screen, "0");
+    assert_restored(&t, &screen, "0");
 }
 
 #[test]
@@ -209,7 +265,7 @@ fn ctrl_c_restores_the_shell() {
     t.wait_for("the dashboard", dashboard_up);
     t.send(&["C-c"]);
     let screen = t.wait_for("the shell back", shell_back);
-    assert_restored(&screen, "0");
+    assert_restored(&t, &screen, "0");
 }
 
 #[test]
@@ -226,7 +282,7 @@ fn sigterm_restores_the_shell() {
             .success()
     );
     let screen = t.wait_for("the shell back", shell_back);
-    assert_restored(&screen, "0");
+    assert_restored(&t, &screen, "0");
 }
 
 #[test]
@@ -237,43 +293,223 @@ fn sighup_when_the_terminal_closes_ends_ioscope() {
     let pid = t.ioscope_pid();
     // Closing the terminal sends SIGHUP; ioscope must not linger.
     t.tmux(&["kill-session", "-t", "t"]);
+    wait_for_state(&pid, "gone after SIGHUP", |s| matches!(s, None | Some('Z')));
+}
+
+/// Runs ioscope with `env` and `args` until it ends by itself: then the
+/// screen says each of `says`, and the terminal is restored after exit
+/// code `exit`.
+fn ends_saying(env: &str, args: &str, says: &[&str], exit: &str) {
+    let t = Tmux::new();
+    t.run_ioscope(env, args);
+    let screen = t.wait_for("the shell back", shell_back);
+    for said in says {
+        assert!(screen.contains(said), "{said}:\n{screen}");
+    }
+    assert_restored(&t, &screen, exit);
+}
+
+#[test]
+fn a_server_thread_panic_restores_the_shell_and_says_why() {
+    ends_saying(
+        "IOSCOPE_FAULT=server-panic RUST_BACKTRACE=0",
+        "serve --addr 127.0.0.1:0",
+        &["injected server panic", "server thread stopped"],
+        "1",
+    );
+}
+
+#[test]
+fn a_ui_thread_panic_restores_the_shell_and_says_why() {
+    ends_saying(
+        "IOSCOPE_FAULT=ui-panic RUST_BACKTRACE=0",
+        "serve --addr 127.0.0.1:0",
+        &["injected UI panic"],
+        "101",
+    );
+}
+
+/// The `HOST:PORT` the dashboard's header shows, once it shows one.
+fn addr_on(screen: &str) -> Option<String> {
+    let at = screen.find("127.0.0.1:")?;
+    let addr: String = screen[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
+        .collect();
+    (!addr.ends_with(':')).then_some(addr)
+}
+
+/// The process's state letter (`R`, `S`, `T` for stopped, `Z`), if it exists.
+fn proc_state(pid: &str) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit(')')
+        .next()?
+        .split_whitespace()
+        .next()?
+        .chars()
+        .next()
+}
+
+fn wait_for_state(pid: &str, what: &str, pred: impl Fn(Option<char>) -> bool) {
     let deadline = Instant::now() + DEADLINE;
-    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
-        let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .map(|s| s.contains(") Z "))
-            .unwrap_or(true);
-        if zombie {
-            break;
-        }
+    while !pred(proc_state(pid)) {
         assert!(
             Instant::now() < deadline,
-            "ioscope {pid} still runs after SIGHUP"
+            "ioscope {pid}: not {what} within {DEADLINE:?} (state {:?})",
+            proc_state(pid)
         );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
 
-#[test]
-fn a_server_thread_panic_restores_the_shell_and_says_why() {
-    let t = Tmux::new();
-    t.run_ioscope(
-        "IOSCOPE_FAULT=server-panic RUST_BACKTRACE=0",
-        "serve --addr 127.0.0.1:0",
+fn kill(signal: &str, pid: &str) {
+    assert!(
+        Command::new("kill")
+            .args([signal, pid])
+            .status()
+            .unwrap()
+            .success()
     );
+}
+
+/// Back from a stop: `?` opens the help at once (raw mode: no Enter), and
+/// `q` ends ioscope with the shell restored.
+fn answers_keys_then_q_restores(t: &Tmux, pid: &str) {
+    t.send(&["?"]);
+    t.wait_for("the help, in raw mode (no Enter needed)", |s| {
+        s.contains("┌ Keys")
+    });
+    t.send(&["q"]);
+    wait_for_state(pid, "gone", |s| s.is_none());
+    t.run_then_report("true", "0");
     let screen = t.wait_for("the shell back", shell_back);
-    assert!(screen.contains("injected server panic"), "{screen}");
-    assert!(screen.contains("server thread stopped"), "{screen}");
-    assert_restored(&screen, "1");
+    assert_restored(t, &screen, "0");
+}
+
+/// `suspend` stops the dashboard: the shell gets the terminal back in
+/// cooked mode on the main screen with the cursor shown, the process is
+/// really stopped (its server too, but not shut down: a client connected
+/// before keeps its connection, and what it sent meanwhile is answered
+/// after `fg`); `fg` brings the dashboard back whole and answering keys.
+fn suspend_and_resume(suspend: impl Fn(&Tmux, &str)) {
+    use std::io::{BufRead, BufReader, Write};
+    let t = Tmux::with_shell("bash --norc --noprofile");
+    t.start_ioscope("serve --addr 127.0.0.1:0 --model multiplex");
+    let screen = t.wait_for("the dashboard and its address", |s| {
+        dashboard_up(s) && addr_on(s).is_some()
+    });
+    let pid = t.ioscope_pid();
+    let client = std::net::TcpStream::connect(addr_on(&screen).unwrap()).unwrap();
+    client.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut replies = BufReader::new(client.try_clone().unwrap());
+    let mut reply = String::new();
+    (&client).write_all(b"before\n").unwrap();
+    replies.read_line(&mut reply).unwrap();
+    assert_eq!(reply, "BEFORE\n");
+
+    suspend(&t, &pid);
+    let screen = t.wait_for("the shell's word that the job stopped", |s| {
+        s.contains("Stopped")
+    });
+    wait_for_state(&pid, "stopped", |s| s == Some('T'));
+    assert!(
+        !screen.contains("┌ ioscope"),
+        "the dashboard is still on screen:\n{screen}"
+    );
+    t.assert_main_screen();
+    t.ask_mode("SUSPENDED");
+    let screen = t.wait_for("the modes", |s| tagged_line(s, "SUSPENDED").is_some());
+    assert_cooked(&screen, "SUSPENDED");
+    (&client).write_all(b"while stopped\n").unwrap();
+
+    t.send(&["fg", "Enter"]);
+    // Its border is drawn once, at the start: only a whole redraw shows it.
+    t.wait_for("the dashboard drawn again, whole", dashboard_up);
+    assert!(t.flag("alternate_on"), "fg: not on the alternate screen");
+    reply.clear();
+    replies.read_line(&mut reply).unwrap();
+    assert_eq!(reply, "WHILE STOPPED\n");
+    answers_keys_then_q_restores(&t, &pid);
 }
 
 #[test]
-fn a_ui_thread_panic_restores_the_shell_and_says_why() {
-    let t = Tmux::new();
-    t.run_ioscope(
-        "IOSCOPE_FAULT=ui-panic RUST_BACKTRACE=0",
-        "serve --addr 127.0.0.1:0",
+fn ctrl_z_suspends_to_the_shell_and_fg_brings_the_dashboard_back() {
+    suspend_and_resume(|t, _| t.send(&["C-z"]));
+}
+
+#[test]
+fn sigtstp_suspends_to_the_shell_and_fg_brings_the_dashboard_back() {
+    suspend_and_resume(|_, pid| kill("-TSTP", pid));
+}
+
+/// ioscope with stdout or stdin not the terminal (`redirect`) is refused
+/// with one line naming `which` and `--headless`, exit code 2 (`status` is
+/// how the shell names it), and the shell stays usable on the main screen.
+fn refused_in_the_terminal(t: &Tmux, redirect: &str, status: &str, which: &str) {
+    let bin = env!("CARGO_BIN_EXE_ioscope");
+    t.run_then_report(
+        &format!("{bin} serve --addr 127.0.0.1:0 --idle-delay-us 200 {redirect}"),
+        status,
     );
     let screen = t.wait_for("the shell back", shell_back);
-    assert!(screen.contains("injected UI panic"), "{screen}");
-    assert_restored(&screen, "101");
+    assert!(
+        screen.contains(&format!("{which} is not a terminal")) && screen.contains("--headless"),
+        "{screen}"
+    );
+    assert_restored(t, &screen, "2");
+}
+
+#[test]
+fn a_piped_stdout_is_refused_and_the_shell_stays_usable() {
+    let t = Tmux::with_shell("bash --norc --noprofile");
+    refused_in_the_terminal(&t, "| cat", "${PIPESTATUS[0]}", "stdout");
+}
+
+#[test]
+fn a_redirected_stdin_is_refused_and_the_shell_stays_usable() {
+    refused_in_the_terminal(&Tmux::new(), "< /dev/null", "$?", "stdin");
+}
+
+#[test]
+fn a_port_in_use_is_refused_before_the_terminal_is_touched() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    ends_saying(
+        "",
+        &format!("serve --addr {addr}"),
+        &["already in use"],
+        "2",
+    );
+}
+
+#[test]
+fn a_frame_that_cannot_be_written_leaves_through_the_restore() {
+    ends_saying(
+        "IOSCOPE_FAULT=frame-error",
+        "serve --addr 127.0.0.1:0 --idle-delay-us 200",
+        &["terminal error"],
+        "1",
+    );
+}
+
+/// SIGSTOP cannot be caught: the dashboard stays on screen and the shell
+/// takes the terminal in its own modes. `fg` (SIGCONT) must take it back:
+/// raw mode (a key works without Enter) and a whole redraw (the shell's
+/// lines written over the dashboard are gone).
+#[test]
+fn fg_after_an_uncaught_sigstop_takes_the_terminal_again() {
+    let t = Tmux::with_shell("bash --norc --noprofile");
+    t.start_ioscope("serve --addr 127.0.0.1:0 --model multiplex");
+    t.wait_for("the dashboard", dashboard_up);
+    let pid = t.ioscope_pid();
+    kill("-STOP", &pid);
+    wait_for_state(&pid, "stopped", |s| s == Some('T'));
+    t.wait_for("the shell's word that the job stopped", |s| {
+        s.contains("Stopped")
+    });
+    t.send(&["fg", "Enter"]);
+    t.wait_for("the dashboard drawn again, whole", |s| {
+        dashboard_up(s) && !s.contains("Stopped")
+    });
+    answers_keys_then_q_restores(&t, &pid);
 }
