@@ -115,12 +115,7 @@ where
                         None
                     }
                     Ok(Input::Signal(sig)) => return Ok(Exit::Signal(sig)),
-                    Ok(Input::Suspend) => {
-                        if term::suspend()? {
-                            repaint_all(terminal)?;
-                        }
-                        None
-                    }
+                    Ok(Input::Suspend) => Some(Action::Suspend),
                     Ok(Input::Continued) => {
                         if term::reclaim()? {
                             repaint_all(terminal)?;
@@ -138,7 +133,12 @@ where
                         None
                     }
                 };
-                if let Some(action) = action
+                if action == Some(Action::Suspend) {
+                    // The terminal's to give back: the shell has it until fg.
+                    if term::suspend()? {
+                        repaint_all(terminal)?;
+                    }
+                } else if let Some(action) = action
                     && perform(action, dashboard, session) == Some(Exit::Quit)
                 {
                     return Ok(Exit::Quit);

@@ -26,6 +26,8 @@ pub enum Action {
     NextModel,
     /// The comparison of the models that have run.
     ToggleCompare,
+    /// Give the terminal back to the shell until `fg` (job control).
+    Suspend,
 }
 
 /// One row of the help overlay: the keys (each with the action it gives,
@@ -51,6 +53,10 @@ pub const KEYS: &[Binding] = &[
             ("Ctrl-C", Action::Quit),
         ],
         "quit (Esc closes an open overlay first)",
+    ),
+    row(
+        &[("Ctrl-Z", Action::Suspend)],
+        "suspend: the shell's until fg (the server stops too)",
     ),
     row(
         &[("space", Action::TogglePause), ("p", Action::TogglePause)],
@@ -148,6 +154,7 @@ pub fn action_for_key(key: KeyEvent, overlay_open: bool) -> Option<Action> {
         .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SUPER);
     let action = match key.code {
         KeyCode::Char('c') if ctrl => Action::Quit,
+        KeyCode::Char('z') if ctrl => Action::Suspend,
         // Ctrl-X is not x: a chord means only what the table lists.
         _ if chord => return None,
         KeyCode::Esc if overlay_open => Action::CloseOverlay,
