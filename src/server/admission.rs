@@ -36,7 +36,12 @@ impl Admission {
     /// A client from `peer` while `connected` clients are served: its
     /// place, held until dropped; or `None`, after reporting it `refused`
     /// (the caller then drops the socket, which closes it).
-    pub fn admit(&self, peer: SocketAddr, connected: usize, probe: &mut impl Probe) -> Option<Place> {
+    pub fn admit(
+        &self,
+        peer: SocketAddr,
+        connected: usize,
+        probe: &mut impl Probe,
+    ) -> Option<Place> {
         if connected >= self.max_conns {
             probe.refused(peer, Refuse::MaxConns, self.max_conns as u64);
             return None;
@@ -121,7 +126,10 @@ mod tests {
         drop(a1);
         assert!(door.admit(peer("127.0.0.1:1004"), 2, &mut told).is_some());
         drop((a2, b));
-        assert!(lock(&door.counts).is_empty(), "nothing kept for addresses gone");
+        assert!(
+            lock(&door.counts).is_empty(),
+            "nothing kept for addresses gone"
+        );
     }
 
     #[test]

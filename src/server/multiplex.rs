@@ -23,6 +23,9 @@ const LISTENER: Token = Token(0);
 const WAKER: Token = Token(1);
 /// How often the clients held at a cap are looked at again.
 const STALL_CHECK: Duration = Duration::from_millis(250);
+/// `recv`s for one client in one turn: a client with megabytes waiting
+/// gets 16 KiB of them, then the others have their turn before its next.
+const READS_PER_TURN: usize = 16;
 
 struct Conn {
     stream: TcpStream,
@@ -43,6 +46,8 @@ enum Served {
     Gone,
     /// Not read to the end: it is at its own cap or the total.
     Held,
+    /// Its turn is over, and there may be more to read.
+    More,
     /// Read until the kernel had no more.
     Open,
 }
@@ -80,6 +85,10 @@ struct Clients {
     /// is readable only when more arrives (the readiness is
     /// edge-triggered).
     held: HashSet<Token>,
+    /// Connections whose turn ended with data perhaps still waiting: they
+    /// are served again in the next round, after the sockets that became
+    /// ready meanwhile.
+    more: HashSet<Token>,
     budget: Budget,
     stall_timeout: Duration,
     buf: [u8; RECV_SIZE],
@@ -98,6 +107,9 @@ impl Clients {
             self.held.insert(token);
         } else {
             self.held.remove(&token);
+        }
+        if served == Served::More {
+            self.more.insert(token);
         }
         let wants_write = !conn.pending.is_empty();
         if served == Served::Gone {
@@ -140,6 +152,7 @@ impl Clients {
 
     fn drop_conn(&mut self, registry: &Registry, token: Token) {
         self.held.remove(&token);
+        self.more.remove(&token);
         if let Some(mut conn) = self.conns.remove(&token) {
             let _ = registry.deregister(&mut conn.stream);
         }
@@ -161,6 +174,7 @@ fn run(
     let mut clients = Clients {
         conns: HashMap::new(),
         held: HashSet::new(),
+        more: HashSet::new(),
         budget: Budget::new(&limits),
         stall_timeout: limits.stall_timeout,
         buf: [0u8; RECV_SIZE],
@@ -182,8 +196,14 @@ fn run(
         }
         // Sleep until a socket is ready; wake for the summary only if there
         // is something to report, for the held clients, and for the end of
-        // an accept backoff.
-        let mut timeout = unreported.then_some(FLUSH_EVERY);
+        // an accept backoff. Clients with more to read: only look.
+        let again: Vec<Token> = clients.more.drain().collect();
+        let revisit = !again.is_empty();
+        let mut timeout = if revisit {
+            Some(Duration::ZERO)
+        } else {
+            unreported.then_some(FLUSH_EVERY)
+        };
         let mut wake_at = |at: Instant| {
             let left = at.saturating_duration_since(Instant::now());
             timeout = Some(timeout.map_or(left, |t: Duration| t.min(left)));
@@ -206,7 +226,7 @@ fn run(
             probe.spin();
             probe.wakeup(ready);
             unreported = true;
-        } else if events.is_empty() {
+        } else if events.is_empty() && !revisit {
             probe.flush();
             // A full channel keeps counts pending: wake again to retry
             // rather than sleep on them.
@@ -222,8 +242,7 @@ fn run(
                 match listener.accept() {
                     Ok((mut stream, peer)) => {
                         // Refused: accepted and closed at once, a FIN.
-                        let Some(place) = admission.admit(peer, clients.conns.len(), probe)
-                        else {
+                        let Some(place) = admission.admit(peer, clients.conns.len(), probe) else {
                             continue;
                         };
                         let token = Token(next_token);
@@ -265,6 +284,11 @@ fn run(
                 clients.serve(poll.registry(), token, wakeup, probe);
             }
         }
+        // Then another turn for each whose last turn ended with more
+        // perhaps waiting (one that was also ready has had two).
+        for token in again {
+            clients.serve(poll.registry(), token, wakeup, probe);
+        }
         if !clients.held.is_empty() && Instant::now() >= next_held_check {
             next_held_check = Instant::now() + STALL_CHECK;
             clients.look_at_held(poll.registry(), wakeup, probe);
@@ -274,7 +298,7 @@ fn run(
 }
 
 /// Flushes what is queued, then reads what is there and replies, as long
-/// as the budget lets it.
+/// as the budget lets it, for one turn.
 fn serve(
     conn: &mut Conn,
     buf: &mut [u8],
@@ -285,7 +309,12 @@ fn serve(
     if !conn.pending.is_empty() && !flush_pending(conn, wakeup, probe) {
         return Served::Gone;
     }
+    let mut reads = 0;
     while !conn.peer_closed {
+        if reads == READS_PER_TURN {
+            return Served::More;
+        }
+        reads += 1;
         if let Some(why) = budget.hold(&conn.pending, 0) {
             conn.pending.hold(why, Instant::now());
             return Served::Held;

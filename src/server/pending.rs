@@ -393,11 +393,18 @@ mod tests {
         let (mut sock, mut told, mut p) = (Sock::default(), Told::default(), Pending::default());
         let t0 = Instant::now();
         let later = |ms| t0 + Duration::from_millis(ms);
-        assert_eq!(p.hold(Evict::Stalled, t0), None, "nothing queued: nothing sits");
+        assert_eq!(
+            p.hold(Evict::Stalled, t0),
+            None,
+            "nothing queued: nothing sits"
+        );
         assert!(!p.is_stuck());
         p.send_or_queue(&mut sock, 1, b"FULL", 1, &mut told)
             .unwrap();
-        assert_eq!(p.hold(Evict::TotalCap, t0), Some((Duration::ZERO, Evict::TotalCap)));
+        assert_eq!(
+            p.hold(Evict::TotalCap, t0),
+            Some((Duration::ZERO, Evict::TotalCap))
+        );
         // Counted from the first hold, with the bound that stopped it then.
         assert_eq!(
             p.hold(Evict::Stalled, later(700)),
