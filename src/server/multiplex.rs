@@ -3,7 +3,7 @@
 //! is ready. The same single loop as the lecture's, without the spinning:
 //! when nothing happens it costs nothing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::{self, ErrorKind, Read};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -24,8 +24,12 @@ const WAKER: Token = Token(1);
 /// How often the clients held at a cap are looked at again.
 const STALL_CHECK: Duration = Duration::from_millis(250);
 /// `recv`s for one client in one turn: a client with megabytes waiting
-/// gets 16 KiB of them, then the others have their turn before its next.
-const READS_PER_TURN: usize = 16;
+/// gets 4 KiB of them, then the others have their turn before its next.
+const READS_PER_TURN: usize = 4;
+/// Turns given to clients with more to read between two polls: a socket
+/// that becomes ready waits for at most this many turns (and those of the
+/// sockets ready with it) before its own.
+const MORE_PER_POLL: usize = 256;
 
 struct Conn {
     stream: TcpStream,
@@ -85,10 +89,11 @@ struct Clients {
     /// is readable only when more arrives (the readiness is
     /// edge-triggered).
     held: HashSet<Token>,
-    /// Connections whose turn ended with data perhaps still waiting: they
-    /// are served again in the next round, after the sockets that became
-    /// ready meanwhile.
-    more: HashSet<Token>,
+    /// Connections whose turn ended with data perhaps still waiting, in
+    /// the order they get their next turn (a few between two polls), and
+    /// the same as a set.
+    more: VecDeque<Token>,
+    in_more: HashSet<Token>,
     budget: Budget,
     stall_timeout: Duration,
     buf: [u8; RECV_SIZE],
@@ -108,8 +113,8 @@ impl Clients {
         } else {
             self.held.remove(&token);
         }
-        if served == Served::More {
-            self.more.insert(token);
+        if served == Served::More && self.in_more.insert(token) {
+            self.more.push_back(token);
         }
         let wants_write = !conn.pending.is_empty();
         if served == Served::Gone {
@@ -150,9 +155,21 @@ impl Clients {
         }
     }
 
+    /// The next turns for clients with more to read.
+    fn serve_more(&mut self, registry: &Registry, wakeup: u64, probe: &mut ChannelProbe) {
+        for _ in 0..self.more.len().min(MORE_PER_POLL) {
+            let Some(token) = self.more.pop_front() else {
+                break;
+            };
+            if self.in_more.remove(&token) {
+                self.serve(registry, token, wakeup, probe);
+            }
+        }
+    }
+
     fn drop_conn(&mut self, registry: &Registry, token: Token) {
         self.held.remove(&token);
-        self.more.remove(&token);
+        self.in_more.remove(&token);
         if let Some(mut conn) = self.conns.remove(&token) {
             let _ = registry.deregister(&mut conn.stream);
         }
@@ -174,7 +191,8 @@ fn run(
     let mut clients = Clients {
         conns: HashMap::new(),
         held: HashSet::new(),
-        more: HashSet::new(),
+        more: VecDeque::new(),
+        in_more: HashSet::new(),
         budget: Budget::new(&limits),
         stall_timeout: limits.stall_timeout,
         buf: [0u8; RECV_SIZE],
@@ -197,8 +215,7 @@ fn run(
         // Sleep until a socket is ready; wake for the summary only if there
         // is something to report, for the held clients, and for the end of
         // an accept backoff. Clients with more to read: only look.
-        let again: Vec<Token> = clients.more.drain().collect();
-        let revisit = !again.is_empty();
+        let revisit = !clients.more.is_empty();
         let mut timeout = if revisit {
             Some(Duration::ZERO)
         } else {
@@ -284,10 +301,10 @@ fn run(
                 clients.serve(poll.registry(), token, wakeup, probe);
             }
         }
-        // Then another turn for each whose last turn ended with more
-        // perhaps waiting (one that was also ready has had two).
-        for token in again {
-            clients.serve(poll.registry(), token, wakeup, probe);
+        // Then turns for those whose last turn ended with more perhaps
+        // waiting.
+        if revisit {
+            clients.serve_more(poll.registry(), wakeup, probe);
         }
         if !clients.held.is_empty() && Instant::now() >= next_held_check {
             next_held_check = Instant::now() + STALL_CHECK;
