@@ -631,9 +631,9 @@ fn slow_readers_beside_a_chatty_swarm(
     };
     let (slow, chatty_summary) = (take("slow"), take("chatty"));
     println!(
-        "[slow {model}] {} of {slow_clients} slow readers evicted ({:?}); slow swarm: {} bytes out, server closed {} reset {} of them, {:.2} s",
+        "[slow {model}] {} of {slow_clients} slow readers evicted (\"{}\"); slow swarm: {} bytes out, server closed {} reset {} of them, {:.2} s",
         evictions.len(),
-        evictions.first().map(|e| &e.1),
+        evictions.first().map_or("", |e| e.1.as_str()),
         slow.bytes_sent,
         slow.closed_by_server,
         slow.reset_by_server,
@@ -1073,12 +1073,42 @@ fn sort_out(
     (served, refused)
 }
 
+fn refusals(t: &mut TestServer) -> usize {
+    t.drain();
+    t.seen
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Refused { .. }))
+        .count()
+}
+
+/// A server of `model` limited by `limit_it` to `limit` clients (from
+/// 127.0.0.1), and `n` clients from there: `limit` are served, the others
+/// refused for `why`, in words that name `option`.
+fn clients_beyond_a_limit(
+    model: Model,
+    limit_it: impl FnOnce(&mut ServerConfig),
+    n: usize,
+    (why, limit, option): (Refuse, usize, &str),
+) -> (TestServer, Vec<(u64, TcpStream)>) {
+    let mut t = TestServer::start_model(model, |c| {
+        c.backlog = 16;
+        limit_it(c);
+    });
+    let clients: Vec<TcpStream> = (0..n).map(|_| t.connect()).collect();
+    let (served, refused) = sort_out(&mut t, clients, why, limit as u64);
+    assert_eq!((served.len(), refused), (limit, n - limit), "{model}");
+    let reason = ioscope::ui::text::refused(why, limit as u64);
+    assert!(reason.contains(option), "{model}: {reason}");
+    (t, served)
+}
+
 /// The first of `served` leaves; once the server has let it go, a
-/// newcomer from `connect` is served in its place.
-fn one_leaves_and_a_newcomer_is_served(
-    t: &mut TestServer,
-    served: &mut Vec<(u64, TcpStream)>,
-    connect: impl FnOnce(&TestServer) -> TcpStream,
+/// newcomer from 127.0.0.1 is served in its place. The server refused
+/// `refused` clients in all, and serves the others still.
+fn a_newcomer_takes_a_leavers_place(
+    mut t: TestServer,
+    mut served: Vec<(u64, TcpStream)>,
+    refused: usize,
 ) {
     let model = t.server.model();
     let (id, leaving) = served.remove(0);
@@ -1095,50 +1125,29 @@ fn one_leaves_and_a_newcomer_is_served(
             |k| matches!(k, EventKind::Thread { thread, alive: false, .. } if *thread == name),
         );
     }
-    let mut newcomer = connect(t);
+    let mut newcomer = t.connect();
     assert_eq!(round_trip(&mut newcomer, b"my turn"), b"MY TURN", "{model}");
     let me = newcomer.local_addr().unwrap().to_string();
-    let id = match t.wait_for(
+    t.wait_for(
         "the newcomer accepted",
         |k| matches!(k, EventKind::Accept { peer, .. } if *peer == me),
-    ) {
-        EventKind::Accept { conn, .. } => conn,
-        _ => unreachable!(),
-    };
-    served.push((id, newcomer));
-}
-
-/// Every client of `served` still gets its replies.
-fn all_still_served(served: &mut [(u64, TcpStream)]) {
-    for (id, c) in served {
+    );
+    assert_eq!(refusals(&mut t), refused, "{model}");
+    for (id, c) in &mut served {
         let msg = format!("still #{id}");
         assert_eq!(round_trip(c, msg.as_bytes()), upper(msg.as_bytes()));
     }
-}
-
-fn refusals(t: &mut TestServer) -> usize {
-    t.drain();
-    t.seen
-        .iter()
-        .filter(|e| matches!(e.kind, EventKind::Refused { .. }))
-        .count()
+    t.server.stop();
 }
 
 fn max_conns_refuses_the_rest_politely(model: Model) {
-    let mut t = TestServer::start_model(model, |c| {
-        c.max_conns = 5;
-        c.backlog = 16;
-    });
-    let clients: Vec<TcpStream> = (0..8).map(|_| t.connect()).collect();
-    let (mut served, refused) = sort_out(&mut t, clients, Refuse::MaxConns, 5);
-    assert_eq!((served.len(), refused), (5, 3), "{model}");
-    let reason = ioscope::ui::text::refused(Refuse::MaxConns, 5);
-    assert!(reason.contains("max-conns"), "{model}: {reason}");
-    // One leaves; its place is free for a newcomer.
-    one_leaves_and_a_newcomer_is_served(&mut t, &mut served, TestServer::connect);
-    assert_eq!(refusals(&mut t), 3, "{model}");
-    all_still_served(&mut served);
-    t.server.stop();
+    let (t, served) = clients_beyond_a_limit(
+        model,
+        |c| c.max_conns = 5,
+        8,
+        (Refuse::MaxConns, 5, "--max-conns"),
+    );
+    a_newcomer_takes_a_leavers_place(t, served, 3);
 }
 
 /// `--max-conns-per-ip 3`: a fourth and fifth client from 127.0.0.1 are
@@ -1148,31 +1157,24 @@ fn max_conns_refuses_the_rest_politely(model: Model) {
 /// address never has two clients there; its accept is the one `threaded`
 /// and `pool` use.)
 fn max_conns_per_ip_refuses_one_address_not_the_others(model: Model) {
-    let mut t = TestServer::start_model(model, |c| {
-        c.max_conns_per_ip = Some(3);
-        c.backlog = 16;
-    });
-    let clients: Vec<TcpStream> = (0..5).map(|_| t.connect()).collect();
-    let (mut served, refused) = sort_out(&mut t, clients, Refuse::MaxConnsPerIp, 3);
-    assert_eq!((served.len(), refused), (3, 2), "{model}");
-    let reason = ioscope::ui::text::refused(Refuse::MaxConnsPerIp, 3);
-    assert!(reason.contains("--max-conns-per-ip"), "{model}: {reason}");
-
+    let per_ip = (Refuse::MaxConnsPerIp, 3, "--max-conns-per-ip");
+    let (mut t, mut served) =
+        clients_beyond_a_limit(model, |c| c.max_conns_per_ip = Some(3), 5, per_ip);
     // Another address is not locked out while 127.0.0.1 is at its limit.
     let other = vec![t.connect_from("127.0.0.2")];
     let (others, refused) = sort_out(&mut t, other, Refuse::MaxConnsPerIp, 3);
     assert_eq!((others.len(), refused), (1, 0), "{model}");
+    assert_eq!(
+        others[0].1.local_addr().unwrap().ip().to_string(),
+        "127.0.0.2"
+    );
     served.extend(others);
     // 127.0.0.1 still is.
     let again = vec![t.connect()];
     let (_, refused) = sort_out(&mut t, again, Refuse::MaxConnsPerIp, 3);
     assert_eq!(refused, 1, "{model}");
-
     // One of 127.0.0.1's leaves: a newcomer from there takes its place.
-    one_leaves_and_a_newcomer_is_served(&mut t, &mut served, TestServer::connect);
-    assert_eq!(refusals(&mut t), 3, "{model}");
-    all_still_served(&mut served);
-    t.server.stop();
+    a_newcomer_takes_a_leavers_place(t, served, 3);
 }
 
 // ---------------------------------------------------------------------------

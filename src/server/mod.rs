@@ -42,8 +42,8 @@ pub const DEFAULT_BACKLOG: i32 = 5;
 /// it the server stops reading from that client until it catches up.
 pub const DEFAULT_PENDING_CAP: usize = 1 << 20;
 /// The replies a single-threaded loop keeps for all its clients together,
-/// in bytes; beyond it the loop stops reading from clients that have
-/// replies waiting (see [`pending`]).
+/// in bytes: from three quarters of it on the loop stops reading from
+/// clients that have replies waiting, and it never holds more.
 pub const DEFAULT_PENDING_TOTAL: usize = 64 << 20;
 
 pub use crate::event::Model;
