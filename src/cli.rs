@@ -116,8 +116,8 @@ pub struct ServeArgs {
     pub pending_cap: usize,
 
     /// Replies kept for all clients together, in bytes (`nonblocking`,
-    /// `multiplex`); at it the server stops reading from clients with
-    /// replies waiting.
+    /// `multiplex`): from three quarters of it the server stops reading
+    /// from clients with replies waiting, and it never holds more.
     #[arg(long, default_value_t = DEFAULT_PENDING_TOTAL, value_name = "BYTES",
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(4096..=(1 << 40)))]
     pub pending_total: usize,
@@ -202,6 +202,25 @@ mod tests {
         for bad in ["NaN", "inf", "-1", "1e9", "soon"] {
             assert!(parse_seconds(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_hall_limits_parse() {
+        let serve =
+            |args: &[&str]| Cli::try_parse_from([&["ioscope"], args].concat()).map(|cli| cli.serve);
+        let default = serve(&[]).unwrap();
+        assert_eq!(default.pending_total, DEFAULT_PENDING_TOTAL);
+        assert_eq!(
+            default.max_conns_per_ip, None,
+            "off: every local client is 127.0.0.1"
+        );
+        let set = serve(&["--pending-total", "8388608", "--max-conns-per-ip", "3"]).unwrap();
+        assert_eq!(
+            (set.pending_total, set.max_conns_per_ip),
+            (8 << 20, Some(3))
+        );
+        assert!(serve(&["--max-conns-per-ip", "0"]).is_err());
+        assert!(serve(&["--pending-total", "100"]).is_err());
     }
 
     #[test]
