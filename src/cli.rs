@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use crate::client::swarm::{Scene, SwarmConfig};
 use crate::server::{
-    DEFAULT_BACKLOG, DEFAULT_MAX_CONNS, DEFAULT_PENDING_CAP, DEFAULT_WORKERS, Model,
+    DEFAULT_BACKLOG, DEFAULT_MAX_CONNS, DEFAULT_PENDING_CAP, DEFAULT_PENDING_TOTAL,
+    DEFAULT_WORKERS, Model,
 };
 
 #[derive(Debug, Parser)]
@@ -114,6 +115,13 @@ pub struct ServeArgs {
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1024..=(1 << 30)))]
     pub pending_cap: usize,
 
+    /// Replies kept for all clients together, in bytes (`nonblocking`,
+    /// `multiplex`): from three quarters of it the server stops reading
+    /// from clients with replies waiting, and it never holds more.
+    #[arg(long, default_value_t = DEFAULT_PENDING_TOTAL, value_name = "BYTES",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(4096..=(1 << 40)))]
+    pub pending_total: usize,
+
     /// A client whose replies sit unread at the cap (or whose send blocks)
     /// this many seconds is dropped, with the reason shown.
     #[arg(long, default_value = "5", value_name = "SECONDS", value_parser = parse_seconds)]
@@ -123,6 +131,12 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = DEFAULT_MAX_CONNS,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
     pub max_conns: usize,
+
+    /// Clients served at once from one IP address (off by default: every
+    /// local client shares 127.0.0.1); more are accepted and closed at once.
+    #[arg(long, value_name = "N",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    pub max_conns_per_ip: Option<usize>,
 
     /// Run the lecture's listing as written, bugs included (see README).
     #[arg(long)]
@@ -188,6 +202,25 @@ mod tests {
         for bad in ["NaN", "inf", "-1", "1e9", "soon"] {
             assert!(parse_seconds(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_hall_limits_parse() {
+        let serve =
+            |args: &[&str]| Cli::try_parse_from([&["ioscope"], args].concat()).map(|cli| cli.serve);
+        let default = serve(&[]).unwrap();
+        assert_eq!(default.pending_total, DEFAULT_PENDING_TOTAL);
+        assert_eq!(
+            default.max_conns_per_ip, None,
+            "off: every local client is 127.0.0.1"
+        );
+        let set = serve(&["--pending-total", "8388608", "--max-conns-per-ip", "3"]).unwrap();
+        assert_eq!(
+            (set.pending_total, set.max_conns_per_ip),
+            (8 << 20, Some(3))
+        );
+        assert!(serve(&["--max-conns-per-ip", "0"]).is_err());
+        assert!(serve(&["--pending-total", "100"]).is_err());
     }
 
     #[test]

@@ -140,6 +140,10 @@ pub enum Evict {
     Stalled,
     /// A thread model's blocking `send` timed out (the client never read).
     SendTimeout,
+    /// Its replies sat unread for the stall timeout while the replies kept
+    /// for all clients together were at `--pending-total`, so that it was
+    /// not read from.
+    TotalCap,
 }
 
 /// Why the server turned a client away (`refused`).
@@ -148,6 +152,9 @@ pub enum Evict {
 pub enum Refuse {
     /// `--max-conns` clients were connected already.
     MaxConns,
+    /// `--max-conns-per-ip` clients from the same IP address were
+    /// connected already.
+    MaxConnsPerIp,
 }
 
 /// What a server thread is for.
@@ -254,7 +261,8 @@ pub enum EventKind {
         note: Option<ResetNote>,
     },
     /// The server dropped a client that does not read its replies: `why`,
-    /// with the limits it hit (`limit_bytes` for a stalled buffer).
+    /// with the limits it hit (`limit_bytes`: the per-client cap for a
+    /// stalled buffer, the total cap for `total_cap`).
     Evicted {
         conn: ConnId,
         why: Evict,

@@ -64,8 +64,10 @@ fn start(args: &ServeArgs) -> Result<(ServerHost, Receiver<Event>, Instant), Ser
     config.faithful = args.faithful;
     config.workers = args.workers;
     config.pending_cap = args.pending_cap;
+    config.pending_total = args.pending_total;
     config.stall_timeout = args.stall_timeout.max(Duration::from_millis(10));
     config.max_conns = args.max_conns;
+    config.max_conns_per_ip = args.max_conns_per_ip;
     config.inject_panic = fault() == Some("server-panic");
     let (tx, rx) = crossbeam_channel::bounded(EVENT_CHANNEL_CAP);
     let epoch = Instant::now();

@@ -14,6 +14,7 @@
 
 mod common;
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -26,7 +27,7 @@ use ioscope::app::Dashboard;
 use ioscope::client::stats::Summary;
 use ioscope::client::swarm::{self, Rng, Scene, SwarmConfig};
 use ioscope::control::Control;
-use ioscope::event::{Call, Event, EventKind};
+use ioscope::event::{Call, Event, EventKind, Evict, Refuse};
 use ioscope::server::{Model, SAMPLE_EVERY, Server, ServerConfig};
 
 /// The bound on every heavy test's waits.
@@ -78,12 +79,18 @@ for_models!(
     ten_thousand_connections,
     churn_leaks_no_descriptors_and_the_counters_add_up,
     a_flooded_event_channel_never_blocks_the_server,
+    the_total_cap_bounds_what_all_slow_readers_hold,
 );
 
 for_models!(
     [nonblocking: Nonblocking, multiplex: Multiplex, threaded: Threaded]
     slow_readers_are_dropped_and_the_others_keep_their_rtt,
     max_conns_refuses_the_rest_politely,
+);
+
+for_models!(
+    [threaded: Threaded, pool: Pool, nonblocking: Nonblocking, multiplex: Multiplex]
+    max_conns_per_ip_refuses_one_address_not_the_others,
 );
 
 for_every_model!(
@@ -546,6 +553,152 @@ fn churn_leaks_no_descriptors_and_the_counters_add_up(model: Model) {
 // ---------------------------------------------------------------------------
 // 3. Slow readers are dropped; a chatty swarm beside them keeps being served.
 
+/// What a slow-reader swarm and a chatty swarm beside it came to.
+struct Beside {
+    slow: Summary,
+    chatty: Summary,
+    /// The server's events, learnt.
+    dash: Dashboard,
+    /// Every eviction: why, and its reason as the dashboard words it.
+    evictions: Vec<(Evict, String)>,
+}
+
+/// Runs `slow` (a slow-reader swarm) against `t`, and `chatty` beside it
+/// once `piled_up` says the slow readers have piled up (or one was
+/// evicted); `piled_up` sees every server event. Returns when every slow
+/// reader was evicted and both swarms are done.
+fn slow_readers_beside_a_chatty_swarm(
+    t: &TestServer,
+    slow: SwarmConfig,
+    chatty: &SwarmConfig,
+    mut piled_up: impl FnMut(&EventKind) -> bool,
+) -> Beside {
+    let model = t.server.model();
+    let began = Instant::now();
+    let (done_tx, done) = crossbeam_channel::unbounded::<(&str, std::io::Result<Summary>)>();
+    let slow_clients = slow.clients as u64;
+    let tx = done_tx.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(("slow", swarm::run(&slow)));
+    });
+    let mut chatty_started = false;
+    let mut piled = false;
+    let mut dash = Dashboard::new();
+    let mut evictions = Vec::new();
+    let mut summaries: Vec<(&str, Summary)> = Vec::new();
+    let deadline = began + HEAVY_DEADLINE;
+    // Until both swarms are done and every slow reader is gone (evicted,
+    // if all is well), and so are the chatty clients.
+    let everyone = slow_clients + chatty.clients as u64;
+    while summaries.len() < 2
+        || (dash.conns.counts.evicted < slow_clients && dash.conns.counts.total() < everyone)
+    {
+        let left = deadline.saturating_duration_since(Instant::now());
+        select! {
+            recv(t.events) -> e => {
+                let e = e.expect("the server's events");
+                piled |= piled_up(&e.kind);
+                if let EventKind::Evicted { why, limit_bytes, stall_ms, .. } = &e.kind {
+                    let reason = ioscope::ui::text::evicted(*why, *limit_bytes, *stall_ms);
+                    evictions.push((*why, reason));
+                }
+                dash.apply(&e);
+            }
+            recv(done) -> s => {
+                let (who, s) = s.expect("a swarm thread");
+                let s = s.unwrap_or_else(|e| panic!("{model}: {who} swarm: {e}"));
+                summaries.push((who, s));
+            }
+            default(left) => panic!(
+                "{model}: after {HEAVY_DEADLINE:?}: piled up {piled}, {} evicted, swarms done {:?}, totals {:?}",
+                dash.conns.counts.evicted,
+                summaries.iter().map(|(w, _)| *w).collect::<Vec<_>>(),
+                dash.conns.counts
+            ),
+        }
+        if !chatty_started && (piled || dash.conns.counts.evicted > 0) {
+            chatty_started = true;
+            let tx = done_tx.clone();
+            let chatty = chatty.clone();
+            std::thread::spawn(move || {
+                let _ = tx.send(("chatty", swarm::run(&chatty)));
+            });
+        }
+    }
+    let mut take = |who: &str| {
+        let i = summaries.iter().position(|(w, _)| *w == who).unwrap();
+        summaries.swap_remove(i).1
+    };
+    let (slow, chatty_summary) = (take("slow"), take("chatty"));
+    println!(
+        "[slow {model}] {} of {slow_clients} slow readers evicted (\"{}\"); slow swarm: {} bytes out, server closed {} reset {} of them, {:.2} s",
+        evictions.len(),
+        evictions.first().map_or("", |e| e.1.as_str()),
+        slow.bytes_sent,
+        slow.closed_by_server,
+        slow.reset_by_server,
+        slow.elapsed_s
+    );
+    println!(
+        "[slow {model}] chatty beside them: {} verified in {:.2} s, RTT p50 {:.2} ms p99 {:.2} ms max {:.2} ms",
+        chatty_summary.replies_verified,
+        chatty_summary.elapsed_s,
+        ms(chatty_summary.rtt_us.p50),
+        ms(chatty_summary.rtt_us.p99),
+        ms(chatty_summary.rtt_us.max)
+    );
+    check_all_verified(&format!("{model} chatty"), &chatty_summary);
+    assert_eq!(
+        chatty_summary.replies_verified,
+        (chatty.clients as u64) * chatty.messages,
+        "{model}"
+    );
+    assert_eq!(
+        chatty_summary.closed_by_server + chatty_summary.reset_by_server,
+        0,
+        "{model}: {chatty_summary}"
+    );
+    assert_eq!(slow.connections_made, slow_clients, "{model}: {slow}");
+    // Exactly the slow readers were evicted.
+    assert_eq!(
+        dash.conns.counts.evicted, slow_clients,
+        "{model}: {:?}",
+        dash.conns.counts
+    );
+    assert_eq!(evictions.len() as u64, slow_clients, "{model}");
+    // The server is alive and serves a newcomer.
+    let mut c = t.connect();
+    assert_eq!(round_trip(&mut c, b"after the purge"), b"AFTER THE PURGE");
+    assert!(t.server.is_alive(), "{model}");
+    Beside {
+        slow,
+        chatty: chatty_summary,
+        dash,
+        evictions,
+    }
+}
+
+/// A slow-reader swarm: `clients` that send `size`-byte messages (64 MB
+/// a client at most: far beyond any buffer) and never read.
+fn slow_swarm(addr: SocketAddr, clients: usize) -> SwarmConfig {
+    let mut slow = SwarmConfig::new(addr, Scene::SlowReader);
+    slow.clients = clients;
+    slow.size = 64 * 1024;
+    slow.messages = 1000;
+    slow.duration = Duration::from_secs(50);
+    slow
+}
+
+/// Ten chatty clients, 200 messages each, 5 ms apart.
+fn chatty_swarm(addr: SocketAddr) -> SwarmConfig {
+    let mut chatty = SwarmConfig::new(addr, Scene::Chatty);
+    chatty.clients = 10;
+    chatty.messages = 200;
+    chatty.interval = Duration::from_millis(5);
+    chatty.duration = Duration::from_secs(40);
+    chatty
+}
+
 fn slow_readers_are_dropped_and_the_others_keep_their_rtt(model: Model) {
     let _heavy = heavy();
     const CAP: usize = 64 * 1024;
@@ -556,128 +709,147 @@ fn slow_readers_are_dropped_and_the_others_keep_their_rtt(model: Model) {
         c.stall_timeout = Duration::from_secs(1);
         c.backlog = 1024;
     });
-    let addr = t.addr();
-    let (done_tx, done) = crossbeam_channel::unbounded::<(&str, std::io::Result<Summary>)>();
-
-    let mut slow = SwarmConfig::new(addr, Scene::SlowReader);
-    slow.clients = SLOW;
-    slow.size = 64 * 1024;
-    slow.messages = 1000; // 64 MB a client at most: far beyond any buffer
-    slow.duration = Duration::from_secs(40);
-    let tx = done_tx.clone();
-    std::thread::spawn(move || {
-        let _ = tx.send(("slow", swarm::run(&slow)));
-    });
-
-    let mut chatty = SwarmConfig::new(addr, Scene::Chatty);
-    chatty.clients = 10;
-    chatty.messages = 200;
-    chatty.interval = Duration::from_millis(5);
-    chatty.duration = Duration::from_secs(40);
-
     // Stuck on a slow reader: the loops hold a full pending buffer; the
     // thread models block in its send.
     let looping = matches!(model, Model::Nonblocking | Model::Multiplex);
     let mut stuck = std::collections::HashSet::new();
-    let mut chatty_started = false;
-    let mut dash = Dashboard::new();
-    let mut reasons = Vec::new();
-    let mut summaries: Vec<(&str, Summary)> = Vec::new();
-    let deadline = began + HEAVY_DEADLINE;
-    while dash.conns.counts.evicted < SLOW as u64 || summaries.len() < 2 {
-        let left = deadline.saturating_duration_since(Instant::now());
-        select! {
-            recv(t.events) -> e => {
-                let e = e.expect("the server's events");
-                match &e.kind {
-                    EventKind::Send { conn, pending, .. } if looping && *pending >= CAP => {
-                        stuck.insert(*conn);
-                    }
-                    EventKind::Blocked { call: Call::Send, conn: Some(conn), .. } if !looping => {
-                        stuck.insert(*conn);
-                    }
-                    EventKind::Evicted {
-                        why,
-                        limit_bytes,
-                        stall_ms,
-                        ..
-                    } => reasons.push(ioscope::ui::text::evicted(*why, *limit_bytes, *stall_ms)),
-                    _ => {}
+    let beside = slow_readers_beside_a_chatty_swarm(
+        &t,
+        slow_swarm(t.addr(), SLOW),
+        &chatty_swarm(t.addr()),
+        |k| {
+            match k {
+                EventKind::Send { conn, pending, .. } if looping && *pending >= CAP => {
+                    stuck.insert(*conn);
                 }
-                dash.apply(&e);
+                EventKind::Blocked {
+                    call: Call::Send,
+                    conn: Some(conn),
+                    ..
+                } if !looping => {
+                    stuck.insert(*conn);
+                }
+                _ => {}
             }
-            recv(done) -> s => {
-                let (who, s) = s.expect("a swarm thread");
-                let s = s.unwrap_or_else(|e| panic!("{model}: {who} swarm: {e}"));
-                summaries.push((who, s));
-            }
-            default(left) => panic!(
-                "{model}: after {HEAVY_DEADLINE:?}: {} stuck, {} evicted, swarms done {:?}, totals {:?}",
-                stuck.len(),
-                dash.conns.counts.evicted,
-                summaries.iter().map(|(w, _)| *w).collect::<Vec<_>>(),
-                dash.conns.counts
-            ),
-        }
-        // Once the slow readers pile up, the chatty swarm runs beside them.
-        if !chatty_started && (stuck.len() >= 10 || dash.conns.counts.evicted > 0) {
-            chatty_started = true;
-            let tx = done_tx.clone();
-            let chatty = chatty.clone();
-            std::thread::spawn(move || {
-                let _ = tx.send(("chatty", swarm::run(&chatty)));
-            });
-        }
-    }
-    let chatty_summary = &summaries.iter().find(|(w, _)| *w == "chatty").unwrap().1;
-    let slow_summary = &summaries.iter().find(|(w, _)| *w == "slow").unwrap().1;
-    check_all_verified(&format!("{model} chatty"), chatty_summary);
-    assert_eq!(
-        chatty_summary.replies_verified,
-        (chatty.clients as u64) * chatty.messages,
-        "{model}"
+            stuck.len() >= 10
+        },
     );
-    assert_eq!(
-        chatty_summary.closed_by_server + chatty_summary.reset_by_server,
-        0
-    );
-    assert_eq!(
-        slow_summary.connections_made, SLOW as u64,
-        "{model}: {slow_summary}"
-    );
-    // Exactly the slow readers were evicted, and they were told why.
-    assert_eq!(
-        dash.conns.counts.evicted, SLOW as u64,
-        "{model}: {:?}",
-        dash.conns.counts
-    );
-    assert_eq!(reasons.len(), SLOW);
-    for r in &reasons {
+    // They were told why.
+    for (_, r) in &beside.evictions {
         assert!(r.contains("unread"), "{model}: eviction reason {r:?}");
     }
-    // The server is alive and serves a newcomer.
-    let mut c = t.connect();
-    assert_eq!(round_trip(&mut c, b"after the purge"), b"AFTER THE PURGE");
-    assert!(t.server.is_alive(), "{model}");
     println!(
-        "[slow {model}] {SLOW} slow readers evicted (\"{}\"), {} stuck seen; slow swarm: {} bytes out, server closed {} reset {} of them, {:.2} s",
-        reasons[0],
+        "[slow {model}] {} stuck seen; whole test {:.1} s",
         stuck.len(),
-        slow_summary.bytes_sent,
-        slow_summary.closed_by_server,
-        slow_summary.reset_by_server,
-        slow_summary.elapsed_s
+        began.elapsed().as_secs_f64()
+    );
+    t.server.stop();
+}
+
+/// `--pending-total`: 100 slow readers that could each hold 1 MiB of
+/// replies hold 8 MiB together at the most; those the server stopped
+/// reading for it are evicted with that reason, and a chatty swarm beside
+/// them keeps its round trips.
+fn the_total_cap_bounds_what_all_slow_readers_hold(model: Model) {
+    let _heavy = heavy();
+    const CAP: usize = 1 << 20;
+    const TOTAL: usize = 8 << 20;
+    // Each first fills its socket's kernel send buffer (4 MiB here, through
+    // a debug build) before the server queues a byte for it.
+    const SLOW: usize = 100;
+    let began = Instant::now();
+    let t = TestServer::start_model(model, |c| {
+        c.pending_cap = CAP;
+        c.pending_total = TOTAL;
+        c.stall_timeout = Duration::from_secs(1);
+        c.backlog = 1024;
+    });
+    // The server's pending total, from what each `send` says is left
+    // queued for its client (exact while no event is dropped).
+    let mut pending: HashMap<u64, usize> = HashMap::new();
+    let (mut total, mut most) = (0usize, 0usize);
+    let mut rss_most = 0u64;
+    let beside = slow_readers_beside_a_chatty_swarm(
+        &t,
+        slow_swarm(t.addr(), SLOW),
+        &chatty_swarm(t.addr()),
+        |k| {
+            let gone = match k {
+                EventKind::Send {
+                    conn, pending: p, ..
+                } => {
+                    total = total + p - pending.insert(*conn, *p).unwrap_or(0);
+                    None
+                }
+                EventKind::Closed { conn }
+                | EventKind::Reset { conn, .. }
+                | EventKind::Evicted { conn, .. } => Some(conn),
+                EventKind::Sample { rss_bytes, .. } => {
+                    rss_most = rss_most.max(*rss_bytes);
+                    None
+                }
+                _ => None,
+            };
+            if let Some(left) = gone.and_then(|c| pending.remove(c)) {
+                total -= left;
+            }
+            most = most.max(total);
+            assert!(
+                total <= TOTAL,
+                "{model}: the clients' replies held together reached {total} bytes, over the {TOTAL} cap"
+            );
+            total >= TOTAL / 2
+        },
+    );
+    assert_eq!(
+        beside.dash.dropped, 0,
+        "{model}: the total is known from every send"
+    );
+    assert!(
+        most <= TOTAL,
+        "{model}: the clients' replies held together reached {most} bytes, over the {TOTAL} cap"
+    );
+    assert!(
+        most >= TOTAL / 2,
+        "{model}: the slow readers held only {most} bytes together"
+    );
+    // Most were stopped for the total before they could reach their own
+    // cap (a few that got ahead early fill theirs first: at most six at
+    // once fit under the total).
+    let by_total = beside
+        .evictions
+        .iter()
+        .filter(|(why, _)| *why == Evict::TotalCap)
+        .count();
+    for (why, reason) in &beside.evictions {
+        assert!(
+            matches!(why, Evict::TotalCap | Evict::Stalled),
+            "{model}: {reason}"
+        );
+        if *why == Evict::TotalCap {
+            assert!(reason.contains("--pending-total"), "{model}: {reason}");
+        }
+    }
+    assert!(
+        by_total * 2 > SLOW,
+        "{model}: {by_total} of {SLOW} evicted for the total cap: {:?}",
+        beside
+            .evictions
+            .iter()
+            .map(|(_, r)| r)
+            .collect::<std::collections::BTreeSet<_>>()
     );
     println!(
-        "[slow {model}] chatty beside them: {} verified in {:.2} s, RTT p50 {:.2} ms p99 {:.2} ms max {:.2} ms",
-        chatty_summary.replies_verified,
-        chatty_summary.elapsed_s,
-        ms(chatty_summary.rtt_us.p50),
-        ms(chatty_summary.rtt_us.p99),
-        ms(chatty_summary.rtt_us.max)
+        "[total {model}] {SLOW} slow readers, --pending-cap {CAP} --pending-total {TOTAL}: at most {most} bytes held together ({:.1}% of the cap); {by_total} evicted for the total cap, {} for their own",
+        most as f64 * 100.0 / TOTAL as f64,
+        SLOW - by_total
     );
     println!(
-        "[slow {model}] whole test {:.1} s",
+        "[total {model}] process RSS (server and both swarms) at most {:.1} MB; chatty RTT p50 {:.2} ms p99 {:.2} ms; slow swarm sent {:.1} MB; whole test {:.1} s",
+        rss_most as f64 / 1e6,
+        ms(beside.chatty.rtt_us.p50),
+        ms(beside.chatty.rtt_us.p99),
+        beside.slow.bytes_sent as f64 / 1e6,
         began.elapsed().as_secs_f64()
     );
     t.server.stop();
@@ -841,61 +1013,104 @@ fn seeded_random_binary_comes_back_byte_for_byte(model: Model) {
 }
 
 // ---------------------------------------------------------------------------
-// 5. The connection limit.
+// 5. The connection limits.
 
-fn max_conns_refuses_the_rest_politely(model: Model) {
-    let mut t = TestServer::start_model(model, |c| {
-        c.max_conns = 5;
-        c.backlog = 16;
-    });
-    let clients: Vec<TcpStream> = (0..8).map(|_| t.connect()).collect();
-    t.wait_for_count("5 accepts", 5, |k| matches!(k, EventKind::Accept { .. }));
-    t.wait_for_count("3 refusals", 3, |k| matches!(k, EventKind::Refused { .. }));
-    let accepted: Vec<(u64, String)> = t
-        .seen
+/// Waits until the server has accepted or refused each of `clients`, then
+/// checks both kinds: an accepted one is served a round trip, a refused one
+/// (refused for `why`, with `limit`) reads end of stream at once rather
+/// than hang. Returns the accepted ones, with their ids, and how many were
+/// refused.
+fn sort_out(
+    t: &mut TestServer,
+    clients: Vec<TcpStream>,
+    why: Refuse,
+    limit: u64,
+) -> (Vec<(u64, TcpStream)>, usize) {
+    let model = t.server.model();
+    let mine: Vec<String> = clients
         .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::Accept { conn, peer } => Some((*conn, peer.clone())),
-            _ => None,
-        })
+        .map(|c| c.local_addr().unwrap().to_string())
         .collect();
-    let refused: Vec<(String, String)> = t
-        .seen
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::Refused { peer, why, limit } => {
-                Some((peer.clone(), ioscope::ui::text::refused(*why, *limit)))
-            }
-            _ => None,
-        })
-        .collect();
-    assert_eq!((accepted.len(), refused.len()), (5, 3), "{model}");
-    for (_, reason) in &refused {
-        assert!(reason.contains("max-conns"), "{model}: {reason}");
-    }
+    let is_mine = |k: &EventKind| match k {
+        EventKind::Accept { peer, .. } | EventKind::Refused { peer, .. } => mine.contains(peer),
+        _ => false,
+    };
+    t.wait_for_count("an accept or a refusal each", clients.len(), is_mine);
     let mut served = Vec::new();
+    let mut refused = 0;
     for mut c in clients {
         let me = c.local_addr().unwrap().to_string();
-        if let Some((id, _)) = accepted.iter().find(|(_, p)| *p == me) {
-            let msg = format!("client #{id}");
-            assert_eq!(round_trip(&mut c, msg.as_bytes()), upper(msg.as_bytes()));
-            served.push((*id, c));
-        } else {
-            assert!(
-                refused.iter().any(|(p, _)| *p == me),
-                "{model}: {me} unknown"
-            );
-            // An orderly close: end of stream at once, not a hang.
-            let mut buf = [0u8; 16];
-            match c.read(&mut buf) {
-                Ok(0) => {}
-                other => panic!("{model}: a refused client read {other:?}"),
+        let verdict = t.seen.iter().rev().find_map(|e| match &e.kind {
+            EventKind::Accept { conn, peer } if *peer == me => Some(Ok(*conn)),
+            EventKind::Refused {
+                peer,
+                why: w,
+                limit: l,
+            } if *peer == me => Some(Err((*w, *l))),
+            _ => None,
+        });
+        match verdict {
+            Some(Ok(id)) => {
+                let msg = format!("client #{id}");
+                assert_eq!(round_trip(&mut c, msg.as_bytes()), upper(msg.as_bytes()));
+                served.push((id, c));
             }
+            Some(Err((w, l))) => {
+                assert_eq!((w, l), (why, limit), "{model}: {me} refused");
+                let reason = ioscope::ui::text::refused(w, l);
+                assert!(reason.contains(&format!("{limit} clients")), "{reason}");
+                // An orderly close: end of stream at once, not a hang.
+                let mut buf = [0u8; 16];
+                match c.read(&mut buf) {
+                    Ok(0) => {}
+                    other => panic!("{model}: a refused client read {other:?}"),
+                }
+                refused += 1;
+            }
+            None => unreachable!("{me} is accounted for"),
         }
     }
-    assert_eq!(served.len(), 5, "{model}");
+    (served, refused)
+}
 
-    // One leaves; its place is free for a newcomer.
+fn refusals(t: &mut TestServer) -> usize {
+    t.drain();
+    t.seen
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Refused { .. }))
+        .count()
+}
+
+/// A server of `model` limited by `limit_it` to `limit` clients (from
+/// 127.0.0.1), and `n` clients from there: `limit` are served, the others
+/// refused for `why`, in words that name `option`.
+fn clients_beyond_a_limit(
+    model: Model,
+    limit_it: impl FnOnce(&mut ServerConfig),
+    n: usize,
+    (why, limit, option): (Refuse, usize, &str),
+) -> (TestServer, Vec<(u64, TcpStream)>) {
+    let mut t = TestServer::start_model(model, |c| {
+        c.backlog = 16;
+        limit_it(c);
+    });
+    let clients: Vec<TcpStream> = (0..n).map(|_| t.connect()).collect();
+    let (served, refused) = sort_out(&mut t, clients, why, limit as u64);
+    assert_eq!((served.len(), refused), (limit, n - limit), "{model}");
+    let reason = ioscope::ui::text::refused(why, limit as u64);
+    assert!(reason.contains(option), "{model}: {reason}");
+    (t, served)
+}
+
+/// The first of `served` leaves; once the server has let it go, a
+/// newcomer from 127.0.0.1 is served in its place. The server refused
+/// `refused` clients in all, and serves the others still.
+fn a_newcomer_takes_a_leavers_place(
+    mut t: TestServer,
+    mut served: Vec<(u64, TcpStream)>,
+    refused: usize,
+) {
+    let model = t.server.model();
     let (id, leaving) = served.remove(0);
     drop(leaving);
     t.wait_for(
@@ -917,19 +1132,49 @@ fn max_conns_refuses_the_rest_politely(model: Model) {
         "the newcomer accepted",
         |k| matches!(k, EventKind::Accept { peer, .. } if *peer == me),
     );
-    t.drain();
-    let refusals = t
-        .seen
-        .iter()
-        .filter(|e| matches!(e.kind, EventKind::Refused { .. }))
-        .count();
-    assert_eq!(refusals, 3, "{model}");
-    // The others are still served.
+    assert_eq!(refusals(&mut t), refused, "{model}");
     for (id, c) in &mut served {
         let msg = format!("still #{id}");
         assert_eq!(round_trip(c, msg.as_bytes()), upper(msg.as_bytes()));
     }
     t.server.stop();
+}
+
+fn max_conns_refuses_the_rest_politely(model: Model) {
+    let (t, served) = clients_beyond_a_limit(
+        model,
+        |c| c.max_conns = 5,
+        8,
+        (Refuse::MaxConns, 5, "--max-conns"),
+    );
+    a_newcomer_takes_a_leavers_place(t, served, 3);
+}
+
+/// `--max-conns-per-ip 3`: a fourth and fifth client from 127.0.0.1 are
+/// refused, a client from 127.0.0.2 is served meanwhile, and when one of
+/// the three leaves a newcomer from 127.0.0.1 is served. (Not `blocking`:
+/// it accepts the next client only once the one it serves has left, so an
+/// address never has two clients there; its accept is the one `threaded`
+/// and `pool` use.)
+fn max_conns_per_ip_refuses_one_address_not_the_others(model: Model) {
+    let per_ip = (Refuse::MaxConnsPerIp, 3, "--max-conns-per-ip");
+    let (mut t, mut served) =
+        clients_beyond_a_limit(model, |c| c.max_conns_per_ip = Some(3), 5, per_ip);
+    // Another address is not locked out while 127.0.0.1 is at its limit.
+    let other = vec![t.connect_from("127.0.0.2")];
+    let (others, refused) = sort_out(&mut t, other, Refuse::MaxConnsPerIp, 3);
+    assert_eq!((others.len(), refused), (1, 0), "{model}");
+    assert_eq!(
+        others[0].1.local_addr().unwrap().ip().to_string(),
+        "127.0.0.2"
+    );
+    served.extend(others);
+    // 127.0.0.1 still is.
+    let again = vec![t.connect()];
+    let (_, refused) = sort_out(&mut t, again, Refuse::MaxConnsPerIp, 3);
+    assert_eq!(refused, 1, "{model}");
+    // One of 127.0.0.1's leaves: a newcomer from there takes its place.
+    a_newcomer_takes_a_leavers_place(t, served, 3);
 }
 
 // ---------------------------------------------------------------------------

@@ -9,8 +9,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::control::{Control, Resume};
-use crate::event::{Call, ConnId, Evict, Refuse};
+use crate::event::{Call, ConnId, Evict};
 use crate::probe::Probe;
+use crate::server::admission::{Admission, Place};
 use crate::server::{ACCEPT_BACKOFF, ConnIds, Limits, RECV_SIZE, Spawn, is_transient_accept_error};
 /// `send` without waiting (and, on Linux, without SIGPIPE).
 #[cfg(target_os = "linux")]
@@ -19,11 +20,13 @@ const SEND_NOW: i32 = libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL;
 const SEND_NOW: i32 = libc::MSG_DONTWAIT;
 
 /// The sockets of a running blocking model, so that stopping can wake every
-/// thread parked in `accept` or `recv` (by shutting its socket down).
+/// thread parked in `accept` or `recv` (by shutting its socket down); with
+/// each client's place among its address's, given back when it is
+/// forgotten.
 #[derive(Debug, Default)]
 struct Sockets {
     listener: Mutex<Option<TcpListener>>,
-    conns: Mutex<HashMap<ConnId, TcpStream>>,
+    conns: Mutex<HashMap<ConnId, (TcpStream, Place)>>,
 }
 
 impl Sockets {
@@ -34,12 +37,12 @@ impl Sockets {
         })
     }
 
-    pub fn add(&self, id: ConnId, stream: &TcpStream) {
+    pub fn add(&self, id: ConnId, stream: &TcpStream, place: Place) {
         if let Ok(clone) = stream.try_clone() {
             self.conns
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .insert(id, clone);
+                .insert(id, (clone, place));
         }
     }
 
@@ -67,7 +70,7 @@ impl Sockets {
             .unwrap_or_else(|e| e.into_inner())
             .values()
         {
-            let _ = s.shutdown(Shutdown::Both);
+            let _ = s.0.shutdown(Shutdown::Both);
         }
     }
 
@@ -96,6 +99,7 @@ fn hold_while_paused<P: Probe>(control: &Control, thread: &str, probe: &mut P) -
 pub(crate) struct Shared {
     control: Arc<Control>,
     limits: Limits,
+    admission: Admission,
     ids: ConnIds,
     sockets: Arc<Sockets>,
 }
@@ -108,6 +112,7 @@ impl Shared {
         Shared {
             control: s.control.clone(),
             limits: s.limits,
+            admission: Admission::new(&s.limits),
             ids: s.conn_ids.clone(),
             sockets,
         }
@@ -162,25 +167,23 @@ impl Shared {
     }
 
     /// The accept side of the thread models: parks in `accept()`, turns
-    /// away clients beyond `max_conns` (accepted and closed at once),
-    /// numbers the others and registers them for stopping; then, if paused,
-    /// waits before handing the client on. `None` on stop.
+    /// away clients beyond `max_conns` or `max_conns_per_ip` (accepted and
+    /// closed at once), numbers the others and registers them for stopping;
+    /// then, if paused, waits before handing the client on. `None` on stop.
     pub fn accept_client<P: Probe>(
         &self,
         listener: &TcpListener,
         thread: &str,
         probe: &mut P,
     ) -> Option<(TcpStream, ConnId)> {
-        let max_conns = self.limits.max_conns;
         loop {
             let (stream, peer) = self.accept(listener, thread, probe)?;
-            if self.sockets.count() >= max_conns {
-                probe.refused(peer, Refuse::MaxConns, max_conns as u64);
+            let Some(place) = self.admission.admit(peer, self.sockets.count(), probe) else {
                 continue;
-            }
+            };
             let id = self.ids.next();
             probe.accept(id, peer);
-            self.sockets.add(id, &stream);
+            self.sockets.add(id, &stream, place);
             if !self.hold_while_paused(thread, probe) {
                 self.forget(id);
                 return None;
@@ -200,8 +203,8 @@ impl Shared {
     ) {
         self.serve_until_gone(&mut stream, id, thread, probe);
         // Unregistered before the socket closes, and before the event that
-        // says so went out (see serve_until_gone): `max_conns` never counts
-        // a client that is gone.
+        // says so went out (see serve_until_gone): `max_conns` and
+        // `max_conns_per_ip` never count a client that is gone.
         self.forget(id);
     }
 

@@ -6,6 +6,7 @@
 //! port in use is an error before anything else happens, then runs the model
 //! on named threads until [`Server::stop`] (or drop).
 
+mod admission;
 mod blocking;
 mod blocking_io;
 mod host;
@@ -40,6 +41,10 @@ pub const DEFAULT_BACKLOG: i32 = 5;
 /// A reply waiting for a slow reader is kept up to this many bytes; beyond
 /// it the server stops reading from that client until it catches up.
 pub const DEFAULT_PENDING_CAP: usize = 1 << 20;
+/// The replies a single-threaded loop keeps for all its clients together,
+/// in bytes: from three quarters of it on the loop stops reading from
+/// clients that have replies waiting, and it never holds more.
+pub const DEFAULT_PENDING_TOTAL: usize = 64 << 20;
 
 pub use crate::event::Model;
 
@@ -95,12 +100,18 @@ pub struct ServerConfig {
     /// Run the lecture's listing as written, bugs included.
     pub faithful: bool,
     pub pending_cap: usize,
+    /// Reply bytes kept for all clients together (`nonblocking`,
+    /// `multiplex`: the thread models keep none).
+    pub pending_total: usize,
     /// A client whose replies sit unread at the cap this long is dropped
     /// (`evicted`); the thread models time out their blocked `send`.
     pub stall_timeout: Duration,
     /// More clients than this at once are accepted and closed at once
     /// (`refused`).
     pub max_conns: usize,
+    /// More clients than this from one IP address at once are refused
+    /// too; `None`: no such limit.
+    pub max_conns_per_ip: Option<usize>,
     /// Workers of the `pool` model.
     pub workers: usize,
     /// The connection ids every run started with this config (or a clone of
@@ -120,8 +131,10 @@ impl ServerConfig {
             backlog: DEFAULT_BACKLOG,
             faithful: false,
             pending_cap: DEFAULT_PENDING_CAP,
+            pending_total: DEFAULT_PENDING_TOTAL,
             stall_timeout: DEFAULT_STALL_TIMEOUT,
             max_conns: DEFAULT_MAX_CONNS,
+            max_conns_per_ip: None,
             workers: DEFAULT_WORKERS,
             conn_ids: ConnIds::new(),
             inject_panic: false,
@@ -228,8 +241,10 @@ impl Server {
             conn_ids: config.conn_ids.clone(),
             limits: Limits {
                 pending_cap: config.pending_cap,
+                pending_total: config.pending_total,
                 stall_timeout: config.stall_timeout,
                 max_conns: config.max_conns.max(1),
+                max_conns_per_ip: config.max_conns_per_ip,
             },
             hello: Hello {
                 addr,
@@ -367,16 +382,20 @@ fn wait_for_listening(listening_sent: &crossbeam_channel::Receiver<()>) {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     pub pending_cap: usize,
+    pub pending_total: usize,
     pub stall_timeout: Duration,
     pub max_conns: usize,
+    pub max_conns_per_ip: Option<usize>,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             pending_cap: DEFAULT_PENDING_CAP,
+            pending_total: DEFAULT_PENDING_TOTAL,
             stall_timeout: DEFAULT_STALL_TIMEOUT,
             max_conns: DEFAULT_MAX_CONNS,
+            max_conns_per_ip: None,
         }
     }
 }

@@ -3,34 +3,57 @@
 //! is ready. The same single loop as the lecture's, without the spinning:
 //! when nothing happens it costs nothing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::{self, ErrorKind, Read};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use mio::net::{TcpListener, TcpStream};
-use mio::{Events, Interest, Poll, Token, Waker};
+use mio::{Events, Interest, Poll, Registry, Token, Waker};
 
-use super::pending::{Failed, Flush, Pending};
+use super::admission::{Admission, Place};
+use super::pending::{Budget, Failed, Flush, Pending};
 use super::{ACCEPT_BACKOFF, ConnIds, Limits, RECV_SIZE, Spawn, is_transient_accept_error};
 use crate::control::{Control, Resume};
-use crate::event::{Call, ConnId, Evict, Refuse, Role};
+use crate::event::{Call, ConnId, Role};
 use crate::probe::{ChannelProbe, FLUSH_EVERY, Probe};
 
 const LISTENER: Token = Token(0);
 const WAKER: Token = Token(1);
-/// How often stalled slow readers are looked at.
+/// How often the clients held at a cap are looked at again.
 const STALL_CHECK: Duration = Duration::from_millis(250);
+/// `recv`s for one client in one turn: a client with megabytes waiting
+/// gets 4 KiB of them, then the others have their turn before its next.
+const READS_PER_TURN: usize = 4;
+/// Turns given to clients with more to read between two polls: a socket
+/// that becomes ready waits for at most this many turns (and those of the
+/// sockets ready with it) before its own.
+const MORE_PER_POLL: usize = 256;
 
 struct Conn {
     stream: TcpStream,
     id: ConnId,
     pending: Pending,
+    /// Its place among its address's clients (`--max-conns-per-ip`).
+    _place: Place,
     /// The peer shut its side; close once the pending replies are out.
     peer_closed: bool,
     /// Registered for WRITABLE too (while replies wait).
     writable: bool,
+}
+
+/// What serving a connection came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Served {
+    /// Closed, reset or failed: drop it.
+    Gone,
+    /// Not read to the end: it is at its own cap or the total.
+    Held,
+    /// Its turn is over, and there may be more to read.
+    More,
+    /// Read until the kernel had no more.
+    Open,
 }
 
 pub(crate) fn spawn(s: Spawn) -> io::Result<Vec<JoinHandle<()>>> {
@@ -58,6 +81,101 @@ pub(crate) fn spawn(s: Spawn) -> io::Result<Vec<JoinHandle<()>>> {
     Ok(vec![thread])
 }
 
+/// The connections and what bounds them.
+struct Clients {
+    conns: HashMap<Token, Conn>,
+    /// Connections the loop stopped reading at a cap. It has to come back
+    /// to them: their data is already there, and the kernel says a socket
+    /// is readable only when more arrives (the readiness is
+    /// edge-triggered).
+    held: HashSet<Token>,
+    /// Connections whose turn ended with data perhaps still waiting, in
+    /// the order they get their next turn (a few between two polls), and
+    /// the same as a set.
+    more: VecDeque<Token>,
+    in_more: HashSet<Token>,
+    budget: Budget,
+    stall_timeout: Duration,
+    buf: [u8; RECV_SIZE],
+}
+
+impl Clients {
+    /// Serves `token`'s connection (an event, or a held one looked at
+    /// again) and settles what that came to.
+    fn serve(&mut self, registry: &Registry, token: Token, wakeup: u64, probe: &mut ChannelProbe) {
+        let Some(conn) = self.conns.get_mut(&token) else {
+            self.held.remove(&token);
+            return;
+        };
+        let served = serve(conn, &mut self.buf, wakeup, &self.budget, probe);
+        if served == Served::Held {
+            self.held.insert(token);
+        } else {
+            self.held.remove(&token);
+        }
+        if served == Served::More && self.in_more.insert(token) {
+            self.more.push_back(token);
+        }
+        let wants_write = !conn.pending.is_empty();
+        if served == Served::Gone {
+            self.drop_conn(registry, token);
+        } else if wants_write != conn.writable {
+            conn.writable = wants_write;
+            let interest = if wants_write {
+                Interest::READABLE | Interest::WRITABLE
+            } else {
+                Interest::READABLE
+            };
+            let _ = registry.reregister(&mut conn.stream, token, interest);
+        }
+    }
+
+    /// The held connections again: one whose replies sat unread for the
+    /// stall timeout while held is dropped; one there is room for now is
+    /// served.
+    fn look_at_held(&mut self, registry: &Registry, wakeup: u64, probe: &mut ChannelProbe) {
+        let now = Instant::now();
+        let held: Vec<Token> = self.held.iter().copied().collect();
+        for token in held {
+            let Some(conn) = self.conns.get_mut(&token) else {
+                self.held.remove(&token);
+                continue;
+            };
+            let Some(why) = self.budget.hold(&conn.pending, 0) else {
+                self.serve(registry, token, wakeup, probe);
+                continue;
+            };
+            let stall = self.stall_timeout;
+            if let Some((stuck, first)) = conn.pending.hold(why, now) {
+                if stuck >= stall {
+                    probe.evicted(conn.id, first, Some(self.budget.limit(first)), stall);
+                    self.drop_conn(registry, token);
+                }
+            }
+        }
+    }
+
+    /// The next turns for clients with more to read.
+    fn serve_more(&mut self, registry: &Registry, wakeup: u64, probe: &mut ChannelProbe) {
+        for _ in 0..self.more.len().min(MORE_PER_POLL) {
+            let Some(token) = self.more.pop_front() else {
+                break;
+            };
+            if self.in_more.remove(&token) {
+                self.serve(registry, token, wakeup, probe);
+            }
+        }
+    }
+
+    fn drop_conn(&mut self, registry: &Registry, token: Token) {
+        self.held.remove(&token);
+        self.in_more.remove(&token);
+        if let Some(mut conn) = self.conns.remove(&token) {
+            let _ = registry.deregister(&mut conn.stream);
+        }
+    }
+}
+
 fn run(
     mut poll: Poll,
     mut listener: TcpListener,
@@ -69,14 +187,21 @@ fn run(
     poll.registry()
         .register(&mut listener, LISTENER, Interest::READABLE)?;
     let mut events = Events::with_capacity(1024);
-    let mut conns: HashMap<Token, Conn> = HashMap::new();
+    let admission = Admission::new(&limits);
+    let mut clients = Clients {
+        conns: HashMap::new(),
+        held: HashSet::new(),
+        more: VecDeque::new(),
+        in_more: HashSet::new(),
+        budget: Budget::new(&limits),
+        stall_timeout: limits.stall_timeout,
+        buf: [0u8; RECV_SIZE],
+    };
     let mut next_token = 2usize;
     let mut wakeup: u64 = 0;
-    let mut buf = [0u8; RECV_SIZE];
     let mut unreported = false;
     let mut accept_paused_until: Option<Instant> = None;
-    // Connections whose pending replies sit at the cap.
-    let mut stalled: HashSet<Token> = HashSet::new();
+    let mut next_held_check = Instant::now();
     loop {
         if control.should_park() {
             probe.flush();
@@ -88,14 +213,23 @@ fn run(
             probe.in_call_order(control.should_park());
         }
         // Sleep until a socket is ready; wake for the summary only if there
-        // is something to report, and for the end of an accept backoff.
-        let mut timeout = unreported.then_some(FLUSH_EVERY);
-        if !stalled.is_empty() {
-            timeout = Some(timeout.map_or(STALL_CHECK, |t| t.min(STALL_CHECK)));
+        // is something to report, for the held clients, and for the end of
+        // an accept backoff. Clients with more to read: only look.
+        let revisit = !clients.more.is_empty();
+        let mut timeout = if revisit {
+            Some(Duration::ZERO)
+        } else {
+            unreported.then_some(FLUSH_EVERY)
+        };
+        let mut wake_at = |at: Instant| {
+            let left = at.saturating_duration_since(Instant::now());
+            timeout = Some(timeout.map_or(left, |t: Duration| t.min(left)));
+        };
+        if !clients.held.is_empty() {
+            wake_at(next_held_check);
         }
         if let Some(until) = accept_paused_until {
-            let left = until.saturating_duration_since(Instant::now());
-            timeout = Some(timeout.map_or(left, |t| t.min(left)));
+            wake_at(until);
         }
         match poll.poll(&mut events, timeout) {
             Ok(()) => {}
@@ -109,7 +243,7 @@ fn run(
             probe.spin();
             probe.wakeup(ready);
             unreported = true;
-        } else if events.is_empty() {
+        } else if events.is_empty() && !revisit {
             probe.flush();
             // A full channel keeps counts pending: wake again to retry
             // rather than sleep on them.
@@ -124,10 +258,10 @@ fn run(
             loop {
                 match listener.accept() {
                     Ok((mut stream, peer)) => {
-                        if conns.len() >= limits.max_conns {
-                            probe.refused(peer, Refuse::MaxConns, limits.max_conns as u64);
+                        // Refused: accepted and closed at once, a FIN.
+                        let Some(place) = admission.admit(peer, clients.conns.len(), probe) else {
                             continue;
-                        }
+                        };
                         let token = Token(next_token);
                         next_token += 1;
                         if let Err(e) =
@@ -139,12 +273,13 @@ fn run(
                         }
                         let id = conn_ids.next();
                         probe.accept(id, peer);
-                        conns.insert(
+                        clients.conns.insert(
                             token,
                             Conn {
                                 stream,
                                 id,
-                                pending: Pending::default(),
+                                pending: clients.budget.pending(),
+                                _place: place,
                                 peer_closed: false,
                                 writable: false,
                             },
@@ -162,78 +297,45 @@ fn run(
         }
         for event in events.iter() {
             let token = event.token();
-            if token == LISTENER || token == WAKER {
-                continue;
-            }
-            let Some(conn) = conns.get_mut(&token) else {
-                continue;
-            };
-            let done = serve(conn, &mut buf, wakeup, limits.pending_cap, probe);
-            let wants_write = !conn.pending.is_empty();
-            if conn.pending.stalled_for(limits.pending_cap).is_some() {
-                stalled.insert(token);
-            } else {
-                stalled.remove(&token);
-            }
-            if done {
-                stalled.remove(&token);
-                if let Some(mut conn) = conns.remove(&token) {
-                    let _ = poll.registry().deregister(&mut conn.stream);
-                }
-            } else if wants_write != conn.writable {
-                conn.writable = wants_write;
-                let interest = if wants_write {
-                    Interest::READABLE | Interest::WRITABLE
-                } else {
-                    Interest::READABLE
-                };
-                let _ = poll
-                    .registry()
-                    .reregister(&mut conn.stream, token, interest);
+            if token != LISTENER && token != WAKER {
+                clients.serve(poll.registry(), token, wakeup, probe);
             }
         }
-        // Slow readers that stayed at the cap too long are dropped.
-        if !stalled.is_empty() {
-            let expired: Vec<Token> = stalled
-                .iter()
-                .copied()
-                .filter(|t| {
-                    conns
-                        .get_mut(t)
-                        .and_then(|c| c.pending.stalled_for(limits.pending_cap))
-                        .is_some_and(|d| d >= limits.stall_timeout)
-                })
-                .collect();
-            for token in expired {
-                stalled.remove(&token);
-                if let Some(mut conn) = conns.remove(&token) {
-                    probe.evicted(
-                        conn.id,
-                        Evict::Stalled,
-                        Some(limits.pending_cap as u64),
-                        limits.stall_timeout,
-                    );
-                    let _ = poll.registry().deregister(&mut conn.stream);
-                }
-            }
+        // Then turns for those whose last turn ended with more perhaps
+        // waiting.
+        if revisit {
+            clients.serve_more(poll.registry(), wakeup, probe);
+        }
+        if !clients.held.is_empty() && Instant::now() >= next_held_check {
+            next_held_check = Instant::now() + STALL_CHECK;
+            clients.look_at_held(poll.registry(), wakeup, probe);
         }
         probe.flush_if_due();
     }
 }
 
-/// Reads what is there, replies, retries what is queued. Returns `true`
-/// when the connection is over.
+/// Flushes what is queued, then reads what is there and replies, as long
+/// as the budget lets it, for one turn.
 fn serve(
     conn: &mut Conn,
     buf: &mut [u8],
     wakeup: u64,
-    pending_cap: usize,
+    budget: &Budget,
     probe: &mut ChannelProbe,
-) -> bool {
+) -> Served {
     if !conn.pending.is_empty() && !flush_pending(conn, wakeup, probe) {
-        return true;
+        return Served::Gone;
     }
-    while !conn.peer_closed && conn.pending.len() < pending_cap {
+    let mut reads = 0;
+    while !conn.peer_closed {
+        if reads == READS_PER_TURN {
+            return Served::More;
+        }
+        reads += 1;
+        if let Some(why) = budget.hold(&conn.pending, 0) {
+            conn.pending.hold(why, Instant::now());
+            return Served::Held;
+        }
         match conn.stream.read(buf) {
             Ok(0) => conn.peer_closed = true,
             Ok(n) => {
@@ -244,7 +346,7 @@ fn serve(
                     conn.pending
                         .send_or_queue(&mut conn.stream, conn.id, data, wakeup, probe);
                 if sent == Err(Failed) {
-                    return true;
+                    return Served::Gone;
                 }
             }
             Err(e) if e.kind() == ErrorKind::WouldBlock => {
@@ -254,15 +356,15 @@ fn serve(
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) => {
                 probe.reset(conn.id, Call::Recv, &e, None);
-                return true;
+                return Served::Gone;
             }
         }
     }
     if conn.peer_closed && conn.pending.is_empty() {
         probe.closed(conn.id);
-        return true;
+        return Served::Gone;
     }
-    false
+    Served::Open
 }
 
 /// Sends what a slow reader left queued, until it is out or the kernel

@@ -24,9 +24,10 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::control::{Control, Resume};
-use crate::event::{Call, ConnId, Evict, Refuse, ResetNote, Role};
+use crate::event::{Call, ConnId, ResetNote, Role};
 use crate::probe::Probe;
-use crate::server::pending::{Failed, Flush, Pending};
+use crate::server::admission::{Admission, Place};
+use crate::server::pending::{Budget, Failed, Flush, Pending};
 use crate::server::{ACCEPT_BACKOFF, ConnIds, Limits, RECV_SIZE, Spawn, is_transient_accept_error};
 /// How many connections the default mode accepts in one spin at most.
 const ACCEPT_BATCH: usize = 64;
@@ -68,6 +69,8 @@ struct Conn {
     sock: TcpStream,
     /// Reply bytes the kernel would not take yet (default mode).
     pending: Pending,
+    /// Its place among its address's clients (`--max-conns-per-ip`).
+    _place: Place,
     /// Faithful mode: this peer's `b''` has been reported once.
     eof_reported: bool,
     /// Default mode: the peer shut its sending side while replies were
@@ -93,6 +96,8 @@ pub fn run<P: Probe>(
     let mut ready: Vec<(usize, usize, usize)> = Vec::new();
     let mut replies: Vec<u8> = Vec::new();
     let mut accept_paused_until: Option<Instant> = None;
+    let admission = Admission::new(&opts.limits);
+    let budget = Budget::new(&opts.limits);
 
     loop {
         if control.should_park() {
@@ -121,11 +126,10 @@ pub fn run<P: Probe>(
                 match listener.accept() {
                     Ok((sock, peer)) => {
                         busy = true;
-                        if conns.len() >= opts.limits.max_conns {
-                            // Accepted and closed at once: a FIN, not a hang.
-                            probe.refused(peer, Refuse::MaxConns, opts.limits.max_conns as u64);
+                        // Refused: accepted and closed at once, a FIN.
+                        let Some(place) = admission.admit(peer, conns.len(), probe) else {
                             continue;
-                        }
+                        };
                         // The listing forgets this: on Linux an accepted
                         // socket does not inherit O_NONBLOCK.
                         if let Err(e) = sock.set_nonblocking(true) {
@@ -137,7 +141,8 @@ pub fn run<P: Probe>(
                         conns.push(Conn {
                             id,
                             sock,
-                            pending: Pending::default(),
+                            pending: budget.pending(),
+                            _place: place,
                             eof_reported: false,
                             peer_closed: false,
                             dead: false,
@@ -167,6 +172,7 @@ pub fn run<P: Probe>(
         // 2. recv from every connected socket; collect the ready-send list.
         ready.clear();
         replies.clear();
+        let mut now = None; // the clock, read once a spin if a client is held
         for (i, conn) in conns.iter_mut().enumerate() {
             if !opts.faithful && !conn.pending.is_empty() {
                 busy |= flush_pending(conn, spin, probe);
@@ -182,18 +188,22 @@ pub fn run<P: Probe>(
                 }
                 continue;
             }
-            if let Some(stalled) = conn.pending.stalled_for(opts.limits.pending_cap) {
-                // A slow reader: stop reading it until it catches up, and
-                // drop it if it does not within the stall timeout.
-                if stalled >= opts.limits.stall_timeout {
-                    probe.evicted(
-                        conn.id,
-                        Evict::Stalled,
-                        Some(opts.limits.pending_cap as u64),
-                        opts.limits.stall_timeout,
-                    );
-                    conn.dead = true;
-                    busy = true;
+            // At its own cap or the total: not read until there is room
+            // (replies read this spin count, though not queued yet).
+            let hold = (!opts.faithful)
+                .then(|| budget.hold(&conn.pending, replies.len()))
+                .flatten();
+            if let Some(why) = hold {
+                // A slow reader whose replies sit unread past the stall
+                // timeout is dropped.
+                let now = *now.get_or_insert_with(Instant::now);
+                let stall = opts.limits.stall_timeout;
+                if let Some((stuck, first)) = conn.pending.hold(why, now) {
+                    if stuck >= stall {
+                        probe.evicted(conn.id, first, Some(budget.limit(first)), stall);
+                        conn.dead = true;
+                        busy = true;
+                    }
                 }
                 continue;
             }

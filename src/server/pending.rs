@@ -1,12 +1,38 @@
 //! The replies a single-threaded loop (`nonblocking`, `multiplex`) holds for
-//! a client the kernel will not take them for yet: sent before any newer
-//! reply, retried until they are out, bounded by the pending cap (and timed
-//! while they sit at it), their memory given back once a burst has drained.
+//! clients the kernel will not take them for yet: sent before any newer
+//! reply, retried until they are out, their memory given back once a burst
+//! has drained — and bounded twice, by the [`Budget`]: per client
+//! (`--pending-cap`) and for all clients together (`--pending-total`).
+//!
+//! At either bound the loop stops reading from a client (its own `send`
+//! then blocks in its kernel: TCP's flow control does the rest). Whom it
+//! stops reading at the total:
+//!
+//! - every client that has replies queued, once the total reaches three
+//!   quarters of the cap. A queued reply means the kernel refused it: that
+//!   client is not reading now, so more of its requests would only queue
+//!   more; stopping it costs it nothing it would not wait for anyway, and it
+//!   is read again as soon as its queue is out (or the total falls);
+//! - everyone, when the next `recv` could take the total over the cap.
+//!
+//! The quarter between is kept for clients with nothing queued — a chatty
+//! client whose replies go straight out — so that hundreds of slow readers
+//! at the total do not stop it: each client can add at most one `recv`'s
+//! reply there before it counts as queued, so filling the reserve takes
+//! (cap / 4) / 1 KiB clients (16,384 at the 64 MiB default). And the total
+//! never exceeds the cap.
+//!
+//! A client the loop stopped reading whose replies then sit unread (not a
+//! byte of them taken) for `--stall-timeout` is evicted, with the bound
+//! that stopped it first.
 
+use std::cell::Cell;
 use std::io::{self, ErrorKind, Write};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use crate::event::{Call, ConnId};
+use super::{Limits, RECV_SIZE};
+use crate::event::{Call, ConnId, Evict};
 use crate::probe::Probe;
 
 /// A buffer that grew past this is freed once it is empty again.
@@ -25,12 +51,93 @@ pub(crate) enum Flush {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Failed;
 
+/// What one loop's clients may hold in queued replies, and what they hold.
+#[derive(Debug, Clone)]
+pub(crate) struct Budget {
+    /// The bytes queued for all the loop's clients: every [`Pending`] made
+    /// by [`Budget::pending`] adds and takes its own (the loop is one
+    /// thread).
+    held: Rc<Cell<usize>>,
+    per_client: usize,
+    total: usize,
+    /// Clients with replies queued are not read from at this total.
+    line: usize,
+}
+
+impl Budget {
+    pub fn new(limits: &Limits) -> Self {
+        // Room for one recv's reply at the least, or nobody could be read.
+        let total = limits.pending_total.max(2 * RECV_SIZE);
+        let reserve = (total / 4).max(RECV_SIZE);
+        Budget {
+            held: Rc::default(),
+            per_client: limits.pending_cap,
+            total,
+            line: total - reserve,
+        }
+    }
+
+    /// A new client's queue, counted in this budget.
+    pub fn pending(&self) -> Pending {
+        Pending {
+            buf: Vec::new(),
+            held: Rc::clone(&self.held),
+            stuck: None,
+        }
+    }
+
+    /// The bytes queued for all clients now.
+    #[cfg(test)]
+    pub fn held(&self) -> usize {
+        self.held.get()
+    }
+
+    /// The bound `why` names, for the `evicted` event.
+    pub fn limit(&self, why: Evict) -> u64 {
+        match why {
+            Evict::TotalCap => self.total as u64,
+            _ => self.per_client as u64,
+        }
+    }
+
+    /// Whether the loop must not read from the client whose queue is
+    /// `pending` now, and for which bound. `in_flight`: reply bytes read
+    /// since the total was last brought up to date (the busy loop reads
+    /// every client before it replies to any).
+    pub fn hold(&self, pending: &Pending, in_flight: usize) -> Option<Evict> {
+        let total = self.held.get() + in_flight;
+        if pending.len() >= self.per_client {
+            Some(Evict::Stalled)
+        } else if (!pending.is_empty() && total >= self.line) || total + RECV_SIZE > self.total {
+            Some(Evict::TotalCap)
+        } else {
+            None
+        }
+    }
+}
+
 /// One connection's queued reply bytes.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Pending {
     buf: Vec<u8>,
-    /// Since when the queue is at the cap (a reader that stalls).
-    full_since: Option<Instant>,
+    /// Its budget's count of every client's queued bytes.
+    held: Rc<Cell<usize>>,
+    /// Since when its replies sit unread while the loop does not read from
+    /// it, and the bound that stopped it then.
+    stuck: Option<(Instant, Evict)>,
+}
+
+impl Default for Pending {
+    /// A queue with a budget of its own.
+    fn default() -> Self {
+        Budget::new(&Limits::default()).pending()
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        self.held.set(self.held.get() - self.buf.len());
+    }
 }
 
 impl Pending {
@@ -69,7 +176,9 @@ impl Pending {
         } else {
             0
         };
-        self.buf.extend_from_slice(&reply[sent..]);
+        let queued = &reply[sent..];
+        self.buf.extend_from_slice(queued);
+        self.held.set(self.held.get() + queued.len());
         probe.send(conn, &reply[..sent], self.buf.len(), spin);
         Ok(())
     }
@@ -86,6 +195,10 @@ impl Pending {
             Ok(n) => {
                 probe.send(conn, &self.buf[..n], self.buf.len() - n, spin);
                 self.buf.drain(..n);
+                self.held.set(self.held.get() - n);
+                if n > 0 {
+                    self.stuck = None; // the client reads
+                }
                 if self.buf.is_empty() && self.buf.capacity() > KEEP_CAPACITY {
                     self.buf = Vec::new(); // give a burst's memory back
                 }
@@ -102,15 +215,24 @@ impl Pending {
         }
     }
 
-    /// At `cap` or beyond: how long the queue has been there (the clock is
-    /// read only then). Below it: `None`, and the next time starts afresh.
-    pub fn stalled_for(&mut self, cap: usize) -> Option<Duration> {
-        if self.buf.len() < cap {
-            self.full_since = None;
+    /// The loop does not read from this client now, stopped by `why`:
+    /// from now on (unless already) the time its replies sit unread is
+    /// counted, until a byte of them goes out. Returns that time and the
+    /// bound that stopped it first; `None` with nothing queued (then
+    /// nothing sits: the client is only waiting for room).
+    pub fn hold(&mut self, why: Evict, now: Instant) -> Option<(Duration, Evict)> {
+        if self.buf.is_empty() {
             return None;
         }
-        let now = Instant::now();
-        Some(now.duration_since(*self.full_since.get_or_insert(now)))
+        let (since, first) = *self.stuck.get_or_insert((now, why));
+        Some((now.saturating_duration_since(since), first))
+    }
+
+    /// Whether the loop stopped reading from this client and it has not
+    /// taken a byte of its replies since.
+    #[cfg(test)]
+    pub fn is_stuck(&self) -> bool {
+        self.stuck.is_some()
     }
 }
 
@@ -267,23 +389,100 @@ mod tests {
     }
 
     #[test]
-    fn time_at_the_cap_is_counted_from_when_it_got_there() {
+    fn unread_time_counts_from_the_first_hold_until_a_byte_goes_out() {
         let (mut sock, mut told, mut p) = (Sock::default(), Told::default(), Pending::default());
-        assert_eq!(p.stalled_for(4), None);
+        let t0 = Instant::now();
+        let later = |ms| t0 + Duration::from_millis(ms);
+        assert_eq!(
+            p.hold(Evict::Stalled, t0),
+            None,
+            "nothing queued: nothing sits"
+        );
+        assert!(!p.is_stuck());
         p.send_or_queue(&mut sock, 1, b"FULL", 1, &mut told)
             .unwrap();
-        let first = p.stalled_for(4).expect("at the cap");
-        let since = p.full_since.unwrap();
-        let later = p.stalled_for(4).unwrap();
-        assert!(later >= first);
-        assert_eq!(p.full_since, Some(since), "counted from the first time");
-        // Below the cap the count ends; at it again, it starts afresh.
-        sock.room = 1;
+        assert_eq!(
+            p.hold(Evict::TotalCap, t0),
+            Some((Duration::ZERO, Evict::TotalCap))
+        );
+        // Counted from the first hold, with the bound that stopped it then.
+        assert_eq!(
+            p.hold(Evict::Stalled, later(700)),
+            Some((Duration::from_millis(700), Evict::TotalCap))
+        );
+        assert!(p.is_stuck());
+        // Nothing taken: still stuck.
         p.flush_once(&mut sock, 1, 2, &mut told).unwrap();
-        assert_eq!(p.stalled_for(4), None);
-        assert_eq!(p.full_since, None);
-        p.send_or_queue(&mut sock, 1, b"!", 3, &mut told).unwrap();
-        assert!(p.stalled_for(4).is_some());
-        assert!(p.full_since.unwrap() >= since);
+        assert!(p.is_stuck());
+        // A byte taken: the count ends; held again, it starts afresh.
+        sock.room = 1;
+        p.flush_once(&mut sock, 1, 3, &mut told).unwrap();
+        assert!(!p.is_stuck());
+        assert_eq!(
+            p.hold(Evict::Stalled, later(900)),
+            Some((Duration::ZERO, Evict::Stalled))
+        );
+    }
+
+    fn budget(per_client: usize, total: usize) -> Budget {
+        Budget::new(&Limits {
+            pending_cap: per_client,
+            pending_total: total,
+            ..Limits::default()
+        })
+    }
+
+    /// Queues `n` bytes for a client whose socket takes nothing.
+    fn queue(p: &mut Pending, n: usize) {
+        let (mut sock, mut told) = (Sock::default(), Told::default());
+        p.send_or_queue(&mut sock, 1, &vec![b'X'; n], 1, &mut told)
+            .unwrap();
+    }
+
+    #[test]
+    fn the_budget_counts_every_queue_until_it_is_sent_or_dropped() {
+        let b = budget(1 << 20, 1 << 20);
+        let (mut one, mut two) = (b.pending(), b.pending());
+        queue(&mut one, 100);
+        queue(&mut two, 50);
+        assert_eq!(b.held(), 150);
+        let (mut sock, mut told) = (Sock::default(), Told::default());
+        sock.room = 30;
+        one.flush_once(&mut sock, 1, 2, &mut told).unwrap();
+        assert_eq!(b.held(), 120);
+        drop(two);
+        assert_eq!(b.held(), 70);
+        drop(one);
+        assert_eq!(b.held(), 0);
+    }
+
+    #[test]
+    fn the_budget_stops_reading_queued_clients_at_three_quarters_and_everyone_at_the_cap() {
+        let k = RECV_SIZE;
+        let b = budget(16 * k, 40 * k); // the line at 30 KiB
+        let (mut heavy, mut light, empty) = (b.pending(), b.pending(), b.pending());
+        // Its own cap first.
+        queue(&mut heavy, 16 * k);
+        assert_eq!(b.hold(&heavy, 0), Some(Evict::Stalled));
+        assert_eq!(b.hold(&empty, 0), None);
+        // Below the line, a client with replies queued is read from...
+        queue(&mut light, 13 * k);
+        assert_eq!(b.hold(&light, 0), None);
+        // ... at it (what was read this spin counts), not.
+        assert_eq!(b.hold(&light, k), Some(Evict::TotalCap));
+        queue(&mut light, k);
+        assert_eq!(b.hold(&light, 0), Some(Evict::TotalCap));
+        // A client with nothing queued is, while a recv's reply fits.
+        assert_eq!(b.hold(&empty, 0), None);
+        assert_eq!(b.hold(&empty, 9 * k), None);
+        assert_eq!(b.hold(&empty, 9 * k + 1), Some(Evict::TotalCap));
+        assert_eq!(b.limit(Evict::TotalCap), 40 * k as u64);
+        assert_eq!(b.limit(Evict::Stalled), 16 * k as u64);
+    }
+
+    #[test]
+    fn a_tiny_total_still_lets_one_reply_through() {
+        let b = budget(1 << 20, 0);
+        assert_eq!(b.hold(&b.pending(), 0), None);
     }
 }

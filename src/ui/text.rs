@@ -39,6 +39,10 @@ pub fn evicted(why: Evict, limit_bytes: Option<u64>, stall_ms: u64) -> String {
             fmt::bytes(limit_bytes.unwrap_or(0))
         ),
         Evict::SendTimeout => format!("replies unread for {secs} s (send timed out)"),
+        Evict::TotalCap => format!(
+            "replies unread for {secs} s at the {} total cap (--pending-total)",
+            fmt::bytes(limit_bytes.unwrap_or(0))
+        ),
     }
 }
 
@@ -46,6 +50,9 @@ pub fn evicted(why: Evict, limit_bytes: Option<u64>, stall_ms: u64) -> String {
 pub fn refused(why: Refuse, limit: u64) -> String {
     match why {
         Refuse::MaxConns => format!("{limit} clients already (--max-conns)"),
+        Refuse::MaxConnsPerIp => {
+            format!("{limit} clients from that address already (--max-conns-per-ip)")
+        }
     }
 }
 

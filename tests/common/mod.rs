@@ -71,6 +71,21 @@ impl TestServer {
         s
     }
 
+    /// A client from the loopback address `ip` (127.0.0.2, say: all of
+    /// 127/8 is loopback on Linux), to the server on 127.0.0.1.
+    pub fn connect_from(&self, ip: &str) -> TcpStream {
+        use socket2::{Domain, Protocol, Socket, Type};
+        let sock = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP)).unwrap();
+        let local = SocketAddr::new(ip.parse().expect("an IP address"), 0);
+        sock.bind(&local.into())
+            .unwrap_or_else(|e| panic!("bind {local}: {e}"));
+        sock.connect_timeout(&self.addr().into(), DEADLINE)
+            .unwrap_or_else(|e| panic!("connect from {ip}: {e}"));
+        let s: TcpStream = sock.into();
+        s.set_read_timeout(Some(DEADLINE)).unwrap();
+        s
+    }
+
     /// Waits until an event matches; returns it. Panics after the deadline
     /// with the events seen.
     pub fn wait_for(&mut self, what: &str, pred: impl Fn(&EventKind) -> bool) -> EventKind {
