@@ -131,6 +131,14 @@ pub fn departure_parts(how: &Departure) -> Vec<(Rank, String)> {
                 Evict::SendTimeout => {
                     vec![(8, "send timed out".into()), (6, format!("after {secs} s"))]
                 }
+                Evict::TotalCap => vec![
+                    (8, "unread".into()),
+                    (
+                        6,
+                        format!("at the {} total", fmt::bytes(limit_bytes.unwrap_or(0))),
+                    ),
+                    (5, format!("for {secs} s")),
+                ],
             }
         }
         Departure::Ended => vec![(7, "model switched".into())],
