@@ -224,9 +224,10 @@ impl Headless {
             match self.events.recv_timeout(left) {
                 Ok(e) => self.apply(&e),
                 Err(RecvTimeoutError::Timeout) => panic!(
-                    "{what}: not within {within:?}; connected {}, totals {:?}",
+                    "{what}: not within {within:?}; connected {}, totals {:?}, {} events dropped",
                     self.dash.conns.live.len(),
-                    self.dash.conns.counts
+                    self.dash.conns.counts,
+                    self.dash.dropped
                 ),
                 Err(RecvTimeoutError::Disconnected) => panic!(
                     "{what}: the server exited ({:?}); totals {:?}",
@@ -363,6 +364,7 @@ fn ten_thousand_connections(model: Model) {
     let began = Instant::now();
     let deadline = began + HEAVY_DEADLINE;
     let mut server = Headless::start(model, &["--backlog", "4096", "--max-conns", "20000"]);
+    let fds_before = server.fds();
     let mut clients = Vec::with_capacity(n);
     for i in 0..n {
         assert!(
@@ -450,20 +452,41 @@ fn ten_thousand_connections(model: Model) {
     let left = deadline
         .saturating_duration_since(Instant::now())
         .max(DEADLINE);
-    server.wait_until("every connection closed", left, |h| {
-        h.dash.conns.counts.closed + h.dash.conns.counts.reset >= total
-            && h.dash.conns.live.is_empty()
+    // Every close is reported, or (a machine too busy for the reader to
+    // keep up with 10,001 closes at once) counted as a dropped event.
+    server.wait_until("every connection closed or counted", left, |h| {
+        let c = &h.dash.conns;
+        c.counts.closed + c.counts.reset + h.dash.dropped >= total
+            && c.live.len() as u64 <= h.dash.dropped
     });
+    let reported = closing.elapsed();
     assert_eq!(server.dash.conns.accepted, total, "{model}");
-    assert_eq!(
-        server.dash.conns.counts.closed, total,
-        "{model}: {:?}",
+    assert_eq!(server.dash.conns.counts.reset, 0, "{model}");
+    let dropped = server.dash.dropped;
+    // (A dropped event may also have been a summary's neighbour: more
+    // dropped than closes missing is possible, fewer is not.)
+    let closed = server.dash.conns.counts.closed;
+    assert!(
+        closed <= total && closed + dropped >= total,
+        "{model}: {:?}, {dropped} dropped",
         server.dash.conns.counts
     );
-    assert_eq!(server.dash.dropped, 0, "{model}");
+    // Whatever was reported, the server really closed every socket: its
+    // descriptors are back to what it had before the first client.
+    let fds_deadline = Instant::now() + DEADLINE;
+    while server.fds() > fds_before {
+        assert!(
+            Instant::now() < fds_deadline,
+            "{model}: {} descriptors, {fds_before} before the clients",
+            server.fds()
+        );
+        server.drain();
+        std::thread::yield_now();
+    }
     println!(
-        "[10k {model}] {total} closed events {:.2} s after the clients closed",
-        closing.elapsed().as_secs_f64()
+        "[10k {model}] {} closed events ({dropped} more counted as dropped) {:.2} s after the clients closed; server descriptors back to {fds_before}",
+        server.dash.conns.counts.closed,
+        reported.as_secs_f64()
     );
     let status = server.terminate();
     assert!(status.success(), "{model}: {status}");
