@@ -300,3 +300,112 @@ fn send_all_makes_only_the_chatty_built_in_clients_talk() {
     let TestServer { server, .. } = t;
     server.stop();
 }
+
+// ---------------------------------------------------------------------------
+// A hostile hall, item 11: a lecture client that neither deadlocks on a
+// long line nor complains about `head`.
+
+/// How long a child process of these tests may take before it is killed
+/// and the test fails (a deadlock must fail the test, not hang it).
+const CHILD_DEADLINE: Duration = Duration::from_secs(120);
+
+/// Waits for `child` (its stdin already taken or closed) and collects its
+/// output; kills it and fails if it is not done within `CHILD_DEADLINE`.
+fn finish(child: std::process::Child, what: &str) -> std::process::Output {
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(CHILD_DEADLINE) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("{what}: not done within {CHILD_DEADLINE:?} (killed)");
+        }
+    }
+}
+
+#[test]
+fn the_lecture_client_sends_and_reads_a_12_mb_line_at_once() {
+    let t = TestServer::start();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ioscope"))
+        .args(["client", &t.addr().to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    const PATTERN: &[u8] = b"the Quick brown fox, 0123456789 \xff\x00 ";
+    let line: Vec<u8> = PATTERN.iter().copied().cycle().take(12 << 20).collect();
+    let mut expected = common::upper(&line);
+    expected.push(b'\n');
+    let mut stdin = child.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || {
+        // The client may fail before reading it all: the exit code says so.
+        let _ = stdin.write_all(&line);
+        let _ = stdin.write_all(b"\n");
+    });
+    let out = finish(child, "ioscope client with a 12 MB line");
+    feeder.join().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{}: {err}", out.status);
+    assert_eq!(out.stdout.len(), expected.len());
+    // Not printed: 12 MB would bury the failure.
+    let first_difference = out.stdout.iter().zip(&expected).position(|(a, b)| a != b);
+    assert_eq!(first_difference, None, "the reply differs");
+}
+
+#[test]
+fn the_lecture_client_ends_quietly_when_its_reader_goes_away() {
+    use std::io::BufRead;
+    let t = TestServer::start();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ioscope"))
+        .args(["client", &t.addr().to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"a\n").unwrap();
+    // `head -1`: read one line, then go away.
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    assert_eq!(first, "A\n");
+    drop(reader);
+    // The next reply finds nobody reading it.
+    let _ = stdin.write_all(b"b\nc\n");
+    drop(stdin);
+    let out = finish(child, "ioscope client whose reader left");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{}: {err}", out.status);
+    assert!(err.is_empty(), "{err}");
+}
+
+#[test]
+fn the_lecture_client_piped_into_head_exits_0_silently() {
+    let t = TestServer::start();
+    let bin = env!("CARGO_BIN_EXE_ioscope");
+    let addr = t.addr();
+    let child = Command::new("bash")
+        .args([
+            "-c",
+            &format!(
+                "seq 1 100000 | {bin} client {addr} | head -1; echo \"client ${{PIPESTATUS[1]}}\""
+            ),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = finish(child, "seq | ioscope client | head -1");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(text, "1\nclient 0\n", "{err}");
+    assert!(err.is_empty(), "{err}");
+}
