@@ -302,8 +302,8 @@ fn send_all_makes_only_the_chatty_built_in_clients_talk() {
 }
 
 // ---------------------------------------------------------------------------
-// A hostile hall, item 11: a lecture client that neither deadlocks on a
-// long line nor complains about `head`.
+// A hostile hall, items 10–11: bounded memory, and a lecture client that
+// neither deadlocks on a long line nor complains about `head`.
 
 /// How long a child process of these tests may take before it is killed
 /// and the test fails (a deadlock must fail the test, not hang it).
@@ -325,6 +325,81 @@ fn finish(child: std::process::Child, what: &str) -> std::process::Output {
                 .status();
             panic!("{what}: not done within {CHILD_DEADLINE:?} (killed)");
         }
+    }
+}
+
+/// `ioscope swarm ARGS --json` through `sh -c`, after `limits` (e.g.
+/// `ulimit -n 64`); returns the exit code, the JSON summary and stderr.
+fn swarm_binary(limits: &str, args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let bin = env!("CARGO_BIN_EXE_ioscope");
+    let child = Command::new("sh")
+        .args([
+            "-c",
+            &format!("{limits}\nexec {bin} swarm --json {}", args.join(" ")),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = finish(child, "ioscope swarm");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: exit {:?}, stdout {:?}, stderr {err}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    (out.status.code(), json, err)
+}
+
+fn n(v: &serde_json::Value, k: &str) -> u64 {
+    v[k].as_u64().unwrap_or_else(|| panic!("{k} in {v}"))
+}
+
+#[test]
+fn fifty_clients_of_64_mib_messages_run_in_bounded_memory() {
+    // Held whole, the messages and their expected replies would take
+    // 50 × 2 × 64 MiB = 6.4 GB; the run gets 1 GiB of address space.
+    let t = TestServer::start_with(|c| c.backlog = 64);
+    let (code, v, err) = swarm_binary(
+        "ulimit -v 1048576",
+        &[
+            &t.addr().to_string(),
+            "--clients",
+            "50",
+            "--size",
+            "64MiB",
+            "--duration",
+            "1",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(n(&v, "connections_made"), 50, "{v:#}");
+    assert_eq!(
+        n(&v, "messages_sent"),
+        n(&v, "replies_verified") + n(&v, "mismatches") + n(&v, "lost"),
+        "{v:#}"
+    );
+    assert_eq!(n(&v, "mismatches"), 0, "{v:#}");
+    assert!(n(&v, "bytes_sent") > 0, "{v:#}");
+}
+
+#[test]
+fn messages_larger_than_the_servers_pending_cap_are_verified() {
+    let t = TestServer::start();
+    for scene in [Scene::Chatty, Scene::Binary, Scene::HalfClose] {
+        let mut config = SwarmConfig::new(t.addr(), scene);
+        config.clients = 2;
+        config.messages = 3;
+        config.size = 3 << 20;
+        config.duration = Duration::from_secs(60);
+        let s = swarm::run(&config).unwrap();
+        assert_adds_up(&s);
+        assert_eq!(s.mismatches, 0, "{s}");
+        assert_eq!(s.replies_verified, s.messages_sent, "{s}");
+        assert!(s.replies_verified >= 2, "{s}");
     }
 }
 

@@ -12,6 +12,7 @@ use mio::{Events, Interest, Poll, Token};
 use serde::Serialize;
 
 use super::conn::Conn;
+use super::payload::Message;
 use super::stats::{Summary, Tally};
 
 /// A named client behaviour a lecturer can hold against any model.
@@ -128,20 +129,6 @@ impl Rng {
     }
 }
 
-/// A readable message: `client 3 message 7 ` then lower-case letters up to
-/// `size` bytes, so the reply visibly differs.
-pub fn text_message(client: usize, n: u64, size: usize) -> Vec<u8> {
-    let mut msg = format!("client {client} message {n} ").into_bytes();
-    let letters = b"abcdefghijklmnopqrstuvwxyz";
-    let mut i = 0;
-    while msg.len() < size {
-        msg.push(letters[i % letters.len()]);
-        i += 1;
-    }
-    msg.truncate(size);
-    msg
-}
-
 #[derive(Debug)]
 struct Client {
     scene: Scene,
@@ -165,7 +152,6 @@ struct Swarm<'a> {
     clients: Vec<Client>,
     timers: BinaryHeap<Reverse<(Instant, usize, u64)>>,
     tally: Tally,
-    rng: Rng,
 }
 
 impl<'a> Swarm<'a> {
@@ -193,7 +179,6 @@ impl<'a> Swarm<'a> {
             clients,
             timers: BinaryHeap::new(),
             tally: Tally::default(),
-            rng: Rng::new(config.seed),
         })
     }
 
@@ -399,16 +384,14 @@ impl<'a> Swarm<'a> {
         client.left -= 1;
         client.sent += 1;
         let msg = if client.scene == Scene::Binary {
-            let mut msg = vec![0u8; self.config.size];
-            self.rng.fill(&mut msg);
-            msg
+            Message::random(self.config.seed, i, client.sent, self.config.size)
         } else {
-            text_message(i, client.sent, self.config.size)
+            Message::text(i, client.sent, self.config.size)
         };
         if client.scene == Scene::SlowReader {
-            conn.queue_unread(&msg, &mut self.tally);
+            conn.queue_unread(msg, &mut self.tally);
         } else {
-            conn.queue(&msg, &mut self.tally);
+            conn.queue(msg, &mut self.tally);
         }
         true
     }
