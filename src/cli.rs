@@ -51,8 +51,9 @@ pub struct SwarmArgs {
     /// How many clients.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub clients: u64,
-    /// Messages per client (connections per client for churn and reset).
-    #[arg(long, default_value_t = 10)]
+    /// Messages per client, at least 1 (connections per client for churn
+    /// and reset).
+    #[arg(long, default_value_t = 10, value_parser = parse_at_least_one)]
     pub messages: u64,
     /// Bytes per message, 1 to 64MiB (K, KiB, M, MiB allowed: 64K, 1MiB).
     /// Made as they are sent and made again to check the reply, never held:
@@ -158,6 +159,15 @@ pub fn parse_seconds(s: &str) -> Result<Duration, String> {
         return Err(format!("'{s}' seconds: expected 0 to 86400"));
     }
     Ok(Duration::from_secs_f64(secs))
+}
+
+/// A count of one or more.
+pub fn parse_at_least_one(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(0) => Err("at least 1 (clients that connect and say nothing: --scene idle)".to_string()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("'{s}' is not a whole number")),
+    }
 }
 
 /// The largest `--size` of the swarm.

@@ -302,8 +302,8 @@ fn send_all_makes_only_the_chatty_built_in_clients_talk() {
 }
 
 // ---------------------------------------------------------------------------
-// A hostile hall, items 10–11: bounded memory, and a lecture client that
-// neither deadlocks on a long line nor complains about `head`.
+// A hostile hall, items 9–11: every client accounted for, bounded memory,
+// and a lecture client that neither deadlocks nor complains about `head`.
 
 /// How long a child process of these tests may take before it is killed
 /// and the test fails (a deadlock must fail the test, not hang it).
@@ -356,6 +356,115 @@ fn swarm_binary(limits: &str, args: &[&str]) -> (Option<i32>, serde_json::Value,
 
 fn n(v: &serde_json::Value, k: &str) -> u64 {
     v[k].as_u64().unwrap_or_else(|| panic!("{k} in {v}"))
+}
+
+/// Connected + failed + not started = clients, and the messages add up.
+fn assert_every_client_accounted_for(v: &serde_json::Value, clients: u64) {
+    assert_eq!(
+        n(v, "clients_connected") + n(v, "clients_failed") + n(v, "clients_not_started"),
+        clients,
+        "{v:#}"
+    );
+    assert_eq!(n(v, "clients"), clients);
+    assert_eq!(
+        n(v, "messages_sent"),
+        n(v, "replies_verified") + n(v, "mismatches") + n(v, "lost"),
+        "{v:#}"
+    );
+}
+
+fn closed_port() -> String {
+    // Bind and drop: a port where nothing listens.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("127.0.0.1:{port}")
+}
+
+#[test]
+fn a_swarm_that_cannot_connect_says_why_once_and_exits_1() {
+    let addr = closed_port();
+    let (code, v, err) = swarm_binary("", &[&addr, "--clients", "10", "--duration", "20"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert_every_client_accounted_for(&v, 10);
+    assert_eq!(n(&v, "clients_failed"), 10, "{v:#}");
+    assert_eq!(n(&v, "connections_failed"), 10, "{v:#}");
+    // One line for the one kind of failure, with its count: not ten lines.
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("10 connections failed") && err.contains("refused"),
+        "{err}"
+    );
+    // Without --json the summary says it too, on stdout.
+    let out = Command::new(env!("CARGO_BIN_EXE_ioscope"))
+        .args(["swarm", &addr, "--clients", "3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("3 = 0 connected + 3 failed + 0 not started"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_swarm_cut_short_by_the_descriptor_limit_accounts_for_every_client() {
+    let t = TestServer::start_with(|c| c.backlog = 256);
+    let addr = t.addr().to_string();
+    // 64 descriptors for the swarm process only: about 60 clients fit.
+    let (code, v, err) = swarm_binary(
+        "ulimit -n 64",
+        &[
+            &addr,
+            "--clients",
+            "200",
+            "--messages",
+            "2",
+            "--duration",
+            "60",
+        ],
+    );
+    assert_eq!(code, Some(1), "{v:#} {err}");
+    assert_every_client_accounted_for(&v, 200);
+    let (made, not_started) = (n(&v, "clients_connected"), n(&v, "clients_not_started"));
+    assert!(made > 0 && not_started > 0, "{v:#}");
+    // The clients that started did their work.
+    assert_eq!(n(&v, "clients_failed"), 0, "{v:#}");
+    assert_eq!(n(&v, "replies_verified"), 2 * made, "{v:#}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!("{not_started} of 200 clients not started"))
+            && err.contains("out of file descriptors (limit 64)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn messages_0_is_refused_by_the_parser_and_by_the_library() {
+    let t = TestServer::start();
+    let out = Command::new(env!("CARGO_BIN_EXE_ioscope"))
+        .args([
+            "swarm",
+            &t.addr().to_string(),
+            "--messages",
+            "0",
+            "--duration",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("at least 1"), "{err}");
+    assert!(out.stdout.is_empty());
+    let mut config = SwarmConfig::new(t.addr(), Scene::Chatty);
+    config.messages = 0;
+    config.duration = Duration::from_secs(2);
+    let e = swarm::run(&config).expect_err("messages 0");
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
 }
 
 #[test]
