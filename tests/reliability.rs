@@ -583,8 +583,22 @@ fn slow_readers_are_dropped_and_the_others_keep_their_rtt(model: Model) {
     let mut dash = Dashboard::new();
     let mut reasons = Vec::new();
     let mut summaries: Vec<(&str, Summary)> = Vec::new();
+    // Events the server could not deliver (the channel was full): under a
+    // flood of recv/send events, evictions can be among them.
+    let mut dropped = 0;
     let deadline = began + HEAVY_DEADLINE;
-    while dash.conns.counts.evicted < SLOW as u64 || summaries.len() < 2 {
+    // Once the swarm saw every slow reader cut off by the server, each
+    // eviction event went out before its socket closed: the channel holds
+    // all that were not dropped.
+    let all_cut_off = |summaries: &[(&str, Summary)]| {
+        summaries.len() == 2
+            && summaries
+                .iter()
+                .any(|(w, s)| *w == "slow" && s.reset_by_server + s.closed_by_server == SLOW as u64)
+    };
+    while (dash.conns.counts.evicted < SLOW as u64 || summaries.len() < 2)
+        && !(all_cut_off(&summaries) && t.events.is_empty())
+    {
         let left = deadline.saturating_duration_since(Instant::now());
         select! {
             recv(t.events) -> e => {
@@ -602,6 +616,7 @@ fn slow_readers_are_dropped_and_the_others_keep_their_rtt(model: Model) {
                         stall_ms,
                         ..
                     } => reasons.push(ioscope::ui::text::evicted(*why, *limit_bytes, *stall_ms)),
+                    EventKind::Dropped { count } => dropped += count,
                     _ => {}
                 }
                 dash.apply(&e);
@@ -645,13 +660,21 @@ fn slow_readers_are_dropped_and_the_others_keep_their_rtt(model: Model) {
         slow_summary.connections_made, SLOW as u64,
         "{model}: {slow_summary}"
     );
-    // Exactly the slow readers were evicted, and they were told why.
+    // The server cut every slow reader off (the swarm saw each go)...
     assert_eq!(
-        dash.conns.counts.evicted, SLOW as u64,
-        "{model}: {:?}",
+        slow_summary.reset_by_server + slow_summary.closed_by_server,
+        SLOW as u64,
+        "{model}: {slow_summary}"
+    );
+    // ...by evicting it, and told why. Exactly SLOW evictions arrived unless
+    // the server had to drop events (then no more than SLOW).
+    let evicted = dash.conns.counts.evicted;
+    assert!(
+        evicted == SLOW as u64 || (dropped > 0 && (1..SLOW as u64).contains(&evicted)),
+        "{model}: {evicted} evicted, {dropped} events dropped, {:?}",
         dash.conns.counts
     );
-    assert_eq!(reasons.len(), SLOW);
+    assert_eq!(reasons.len() as u64, evicted);
     for r in &reasons {
         assert!(r.contains("unread"), "{model}: eviction reason {r:?}");
     }
