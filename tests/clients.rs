@@ -35,16 +35,21 @@ fn count(t: &TestServer, pred: impl Fn(&EventKind) -> bool) -> usize {
     t.seen.iter().filter(|e| pred(&e.kind)).count()
 }
 
-#[test]
-fn the_lecture_client_with_piped_stdin_prints_upper_cased_lines() {
-    let t = TestServer::start();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ioscope"))
+/// `ioscope client` to `t`, its stdin, stdout and stderr pipes.
+fn lecture_client(t: &TestServer) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_ioscope"))
         .args(["client", &t.addr().to_string()])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn the_lecture_client_with_piped_stdin_prints_upper_cased_lines() {
+    let t = TestServer::start();
+    let mut child = lecture_client(&t);
     child
         .stdin
         .take()
@@ -82,14 +87,7 @@ fn the_lecture_client_says_when_nothing_listens() {
 #[test]
 fn the_lecture_client_says_when_the_server_goes_away() {
     let t = TestServer::start();
-    let addr = t.addr().to_string();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ioscope"))
-        .args(["client", &addr])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = lecture_client(&t);
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"first\n").unwrap();
     let mut t = t;
@@ -515,13 +513,7 @@ fn messages_larger_than_the_servers_pending_cap_are_verified() {
 #[test]
 fn the_lecture_client_sends_and_reads_a_12_mb_line_at_once() {
     let t = TestServer::start();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ioscope"))
-        .args(["client", &t.addr().to_string()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = lecture_client(&t);
     const PATTERN: &[u8] = b"the Quick brown fox, 0123456789 \xff\x00 ";
     let line: Vec<u8> = PATTERN.iter().copied().cycle().take(12 << 20).collect();
     let mut expected = common::upper(&line);
@@ -546,13 +538,7 @@ fn the_lecture_client_sends_and_reads_a_12_mb_line_at_once() {
 fn the_lecture_client_ends_quietly_when_its_reader_goes_away() {
     use std::io::BufRead;
     let t = TestServer::start();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ioscope"))
-        .args(["client", &t.addr().to_string()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = lecture_client(&t);
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"a\n").unwrap();
     // `head -1`: read one line, then go away.
