@@ -479,16 +479,15 @@ fn fifty_clients_of_64_mib_messages_run_in_bounded_memory() {
             "--size",
             "64MiB",
             "--duration",
-            "1",
+            "2",
         ],
     );
     assert_eq!(code, Some(0), "{err}");
-    assert_eq!(n(&v, "connections_made"), 50, "{v:#}");
-    assert_eq!(
-        n(&v, "messages_sent"),
-        n(&v, "replies_verified") + n(&v, "mismatches") + n(&v, "lost"),
-        "{v:#}"
-    );
+    assert_every_client_accounted_for(&v, 50);
+    // Held whole, ten messages alone would be over the limit. (Under load
+    // the run may end before the swarm has seen every connect: those are
+    // counted as failed, "still connecting when the run ended".)
+    assert!(n(&v, "clients_connected") >= 10, "{v:#}");
     assert_eq!(n(&v, "mismatches"), 0, "{v:#}");
     assert!(n(&v, "bytes_sent") > 0, "{v:#}");
 }

@@ -242,6 +242,11 @@ impl<'a> Swarm<'a> {
                 Err(e) => return Err(e),
             }
             for event in events.iter() {
+                // One event can move megabytes (a large --size): the run
+                // stops on time, not at the end of the batch.
+                if Instant::now() >= deadline {
+                    break;
+                }
                 self.on_event(event.token().0);
             }
             let now = Instant::now();
