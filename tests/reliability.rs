@@ -683,7 +683,7 @@ fn slow_readers_are_dropped_and_the_others_keep_their_rtt(model: Model) {
     assert_eq!(round_trip(&mut c, b"after the purge"), b"AFTER THE PURGE");
     assert!(t.server.is_alive(), "{model}");
     println!(
-        "[slow {model}] {SLOW} slow readers evicted (\"{}\"), {} stuck seen; slow swarm: {} bytes out, server closed {} reset {} of them, {:.2} s",
+        "[slow {model}] {SLOW} slow readers cut off, {evicted} evictions delivered ({dropped} events dropped) (\"{}\"), {} stuck seen; slow swarm: {} bytes out, server closed {} reset {} of them, {:.2} s",
         reasons[0],
         stuck.len(),
         slow_summary.bytes_sent,
