@@ -52,11 +52,14 @@ pub struct SwarmArgs {
     /// How many clients.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub clients: u64,
-    /// Messages per client (connections per client for churn and reset).
-    #[arg(long, default_value_t = 10)]
+    /// Messages per client, at least 1 (connections per client for churn
+    /// and reset).
+    #[arg(long, default_value_t = 10, value_parser = parse_at_least_one)]
     pub messages: u64,
-    /// Bytes per message.
-    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=(64 << 20)))]
+    /// Bytes per message, 1 to 64MiB (K, KiB, M, MiB allowed: 64K, 1MiB).
+    /// Made as they are sent and made again to check the reply, never held:
+    /// memory does not grow with the size.
+    #[arg(long, default_value = "64", value_name = "BYTES", value_parser = parse_message_size)]
     pub size: u64,
     /// Pause between a reply and the next message, in milliseconds.
     #[arg(long, default_value_t = 0, value_name = "MS")]
@@ -172,6 +175,41 @@ pub fn parse_seconds(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
+/// A count of one or more.
+pub fn parse_at_least_one(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(0) => Err("at least 1 (clients that connect and say nothing: --scene idle)".to_string()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("'{s}' is not a whole number")),
+    }
+}
+
+/// The largest `--size` of the swarm.
+pub const MAX_MESSAGE_SIZE: u64 = 64 << 20;
+
+/// A message size: `4096`, `64K`, `64KiB`, `1M`, `64MiB` (K and M are 1024
+/// and 1024²), from 1 byte to `MAX_MESSAGE_SIZE`.
+pub fn parse_message_size(s: &str) -> Result<u64, String> {
+    let bad = || format!("'{s}' is not a size: expected bytes, e.g. 4096, 64K or 1MiB");
+    let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (number, unit) = s.split_at(digits);
+    let unit = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        _ => return Err(bad()),
+    };
+    let bytes = number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .ok_or_else(bad)?;
+    if !(1..=MAX_MESSAGE_SIZE).contains(&bytes) {
+        return Err(format!("'{s}': expected 1 byte to 64MiB"));
+    }
+    Ok(bytes)
+}
+
 /// `HOST:PORT`, where HOST may be a name (`localhost:8080`).
 pub fn parse_addr(s: &str) -> Result<SocketAddr, String> {
     if let Ok(addr) = s.parse() {
@@ -221,6 +259,34 @@ mod tests {
         );
         assert!(serve(&["--max-conns-per-ip", "0"]).is_err());
         assert!(serve(&["--pending-total", "100"]).is_err());
+    }
+
+    #[test]
+    fn message_sizes_parse_or_explain() {
+        for (s, bytes) in [
+            ("1", 1),
+            ("4096", 4096),
+            ("64K", 65_536),
+            ("64kib", 65_536),
+            ("1M", 1 << 20),
+            ("64MiB", 64 << 20),
+        ] {
+            assert_eq!(parse_message_size(s), Ok(bytes), "{s}");
+        }
+        for bad in [
+            "",
+            "0",
+            "65MiB",
+            "1G",
+            "K",
+            "-1",
+            "1.5M",
+            "99999999999999999999",
+        ] {
+            assert!(parse_message_size(bad).is_err(), "{bad}");
+        }
+        assert!(parse_message_size("1x").unwrap_err().contains("64K"));
+        assert!(parse_message_size("65M").unwrap_err().contains("64MiB"));
     }
 
     #[test]

@@ -18,16 +18,28 @@ fn main() -> ExitCode {
             report(result.map_err(|e| e.to_string()), ExitCode::FAILURE)
         }
         Some(Command::Swarm(args)) => match swarm::run(&args.config()) {
-            Ok(summary) if args.json => {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&summary).expect("summary to JSON")
-                );
-                ExitCode::SUCCESS
-            }
             Ok(summary) => {
-                println!("{summary}");
-                ExitCode::SUCCESS
+                let text = if args.json {
+                    serde_json::to_string_pretty(&summary).expect("summary to JSON")
+                } else {
+                    summary.to_string()
+                };
+                let printed = match writeln!(std::io::stdout(), "{text}") {
+                    // A reader that went away (`| head -1`) is not an error.
+                    Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                        eprintln!("ioscope: swarm: cannot print the summary: {e}");
+                        false
+                    }
+                    _ => true,
+                };
+                for problem in summary.problems() {
+                    eprintln!("ioscope: swarm: {problem}");
+                }
+                if summary.failed() || !printed {
+                    ExitCode::FAILURE
+                } else {
+                    ExitCode::SUCCESS
+                }
             }
             Err(e) => report(Err(format!("swarm: {e}")), ExitCode::FAILURE),
         },

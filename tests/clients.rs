@@ -35,16 +35,21 @@ fn count(t: &TestServer, pred: impl Fn(&EventKind) -> bool) -> usize {
     t.seen.iter().filter(|e| pred(&e.kind)).count()
 }
 
-#[test]
-fn the_lecture_client_with_piped_stdin_prints_upper_cased_lines() {
-    let t = TestServer::start();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ioscope"))
+/// `ioscope client` to `t`, its stdin, stdout and stderr pipes.
+fn lecture_client(t: &TestServer) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_ioscope"))
         .args(["client", &t.addr().to_string()])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn the_lecture_client_with_piped_stdin_prints_upper_cased_lines() {
+    let t = TestServer::start();
+    let mut child = lecture_client(&t);
     child
         .stdin
         .take()
@@ -82,14 +87,7 @@ fn the_lecture_client_says_when_nothing_listens() {
 #[test]
 fn the_lecture_client_says_when_the_server_goes_away() {
     let t = TestServer::start();
-    let addr = t.addr().to_string();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ioscope"))
-        .args(["client", &addr])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = lecture_client(&t);
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"first\n").unwrap();
     let mut t = t;
@@ -299,4 +297,284 @@ fn send_all_makes_only_the_chatty_built_in_clients_talk() {
     );
     let TestServer { server, .. } = t;
     server.stop();
+}
+
+// ---------------------------------------------------------------------------
+// A hostile hall, items 9–11: every client accounted for, bounded memory,
+// and a lecture client that neither deadlocks nor complains about `head`.
+
+/// How long a child process of these tests may take before it is killed
+/// and the test fails (a deadlock must fail the test, not hang it).
+const CHILD_DEADLINE: Duration = Duration::from_secs(120);
+
+/// Waits for `child` (its stdin already taken or closed) and collects its
+/// output; kills it and fails if it is not done within `CHILD_DEADLINE`.
+fn finish(child: std::process::Child, what: &str) -> std::process::Output {
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(CHILD_DEADLINE) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("{what}: not done within {CHILD_DEADLINE:?} (killed)");
+        }
+    }
+}
+
+/// `ioscope swarm ARGS --json` through `sh -c`, after `limits` (e.g.
+/// `ulimit -n 64`); returns the exit code, the JSON summary and stderr.
+fn swarm_binary(limits: &str, args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let bin = env!("CARGO_BIN_EXE_ioscope");
+    let child = Command::new("sh")
+        .args([
+            "-c",
+            &format!("{limits}\nexec {bin} swarm --json {}", args.join(" ")),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = finish(child, "ioscope swarm");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: exit {:?}, stdout {:?}, stderr {err}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    (out.status.code(), json, err)
+}
+
+fn n(v: &serde_json::Value, k: &str) -> u64 {
+    v[k].as_u64().unwrap_or_else(|| panic!("{k} in {v}"))
+}
+
+/// Connected + failed + not started = clients, and the messages add up.
+fn assert_every_client_accounted_for(v: &serde_json::Value, clients: u64) {
+    assert_eq!(
+        n(v, "clients_connected") + n(v, "clients_failed") + n(v, "clients_not_started"),
+        clients,
+        "{v:#}"
+    );
+    assert_eq!(n(v, "clients"), clients);
+    assert_eq!(
+        n(v, "messages_sent"),
+        n(v, "replies_verified") + n(v, "mismatches") + n(v, "lost"),
+        "{v:#}"
+    );
+}
+
+fn closed_port() -> String {
+    // Bind and drop: a port where nothing listens.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("127.0.0.1:{port}")
+}
+
+#[test]
+fn a_swarm_that_cannot_connect_says_why_once_and_exits_1() {
+    let addr = closed_port();
+    let (code, v, err) = swarm_binary("", &[&addr, "--clients", "10", "--duration", "20"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert_every_client_accounted_for(&v, 10);
+    assert_eq!(n(&v, "clients_failed"), 10, "{v:#}");
+    assert_eq!(n(&v, "connections_failed"), 10, "{v:#}");
+    // One line for the one kind of failure, with its count: not ten lines.
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("10 connections failed") && err.contains("refused"),
+        "{err}"
+    );
+    // Without --json the summary says it too, on stdout.
+    let out = Command::new(env!("CARGO_BIN_EXE_ioscope"))
+        .args(["swarm", &addr, "--clients", "3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("3 = 0 connected + 3 failed + 0 not started"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_swarm_cut_short_by_the_descriptor_limit_accounts_for_every_client() {
+    let t = TestServer::start_with(|c| c.backlog = 256);
+    let addr = t.addr().to_string();
+    // 64 descriptors for the swarm process only: about 60 clients fit.
+    let (code, v, err) = swarm_binary(
+        "ulimit -n 64",
+        &[
+            &addr,
+            "--clients",
+            "200",
+            "--messages",
+            "2",
+            "--duration",
+            "60",
+        ],
+    );
+    assert_eq!(code, Some(1), "{v:#} {err}");
+    assert_every_client_accounted_for(&v, 200);
+    let (made, not_started) = (n(&v, "clients_connected"), n(&v, "clients_not_started"));
+    assert!(made > 0 && not_started > 0, "{v:#}");
+    // The clients that started did their work.
+    assert_eq!(n(&v, "clients_failed"), 0, "{v:#}");
+    assert_eq!(n(&v, "replies_verified"), 2 * made, "{v:#}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!("{not_started} of 200 clients not started"))
+            && err.contains("out of file descriptors (limit 64)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn messages_0_is_refused_by_the_parser_and_by_the_library() {
+    let t = TestServer::start();
+    let out = Command::new(env!("CARGO_BIN_EXE_ioscope"))
+        .args([
+            "swarm",
+            &t.addr().to_string(),
+            "--messages",
+            "0",
+            "--duration",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("at least 1"), "{err}");
+    assert!(out.stdout.is_empty());
+    let mut config = SwarmConfig::new(t.addr(), Scene::Chatty);
+    config.messages = 0;
+    config.duration = Duration::from_secs(2);
+    let e = swarm::run(&config).expect_err("messages 0");
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+}
+
+#[test]
+fn fifty_clients_of_64_mib_messages_run_in_bounded_memory() {
+    // Held whole, the messages and their expected replies would take
+    // 50 × 2 × 64 MiB = 6.4 GB; the run gets 1 GiB of address space.
+    let t = TestServer::start_with(|c| c.backlog = 64);
+    let (code, v, err) = swarm_binary(
+        "ulimit -v 1048576",
+        &[
+            &t.addr().to_string(),
+            "--clients",
+            "50",
+            "--size",
+            "64MiB",
+            "--duration",
+            "2",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_every_client_accounted_for(&v, 50);
+    // Held whole, ten messages alone would be over the limit. (Under load
+    // the run may end before the swarm has seen every connect: those are
+    // counted as failed, "still connecting when the run ended".)
+    assert!(n(&v, "clients_connected") >= 10, "{v:#}");
+    assert_eq!(n(&v, "mismatches"), 0, "{v:#}");
+    assert!(n(&v, "bytes_sent") > 0, "{v:#}");
+}
+
+#[test]
+fn messages_larger_than_the_servers_pending_cap_are_verified() {
+    let t = TestServer::start();
+    for scene in [Scene::Chatty, Scene::Binary, Scene::HalfClose] {
+        let mut config = SwarmConfig::new(t.addr(), scene);
+        config.clients = 2;
+        config.messages = 3;
+        config.size = 3 << 20;
+        config.duration = Duration::from_secs(60);
+        let s = swarm::run(&config).unwrap();
+        assert_adds_up(&s);
+        assert_eq!(s.mismatches, 0, "{s}");
+        assert_eq!(s.replies_verified, s.messages_sent, "{s}");
+        assert!(s.replies_verified >= 2, "{s}");
+    }
+}
+
+#[test]
+fn the_lecture_client_sends_and_reads_a_12_mb_line_at_once() {
+    let t = TestServer::start();
+    let mut child = lecture_client(&t);
+    const PATTERN: &[u8] = b"the Quick brown fox, 0123456789 \xff\x00 ";
+    let line: Vec<u8> = PATTERN.iter().copied().cycle().take(12 << 20).collect();
+    let mut expected = common::upper(&line);
+    expected.push(b'\n');
+    let mut stdin = child.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || {
+        // The client may fail before reading it all: the exit code says so.
+        let _ = stdin.write_all(&line);
+        let _ = stdin.write_all(b"\n");
+    });
+    let out = finish(child, "ioscope client with a 12 MB line");
+    feeder.join().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{}: {err}", out.status);
+    assert_eq!(out.stdout.len(), expected.len());
+    // Not printed: 12 MB would bury the failure.
+    let first_difference = out.stdout.iter().zip(&expected).position(|(a, b)| a != b);
+    assert_eq!(first_difference, None, "the reply differs");
+}
+
+#[test]
+fn the_lecture_client_ends_quietly_when_its_reader_goes_away() {
+    use std::io::BufRead;
+    let t = TestServer::start();
+    let mut child = lecture_client(&t);
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"a\n").unwrap();
+    // `head -1`: read one line, then go away.
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    assert_eq!(first, "A\n");
+    drop(reader);
+    // The next reply finds nobody reading it.
+    let _ = stdin.write_all(b"b\nc\n");
+    drop(stdin);
+    let out = finish(child, "ioscope client whose reader left");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{}: {err}", out.status);
+    assert!(err.is_empty(), "{err}");
+}
+
+#[test]
+fn the_lecture_client_piped_into_head_exits_0_silently() {
+    let t = TestServer::start();
+    let bin = env!("CARGO_BIN_EXE_ioscope");
+    let addr = t.addr();
+    let child = Command::new("bash")
+        .args([
+            "-c",
+            &format!(
+                "seq 1 100000 | {bin} client {addr} | head -1; echo \"client ${{PIPESTATUS[1]}}\""
+            ),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = finish(child, "seq | ioscope client | head -1");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(text, "1\nclient 0\n", "{err}");
+    assert!(err.is_empty(), "{err}");
 }

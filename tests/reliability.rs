@@ -610,11 +610,22 @@ fn slow_readers_beside_a_chatty_swarm(
     let mut evictions = Vec::new();
     let mut summaries: Vec<(&str, Summary)> = Vec::new();
     let deadline = began + HEAVY_DEADLINE;
+    // Once the swarm saw every slow reader cut off, each eviction event had
+    // gone out before its socket closed: an empty channel holds all that
+    // were not dropped (a flood of recv/send events can fill the channel,
+    // and the server drops rather than waits).
+    let all_cut_off = |summaries: &[(&str, Summary)]| {
+        summaries.len() == 2
+            && summaries.iter().any(|(w, s)| {
+                *w == "slow" && s.reset_by_server + s.closed_by_server == slow_clients
+            })
+    };
     // Until both swarms are done and every slow reader is gone (evicted,
     // if all is well), and so are the chatty clients.
     let everyone = slow_clients + chatty.clients as u64;
-    while summaries.len() < 2
-        || (dash.conns.counts.evicted < slow_clients && dash.conns.counts.total() < everyone)
+    while (summaries.len() < 2
+        || (dash.conns.counts.evicted < slow_clients && dash.conns.counts.total() < everyone))
+        && !(all_cut_off(&summaries) && t.events.is_empty())
     {
         let left = deadline.saturating_duration_since(Instant::now());
         select! {
@@ -654,8 +665,9 @@ fn slow_readers_beside_a_chatty_swarm(
     };
     let (slow, chatty_summary) = (take("slow"), take("chatty"));
     println!(
-        "[slow {model}] {} of {slow_clients} slow readers evicted (\"{}\"); slow swarm: {} bytes out, server closed {} reset {} of them, {:.2} s",
+        "[slow {model}] {} of {slow_clients} slow readers' evictions delivered ({} events dropped) (\"{}\"); slow swarm: {} bytes out, server closed {} reset {} of them, {:.2} s",
         evictions.len(),
+        dash.dropped,
         evictions.first().map_or("", |e| e.1.as_str()),
         slow.bytes_sent,
         slow.closed_by_server,
@@ -682,13 +694,22 @@ fn slow_readers_beside_a_chatty_swarm(
         "{model}: {chatty_summary}"
     );
     assert_eq!(slow.connections_made, slow_clients, "{model}: {slow}");
-    // Exactly the slow readers were evicted.
+    // The server cut every slow reader off (the swarm saw each go)...
     assert_eq!(
-        dash.conns.counts.evicted, slow_clients,
-        "{model}: {:?}",
+        slow.reset_by_server + slow.closed_by_server,
+        slow_clients,
+        "{model}: {slow}"
+    );
+    // ...by evicting it: exactly the slow readers' evictions arrived, unless
+    // the server had to drop events (then no more than that).
+    let evicted = dash.conns.counts.evicted;
+    assert!(
+        evicted == slow_clients || (dash.dropped > 0 && (1..slow_clients).contains(&evicted)),
+        "{model}: {evicted} evicted, {} events dropped, {:?}",
+        dash.dropped,
         dash.conns.counts
     );
-    assert_eq!(evictions.len() as u64, slow_clients, "{model}");
+    assert_eq!(evictions.len() as u64, evicted, "{model}");
     // The server is alive and serves a newcomer.
     let mut c = t.connect();
     assert_eq!(round_trip(&mut c, b"after the purge"), b"AFTER THE PURGE");

@@ -13,6 +13,7 @@ use crossbeam_channel::{Receiver, Sender};
 use mio::{Events, Interest, Poll, Token, Waker};
 
 use super::conn::Conn;
+use super::payload::Message;
 use super::stats::Tally;
 use super::swarm::Rng;
 use crate::event::{ClientRole, Event, EventKind};
@@ -317,9 +318,7 @@ impl Engine {
             return;
         }
         self.said += 1;
-        client
-            .conn
-            .queue(format!("{line}\n").as_bytes(), &mut self.tally);
+        client.conn.queue(Message::line(line), &mut self.tally);
         if client.chatty {
             client.next_say = Some(Instant::now() + CHATTY_EVERY);
         }

@@ -1,6 +1,7 @@
 //! One non-blocking client connection that checks every reply byte against
 //! the upper-cased bytes it sent, in order, however the replies are split
-//! across reads.
+//! across reads. Neither the bytes sent nor the replies expected are held:
+//! both are made again from the message as they are needed.
 
 use std::collections::VecDeque;
 use std::io::{self, ErrorKind, Read, Write};
@@ -9,11 +10,24 @@ use std::time::{Duration, Instant};
 
 use mio::net::TcpStream;
 
+use super::payload::Message;
 use super::stats::Tally;
+
+/// Bytes made and written, or read and checked, at a time.
+const CHUNK: usize = 16 * 1024;
+
+/// A message being written.
+#[derive(Debug, Clone, Copy)]
+struct Outgoing {
+    msg: Message,
+    /// Bytes the kernel has taken.
+    written: u64,
+}
 
 /// A message waiting for its reply.
 #[derive(Debug, Clone, Copy)]
 struct Inflight {
+    msg: Message,
     /// The value of `Conn::received` once its reply is complete.
     ends_at: u64,
     sent_at: Instant,
@@ -34,8 +48,7 @@ pub struct ReadOutcome {
 pub struct Conn {
     pub stream: TcpStream,
     connecting_since: Option<Instant>,
-    out: VecDeque<u8>,
-    expect: VecDeque<u8>,
+    out: VecDeque<Outgoing>,
     inflight: VecDeque<Inflight>,
     queued_total: u64,
     received: u64,
@@ -54,7 +67,6 @@ impl Conn {
             stream,
             connecting_since: Some(Instant::now()),
             out: VecDeque::new(),
-            expect: VecDeque::new(),
             inflight: VecDeque::new(),
             queued_total: 0,
             received: 0,
@@ -89,21 +101,19 @@ impl Conn {
     }
 
     /// Queues one message; its reply is expected upper-cased.
-    pub fn queue(&mut self, msg: &[u8], tally: &mut Tally) {
-        self.out.extend(msg);
-        self.expect.extend(msg.iter().map(u8::to_ascii_uppercase));
-        self.queued_total += msg.len() as u64;
+    pub fn queue(&mut self, msg: Message, tally: &mut Tally) {
+        self.queue_unread(msg, tally);
+        self.queued_total += msg.len();
         self.inflight.push_back(Inflight {
+            msg,
             ends_at: self.queued_total,
             sent_at: Instant::now(),
         });
-        tally.messages_sent += 1;
     }
 
-    /// Queues one message whose reply will never be read (a slow reader):
-    /// nothing is kept to check it against, so memory stays bounded.
-    pub fn queue_unread(&mut self, msg: &[u8], tally: &mut Tally) {
-        self.out.extend(msg);
+    /// Queues one message whose reply will never be read (a slow reader).
+    pub fn queue_unread(&mut self, msg: Message, tally: &mut Tally) {
+        self.out.push_back(Outgoing { msg, written: 0 });
         tally.messages_sent += 1;
     }
 
@@ -113,8 +123,8 @@ impl Conn {
     }
 
     /// Bytes queued but not yet taken by the kernel.
-    pub fn unsent(&self) -> usize {
-        self.out.len()
+    pub fn unsent(&self) -> u64 {
+        self.out.iter().map(|o| o.msg.len() - o.written).sum()
     }
 
     /// Messages still waiting for (part of) their reply.
@@ -124,17 +134,28 @@ impl Conn {
 
     /// Writes what the kernel takes. `Ok(true)` when everything is out.
     pub fn write_some(&mut self, tally: &mut Tally) -> io::Result<bool> {
-        while !self.out.is_empty() {
-            let (front, _) = self.out.as_slices();
-            match self.stream.write(front) {
-                Ok(0) => return Err(ErrorKind::WriteZero.into()),
-                Ok(n) => {
-                    self.out.drain(..n);
-                    tally.bytes_sent += n as u64;
+        let mut buf = [0u8; CHUNK];
+        while let Some(front) = self.out.front_mut() {
+            // The next chunk, made afresh; what the kernel does not take of
+            // it is made again next time.
+            let len = (front.msg.len() - front.written).min(CHUNK as u64) as usize;
+            front.msg.fill(front.written, &mut buf[..len]);
+            let mut at = 0;
+            while at < len {
+                match self.stream.write(&buf[at..len]) {
+                    Ok(0) => return Err(ErrorKind::WriteZero.into()),
+                    Ok(n) => {
+                        at += n;
+                        front.written += n as u64;
+                        tally.bytes_sent += n as u64;
+                    }
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(false),
+                    Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
                 }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(false),
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
+            }
+            if front.written == front.msg.len() {
+                self.out.pop_front();
             }
         }
         if self.shutdown_when_sent && !self.write_shut {
@@ -147,7 +168,7 @@ impl Conn {
     /// Reads what has arrived and checks it byte by byte.
     pub fn read_some(&mut self, tally: &mut Tally) -> io::Result<ReadOutcome> {
         let mut outcome = ReadOutcome::default();
-        let mut buf = [0u8; 16 * 1024];
+        let mut buf = [0u8; CHUNK];
         loop {
             match self.stream.read(&mut buf) {
                 Ok(0) => {
@@ -167,9 +188,10 @@ impl Conn {
         }
     }
 
-    /// Checks arrived bytes; returns the replies completed and the round
-    /// trip of the last one.
+    /// Checks arrived bytes (at most `CHUNK` of them); returns the replies
+    /// completed and the round trip of the last one.
     fn check(&mut self, data: &[u8], tally: &mut Tally) -> (u64, Option<Duration>) {
+        let mut expected = [0u8; CHUNK];
         let mut completed = 0;
         let mut rtt = None;
         let mut rest = data;
@@ -182,8 +204,12 @@ impl Conn {
             };
             let take = ((front.ends_at - self.received) as usize).min(rest.len());
             let (chunk, tail) = rest.split_at(take);
-            let expected = self.expect.drain(..take);
-            if !chunk.iter().copied().eq(expected) {
+            // Where this chunk stands in its message, and what it should be.
+            let offset = front.msg.len() - (front.ends_at - self.received);
+            let expected = &mut expected[..take];
+            front.msg.fill(offset, expected);
+            expected.make_ascii_uppercase();
+            if chunk != expected {
                 self.front_mismatch = true;
             }
             self.received += take as u64;
@@ -222,11 +248,11 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let mut conn = Conn::connect(listener.local_addr().unwrap()).unwrap();
         let mut tally = Tally::default();
-        conn.queue(b"hello", &mut tally);
-        conn.queue(b"abc", &mut tally);
-        assert_eq!(conn.check(b"HE", &mut tally).0, 0);
-        assert_eq!(conn.check(b"LLOA", &mut tally).0, 1);
-        assert_eq!(conn.check(b"bC", &mut tally).0, 1); // 'b' should be 'B'
+        conn.queue(Message::text(0, 1, 5), &mut tally); // "clien"
+        conn.queue(Message::text(0, 2, 3), &mut tally); // "cli"
+        assert_eq!(conn.check(b"CL", &mut tally).0, 0);
+        assert_eq!(conn.check(b"IENC", &mut tally).0, 1);
+        assert_eq!(conn.check(b"lI", &mut tally).0, 1); // 'l' should be 'L'
         assert_eq!((tally.replies_verified, tally.mismatches), (1, 1));
         assert_eq!(conn.awaiting(), 0);
         conn.check(b"extra", &mut tally);

@@ -4,5 +4,6 @@
 pub mod builtin;
 pub mod conn;
 pub mod interactive;
+pub mod payload;
 pub mod stats;
 pub mod swarm;

@@ -1,10 +1,12 @@
 //! What a swarm counts, and the summary it prints.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
 
 use crate::sys::CpuTime;
+use crate::ui::fmt::thousands;
 use serde::Serialize;
 
 /// Counters and histograms, updated by the clients as they go.
@@ -12,6 +14,8 @@ use serde::Serialize;
 pub struct Tally {
     pub connections_made: u64,
     pub connections_failed: u64,
+    /// The failed connections by what went wrong.
+    failures: BTreeMap<String, u64>,
     pub messages_sent: u64,
     pub replies_verified: u64,
     pub mismatches: u64,
@@ -34,6 +38,7 @@ impl Default for Tally {
         Tally {
             connections_made: 0,
             connections_failed: 0,
+            failures: BTreeMap::new(),
             messages_sent: 0,
             replies_verified: 0,
             mismatches: 0,
@@ -54,6 +59,12 @@ impl Tally {
         self.rtt_us.saturating_record(rtt.as_micros().max(1) as u64);
     }
 
+    /// A connection that was tried and not made, and why.
+    pub fn connection_failed(&mut self, why: String) {
+        self.connections_failed += 1;
+        *self.failures.entry(why).or_default() += 1;
+    }
+
     pub fn record_connect(&mut self, took: Duration) {
         self.connections_made += 1;
         self.connect_us
@@ -62,14 +73,35 @@ impl Tally {
 
     /// The summary of a run that took `elapsed` and `cpu` of the swarm
     /// thread's time.
-    pub fn summary(&self, scene: &str, clients: usize, elapsed: Duration, cpu: CpuTime) -> Summary {
+    pub fn summary(
+        &self,
+        scene: &str,
+        clients: &ClientCounts,
+        elapsed: Duration,
+        cpu: CpuTime,
+    ) -> Summary {
         let secs = elapsed.as_secs_f64().max(1e-9);
+        let mut failures: Vec<Failure> = self
+            .failures
+            .iter()
+            .map(|(why, &count)| Failure {
+                count,
+                why: why.clone(),
+            })
+            .collect();
+        failures.sort_by_key(|f| std::cmp::Reverse(f.count));
         Summary {
             scene: scene.to_string(),
-            clients,
+            clients: clients.total,
+            clients_connected: clients.connected,
+            clients_failed: clients.failed,
+            clients_not_started: clients.not_started,
+            not_started_because: clients.not_started_because.clone(),
+            out_of_descriptors: clients.out_of_descriptors,
             elapsed_s: secs,
             connections_made: self.connections_made,
             connections_failed: self.connections_failed,
+            failures,
             messages_sent: self.messages_sent,
             replies_verified: self.replies_verified,
             mismatches: self.mismatches,
@@ -89,6 +121,26 @@ impl Tally {
             connect_us: Percentiles::of(&self.connect_us),
         }
     }
+}
+
+/// What became of the clients: each one connected (at least once), failed
+/// (tried and never connected), or was not started.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientCounts {
+    pub total: u64,
+    pub connected: u64,
+    pub failed: u64,
+    pub not_started: u64,
+    pub not_started_because: Option<String>,
+    /// The descriptor limit stopped clients starting or connecting.
+    pub out_of_descriptors: bool,
+}
+
+/// Failed connections of one kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub count: u64,
+    pub why: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -121,14 +173,27 @@ impl Percentiles {
     }
 }
 
-/// The end of a swarm run. `messages_sent = replies_verified + mismatches + lost`.
+/// The end of a swarm run. `clients = clients_connected + clients_failed +
+/// clients_not_started`; `messages_sent = replies_verified + mismatches +
+/// lost`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
     pub scene: String,
-    pub clients: usize,
+    pub clients: u64,
+    /// Clients that made at least one connection.
+    pub clients_connected: u64,
+    /// Clients that tried and never connected (`failures` says why).
+    pub clients_failed: u64,
+    /// Clients never started (`not_started_because` says why).
+    pub clients_not_started: u64,
+    pub not_started_because: Option<String>,
+    /// The descriptor limit cut the run short.
+    pub out_of_descriptors: bool,
     pub elapsed_s: f64,
     pub connections_made: u64,
     pub connections_failed: u64,
+    /// The failed connections by what went wrong, most first.
+    pub failures: Vec<Failure>,
     pub messages_sent: u64,
     pub replies_verified: u64,
     pub mismatches: u64,
@@ -150,6 +215,35 @@ pub struct Summary {
     pub cpu_us_per_reply: f64,
     pub rtt_us: Percentiles,
     pub connect_us: Percentiles,
+}
+
+impl Summary {
+    /// A run that made no connection, or that the descriptor limit cut
+    /// short, failed (`ioscope swarm` exits 1).
+    pub fn failed(&self) -> bool {
+        self.clients_connected == 0 || self.out_of_descriptors
+    }
+
+    /// What went wrong, one line a kind, with its count (for stderr).
+    pub fn problems(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .failures
+            .iter()
+            .map(|f| {
+                let s = if f.count == 1 { "" } else { "s" };
+                format!("{} connection{s} failed: {}", thousands(f.count), f.why)
+            })
+            .collect();
+        if self.clients_not_started > 0 {
+            lines.push(format!(
+                "{} of {} clients not started: {}",
+                thousands(self.clients_not_started),
+                thousands(self.clients),
+                self.not_started_because.as_deref().unwrap_or("unknown")
+            ));
+        }
+        lines
+    }
 }
 
 impl std::fmt::Display for Summary {
@@ -180,6 +274,18 @@ impl std::fmt::Display for Summary {
             "swarm: scene {}, {} clients, {:.2} s",
             self.scene, self.clients, self.elapsed_s
         )?;
+        write!(
+            f,
+            "clients      {} = {} connected + {} failed + {} not started",
+            thousands(self.clients),
+            thousands(self.clients_connected),
+            thousands(self.clients_failed),
+            thousands(self.clients_not_started)
+        )?;
+        match &self.not_started_because {
+            Some(why) if self.clients_not_started > 0 => writeln!(f, ": {why}")?,
+            _ => writeln!(f)?,
+        }
         writeln!(
             f,
             "connections  {} made, {} failed; {} reset by us; the server closed {} and reset {}",

@@ -12,7 +12,8 @@ use mio::{Events, Interest, Poll, Token};
 use serde::Serialize;
 
 use super::conn::Conn;
-use super::stats::{Summary, Tally};
+use super::payload::Message;
+use super::stats::{ClientCounts, Summary, Tally};
 
 /// A named client behaviour a lecturer can hold against any model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -128,20 +129,6 @@ impl Rng {
     }
 }
 
-/// A readable message: `client 3 message 7 ` then lower-case letters up to
-/// `size` bytes, so the reply visibly differs.
-pub fn text_message(client: usize, n: u64, size: usize) -> Vec<u8> {
-    let mut msg = format!("client {client} message {n} ").into_bytes();
-    let letters = b"abcdefghijklmnopqrstuvwxyz";
-    let mut i = 0;
-    while msg.len() < size {
-        msg.push(letters[i % letters.len()]);
-        i += 1;
-    }
-    msg.truncate(size);
-    msg
-}
-
 #[derive(Debug)]
 struct Client {
     scene: Scene,
@@ -152,11 +139,22 @@ struct Client {
     done: bool,
     /// Bumped whenever the client's timer is replaced.
     timer_gen: u64,
+    /// It has tried to connect (it has a socket, or it failed).
+    started: bool,
+    /// One of its connections was made.
+    connected: bool,
 }
 
-/// Runs the swarm to the end and returns its summary.
+/// Runs the swarm to the end and returns its summary. Refuses a config
+/// with no clients, no messages or empty messages (`InvalidInput`).
 pub fn run(config: &SwarmConfig) -> io::Result<Summary> {
     Swarm::new(config)?.run()
+}
+
+/// The error of a socket that could not be made: no descriptor left (for
+/// the process, EMFILE, or the machine, ENFILE).
+fn out_of_descriptors(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE))
 }
 
 struct Swarm<'a> {
@@ -165,11 +163,26 @@ struct Swarm<'a> {
     clients: Vec<Client>,
     timers: BinaryHeap<Reverse<(Instant, usize, u64)>>,
     tally: Tally,
-    rng: Rng,
+    /// The soft descriptor limit in force (raised to the hard one).
+    fd_limit: Option<u64>,
+    /// A socket could not be made: no descriptor left.
+    out_of_descriptors: bool,
 }
 
 impl<'a> Swarm<'a> {
     fn new(config: &'a SwarmConfig) -> io::Result<Self> {
+        for (what, n) in [
+            ("clients", config.clients as u64),
+            ("messages", config.messages),
+            ("size", config.size as u64),
+        ] {
+            if n == 0 {
+                let e = format!("{what}: at least 1");
+                return Err(io::Error::new(io::ErrorKind::InvalidInput, e));
+            }
+        }
+        // As the server does: a thousand clients need a thousand descriptors.
+        let fd_limit = crate::sys::raise_fd_limit();
         let clients = (0..config.clients)
             .map(|i| {
                 let scene = config.scene.for_client(i);
@@ -184,6 +197,8 @@ impl<'a> Swarm<'a> {
                     conn: None,
                     done: false,
                     timer_gen: 0,
+                    started: false,
+                    connected: false,
                 }
             })
             .collect();
@@ -193,7 +208,8 @@ impl<'a> Swarm<'a> {
             clients,
             timers: BinaryHeap::new(),
             tally: Tally::default(),
-            rng: Rng::new(config.seed),
+            fd_limit,
+            out_of_descriptors: false,
         })
     }
 
@@ -202,7 +218,12 @@ impl<'a> Swarm<'a> {
         let cpu_before = crate::sys::thread_cpu();
         let deadline = started + self.config.duration;
         for i in 0..self.clients.len() {
-            self.open(i);
+            if self.out_of_descriptors {
+                // No descriptor for it: it is not started (nor are the rest).
+                self.clients[i].done = true;
+            } else {
+                self.open(i);
+            }
         }
         let mut events = Events::with_capacity(1024);
         loop {
@@ -221,6 +242,11 @@ impl<'a> Swarm<'a> {
                 Err(e) => return Err(e),
             }
             for event in events.iter() {
+                // One event can move megabytes (a large --size): the run
+                // stops on time, not at the end of the batch.
+                if Instant::now() >= deadline {
+                    break;
+                }
                 self.on_event(event.token().0);
             }
             let now = Instant::now();
@@ -239,12 +265,70 @@ impl<'a> Swarm<'a> {
             }
         }
         let elapsed = started.elapsed();
+        let counts = self.count_clients();
         // Whatever is still open closes here; its unanswered messages are lost.
         self.clients.clear();
         let cpu = crate::sys::thread_cpu().since(cpu_before);
         Ok(self
             .tally
-            .summary(self.config.scene.name(), self.config.clients, elapsed, cpu))
+            .summary(self.config.scene.name(), &counts, elapsed, cpu))
+    }
+
+    /// At the end: every client connected, failed or not started. A
+    /// connection still on its way now failed.
+    fn count_clients(&mut self) -> ClientCounts {
+        let mut counts = ClientCounts {
+            total: self.clients.len() as u64,
+            ..ClientCounts::default()
+        };
+        for client in &self.clients {
+            if client.conn.as_ref().is_some_and(|c| !c.is_connected()) {
+                let why = "still connecting when the run ended (--duration)";
+                self.tally.connection_failed(why.to_string());
+            }
+            match (client.started, client.connected) {
+                (false, _) => counts.not_started += 1,
+                (true, false) => counts.failed += 1,
+                (true, true) => counts.connected += 1,
+            }
+        }
+        counts.out_of_descriptors = self.out_of_descriptors;
+        if counts.not_started > 0 {
+            counts.not_started_because = Some(self.no_descriptors());
+        }
+        counts
+    }
+
+    /// "out of file descriptors (limit 1,024)".
+    fn no_descriptors(&self) -> String {
+        match self.fd_limit {
+            Some(limit) => format!(
+                "out of file descriptors (limit {})",
+                crate::ui::fmt::thousands(limit)
+            ),
+            None => "out of file descriptors".to_string(),
+        }
+    }
+
+    /// Counts a connection tried and not made, by what went wrong.
+    fn connection_failed(&mut self, e: &io::Error) {
+        let why = if out_of_descriptors(e) {
+            self.no_descriptors()
+        } else if e.kind() == io::ErrorKind::ConnectionRefused {
+            format!(
+                "connection refused (nothing listens at {})",
+                self.config.addr
+            )
+        } else {
+            // "Connection timed out (os error 110)" → "connection timed out"
+            let text = e.to_string();
+            let text = text.split(" (os error").next().unwrap_or_default();
+            let mut chars = text.chars();
+            chars.next().map_or(String::new(), |c| {
+                c.to_lowercase().chain(chars).collect::<String>()
+            })
+        };
+        self.tally.connection_failed(why);
     }
 
     /// Something left to do besides holding idle connections.
@@ -264,11 +348,22 @@ impl<'a> Swarm<'a> {
             )?;
             Ok(conn)
         });
+        let client = &mut self.clients[i];
         match conn {
-            Ok(conn) => self.clients[i].conn = Some(conn),
-            Err(_) => {
-                self.tally.connections_failed += 1;
-                self.clients[i].done = true;
+            Ok(conn) => {
+                client.started = true;
+                client.conn = Some(conn);
+            }
+            Err(e) => {
+                client.done = true;
+                if out_of_descriptors(&e) {
+                    self.out_of_descriptors = true;
+                    if !client.started {
+                        return; // not started: no socket, no SYN
+                    }
+                }
+                client.started = true;
+                self.connection_failed(&e);
             }
         }
     }
@@ -281,11 +376,12 @@ impl<'a> Swarm<'a> {
             match conn.finish_connect() {
                 Ok(Some(took)) => {
                     self.tally.record_connect(took);
+                    self.clients[i].connected = true;
                     self.on_connected(i);
                 }
                 Ok(None) => return,
-                Err(_) => {
-                    self.tally.connections_failed += 1;
+                Err(e) => {
+                    self.connection_failed(&e);
                     self.end_connection(i, false);
                     return;
                 }
@@ -399,16 +495,14 @@ impl<'a> Swarm<'a> {
         client.left -= 1;
         client.sent += 1;
         let msg = if client.scene == Scene::Binary {
-            let mut msg = vec![0u8; self.config.size];
-            self.rng.fill(&mut msg);
-            msg
+            Message::random(self.config.seed, i, client.sent, self.config.size)
         } else {
-            text_message(i, client.sent, self.config.size)
+            Message::text(i, client.sent, self.config.size)
         };
         if client.scene == Scene::SlowReader {
-            conn.queue_unread(&msg, &mut self.tally);
+            conn.queue_unread(msg, &mut self.tally);
         } else {
-            conn.queue(&msg, &mut self.tally);
+            conn.queue(msg, &mut self.tally);
         }
         true
     }
