@@ -7,10 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use std::time::Duration;
 
 use crate::client::swarm::{Scene, SwarmConfig};
-use crate::server::{
-    DEFAULT_BACKLOG, DEFAULT_MAX_CONNS, DEFAULT_PENDING_CAP, DEFAULT_PENDING_TOTAL,
-    DEFAULT_WORKERS, Model,
-};
+use crate::server::{DEFAULT_BACKLOG, DEFAULT_MAX_CONNS, DEFAULT_WORKERS, Model};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -113,16 +110,15 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = DEFAULT_BACKLOG, value_parser = clap::value_parser!(i32).range(1..=65535))]
     pub backlog: i32,
 
-    /// Replies kept for a client that does not read, per client, in bytes.
-    #[arg(long, default_value_t = DEFAULT_PENDING_CAP, value_name = "BYTES",
-          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1024..=(1 << 30)))]
+    /// Replies kept for a client that does not read, per client: bytes, or
+    /// with a unit (64K, 1M).
+    #[arg(long, default_value = "1M", value_name = "BYTES", value_parser = parse_pending_cap)]
     pub pending_cap: usize,
 
     /// Replies kept for all clients together, in bytes (`nonblocking`,
     /// `multiplex`): from three quarters of it the server stops reading
     /// from clients with replies waiting, and it never holds more.
-    #[arg(long, default_value_t = DEFAULT_PENDING_TOTAL, value_name = "BYTES",
-          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(4096..=(1 << 40)))]
+    #[arg(long, default_value = "64M", value_name = "BYTES", value_parser = parse_pending_total)]
     pub pending_total: usize,
 
     /// A client whose replies sit unread at the cap (or whose send blocks)
@@ -187,9 +183,13 @@ pub fn parse_at_least_one(s: &str) -> Result<u64, String> {
 /// The largest `--size` of the swarm.
 pub const MAX_MESSAGE_SIZE: u64 = 64 << 20;
 
-/// A message size: `4096`, `64K`, `64KiB`, `1M`, `64MiB` (K and M are 1024
-/// and 1024²), from 1 byte to `MAX_MESSAGE_SIZE`.
-pub fn parse_message_size(s: &str) -> Result<u64, String> {
+/// A size in bytes: `4096`, `64K`, `64KiB`, `1M`, `64MiB`, `1G` (K, M and
+/// G are 1024, 1024² and 1024³), within `range`, which `range_text` words.
+fn parse_bytes(
+    s: &str,
+    range: std::ops::RangeInclusive<u64>,
+    range_text: &str,
+) -> Result<u64, String> {
     let bad = || format!("'{s}' is not a size: expected bytes, e.g. 4096, 64K or 1MiB");
     let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (number, unit) = s.split_at(digits);
@@ -197,6 +197,7 @@ pub fn parse_message_size(s: &str) -> Result<u64, String> {
         "" | "b" => 1,
         "k" | "kib" => 1 << 10,
         "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
         _ => return Err(bad()),
     };
     let bytes = number
@@ -204,10 +205,25 @@ pub fn parse_message_size(s: &str) -> Result<u64, String> {
         .ok()
         .and_then(|n| n.checked_mul(unit))
         .ok_or_else(bad)?;
-    if !(1..=MAX_MESSAGE_SIZE).contains(&bytes) {
-        return Err(format!("'{s}': expected 1 byte to 64MiB"));
+    if !range.contains(&bytes) {
+        return Err(format!("'{s}': expected {range_text}"));
     }
     Ok(bytes)
+}
+
+/// A message size of the swarm, from 1 byte to `MAX_MESSAGE_SIZE`.
+pub fn parse_message_size(s: &str) -> Result<u64, String> {
+    parse_bytes(s, 1..=MAX_MESSAGE_SIZE, "1 byte to 64MiB")
+}
+
+/// `--pending-cap`: 1K to 1G.
+fn parse_pending_cap(s: &str) -> Result<usize, String> {
+    parse_bytes(s, 1 << 10..=1 << 30, "1K to 1G").map(|n| n as usize)
+}
+
+/// `--pending-total`: 4K to 1024G.
+fn parse_pending_total(s: &str) -> Result<usize, String> {
+    parse_bytes(s, 4 << 10..=1 << 40, "4K to 1024G").map(|n| n as usize)
 }
 
 /// `HOST:PORT`, where HOST may be a name (`localhost:8080`).
@@ -228,6 +244,7 @@ pub fn parse_addr(s: &str) -> Result<SocketAddr, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::{DEFAULT_PENDING_CAP, DEFAULT_PENDING_TOTAL};
 
     #[test]
     fn addresses_parse_or_explain() {
@@ -252,6 +269,7 @@ mod tests {
             default.max_conns_per_ip, None,
             "off: every local client is 127.0.0.1"
         );
+        assert_eq!(default.pending_cap, DEFAULT_PENDING_CAP);
         let set = serve(&["--pending-total", "8388608", "--max-conns-per-ip", "3"]).unwrap();
         assert_eq!(
             (set.pending_total, set.max_conns_per_ip),
@@ -259,6 +277,10 @@ mod tests {
         );
         assert!(serve(&["--max-conns-per-ip", "0"]).is_err());
         assert!(serve(&["--pending-total", "100"]).is_err());
+        // The sizes the README writes parse as written.
+        let set = serve(&["--pending-cap", "64K", "--pending-total", "8M"]).unwrap();
+        assert_eq!((set.pending_cap, set.pending_total), (64 << 10, 8 << 20));
+        assert!(serve(&["--pending-cap", "512"]).is_err());
     }
 
     #[test]
