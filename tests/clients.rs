@@ -23,6 +23,15 @@ fn swarm(t: &TestServer, scene: Scene, clients: usize, messages: u64) -> Summary
     summary
 }
 
+/// `ioscope swarm ARGS…`, the real binary, run to its end.
+fn swarm_output(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_ioscope"))
+        .arg("swarm")
+        .args(args)
+        .output()
+        .expect("run ioscope swarm")
+}
+
 fn assert_adds_up(s: &Summary) {
     assert_eq!(
         s.messages_sent,
@@ -208,22 +217,18 @@ fn a_slow_reader_does_not_stop_a_chatty_client_being_served() {
 #[test]
 fn mix_adds_up_and_its_json_parses() {
     let t = TestServer::start();
-    let out = Command::new(env!("CARGO_BIN_EXE_ioscope"))
-        .args([
-            "swarm",
-            &t.addr().to_string(),
-            "--scene",
-            "mix",
-            "--clients",
-            "16",
-            "--messages",
-            "5",
-            "--duration",
-            "5",
-            "--json",
-        ])
-        .output()
-        .unwrap();
+    let out = swarm_output(&[
+        &t.addr().to_string(),
+        "--scene",
+        "mix",
+        "--clients",
+        "16",
+        "--messages",
+        "5",
+        "--duration",
+        "5",
+        "--json",
+    ]);
     assert!(
         out.status.success(),
         "{}",
@@ -396,10 +401,7 @@ fn a_swarm_that_cannot_connect_says_why_once_and_exits_1() {
         "{err}"
     );
     // Without --json the summary says it too, on stdout.
-    let out = Command::new(env!("CARGO_BIN_EXE_ioscope"))
-        .args(["swarm", &addr, "--clients", "3"])
-        .output()
-        .unwrap();
+    let out = swarm_output(&[&addr, "--clients", "3"]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -443,17 +445,7 @@ fn a_swarm_cut_short_by_the_descriptor_limit_accounts_for_every_client() {
 #[test]
 fn messages_0_is_refused_by_the_parser_and_by_the_library() {
     let t = TestServer::start();
-    let out = Command::new(env!("CARGO_BIN_EXE_ioscope"))
-        .args([
-            "swarm",
-            &t.addr().to_string(),
-            "--messages",
-            "0",
-            "--duration",
-            "2",
-        ])
-        .output()
-        .unwrap();
+    let out = swarm_output(&[&t.addr().to_string(), "--messages", "0", "--duration", "2"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("at least 1"), "{err}");

@@ -324,9 +324,7 @@ impl Dashboard {
             Action::ToggleDemo => self.demo = !self.demo,
             _ => {
                 let lens = self.panel_lens();
-                self.view.handle(action, |p| {
-                    lens[Panel::ALL.iter().position(|x| *x == p).unwrap_or(0)]
-                });
+                self.view.handle(action, |p| lens[p.index()]);
             }
         }
     }

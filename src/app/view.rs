@@ -28,7 +28,7 @@ impl Panel {
         Panel::Log,
     ];
 
-    fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         Panel::ALL.iter().position(|p| *p == self).unwrap_or(0)
     }
 }

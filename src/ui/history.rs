@@ -141,18 +141,20 @@ fn chart(
         bars
     };
     let columns = &columns[columns.len().saturating_sub(bars.width as usize)..];
-    let max_of = |run: usize| {
-        columns
-            .iter()
-            .filter_map(|c| match c {
-                Column::Bar(b) if b.run == run || matches!(scale, Scale::Cpu) => {
-                    Some(value(b, scale))
-                }
-                _ => None,
-            })
-            .max()
-            .unwrap_or(0)
-    };
+    // Each run's peak, and the peak of all, once for the whole chart.
+    let mut peaks: Vec<(usize, u64)> = Vec::new();
+    let mut peak_of_all = 0;
+    for column in columns {
+        if let Column::Bar(b) = column {
+            let v = value(b, scale);
+            peak_of_all = peak_of_all.max(v);
+            match peaks.last_mut() {
+                Some((run, peak)) if *run == b.run => *peak = (*peak).max(v),
+                _ => peaks.push((b.run, v)),
+            }
+        }
+    }
+    let peak_of = |run: usize| peaks.iter().find(|(r, _)| *r == run).map_or(0, |p| p.1);
     let height = u64::from(bars.height);
     for (x, column) in (bars.x..).zip(columns) {
         match column {
@@ -163,8 +165,8 @@ fn chart(
             }
             Column::Bar(bar) => {
                 let max = match scale {
-                    Scale::PerRun => max_of(bar.run),
-                    Scale::Cpu => max_of(0).max(100),
+                    Scale::PerRun => peak_of(bar.run),
+                    Scale::Cpu => peak_of_all.max(100),
                 };
                 let v = value(bar, scale);
                 // In eighths of a cell; a non-zero value shows at least one.

@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use super::fit::{Fit, MUST};
 use super::{fmt, lists::scrollbar, panel, text, theme};
-use crate::app::{Dashboard, Departure, Panel};
+use crate::app::{Dashboard, Panel};
 use crate::event::{Event, EventKind};
 
 pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
@@ -134,23 +134,26 @@ fn describe(kind: &EventKind) -> (String, Option<String>) {
         }
         EventKind::Closed { conn } => format!("#{conn} recv → 0: orderly close"),
         EventKind::Reset {
-            conn, call, error, ..
+            conn,
+            call,
+            error,
+            note,
         } => {
             let what = format!("#{conn} {error} on {}", call.name());
-            match Departure::of(kind) {
-                Some((_, Departure::Reset { note: Some(n), .. })) => {
-                    return remark(what, format!(" ({})", text::reset_note(n)));
-                }
-                _ => what,
+            match note {
+                Some(n) => return remark(what, format!(" ({})", text::reset_note(*n))),
+                None => what,
             }
         }
-        EventKind::Evicted { .. } => match Departure::of(kind) {
-            Some((conn, how)) => format!(
-                "#{conn} dropped: {}",
-                text::departure(&how).unwrap_or_default()
-            ),
-            None => String::new(),
-        },
+        EventKind::Evicted {
+            conn,
+            why,
+            limit_bytes,
+            stall_ms,
+        } => format!(
+            "#{conn} dropped: {}",
+            text::evicted(*why, *limit_bytes, *stall_ms)
+        ),
         EventKind::Refused { peer, why, limit } => {
             format!("{peer} turned away: {}", text::refused(*why, *limit))
         }

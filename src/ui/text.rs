@@ -82,26 +82,6 @@ pub fn loop_unit_one(model: Option<Model>) -> &'static str {
     }
 }
 
-/// What the Disconnected list says beside how a client left.
-pub fn departure(how: &Departure) -> Option<String> {
-    match how {
-        Departure::Closed => None,
-        Departure::Reset { call, error, note } => {
-            let mut s = format!("{error} on {}", call.name());
-            if let Some(note) = note {
-                s.push_str(&format!(" ({})", reset_note(*note)));
-            }
-            Some(s)
-        }
-        Departure::Evicted {
-            why,
-            limit_bytes,
-            stall_ms,
-        } => Some(evicted(*why, *limit_bytes, *stall_ms)),
-        Departure::Ended => Some("model switched".into()),
-    }
-}
-
 /// What the Disconnected list says beside how a client left, in parts
 /// that are shown whole or not at all, with how much each matters.
 pub fn departure_parts(how: &Departure) -> Vec<(Rank, String)> {
