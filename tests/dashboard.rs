@@ -1125,3 +1125,19 @@ fn every_value_is_whole_and_every_border_stands_at_80x24_and_120x36() {
         assert!(screen[h as usize - 1].contains("? help"), "{size}");
     }
 }
+
+/// `t` at 80×24: the model names stay whole (the least telling columns
+/// make room), with CPU s/1k and idle CPU kept.
+#[test]
+fn the_comparison_keeps_model_names_whole_at_80x24() {
+    let mut d = busy_loop_then_epoll();
+    d.handle(Action::ToggleCompare);
+    let screen = lines(&render(&d, 80, 24));
+    let text = screen.join("\n");
+    assert!(text.contains("│nonblocking "), "{text}");
+    assert!(text.contains("│multiplex ◀ "), "{text}");
+    assert!(
+        text.contains("CPU s/1k") && text.contains("idle CPU"),
+        "{text}"
+    );
+}

@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, Widget, Wrap};
 
-use super::{fmt, theme};
+use super::{fit, fmt, theme};
 use crate::app::Dashboard;
 
 pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
@@ -24,57 +24,81 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let inner = block.inner(popup);
     block.render(popup, buf);
     let opt = |v: Option<String>| v.unwrap_or_else(|| "—".to_string());
-    let rows = rows.iter().map(|r| {
-        let mut name = r.model.name().to_string();
-        if r.faithful {
-            name.push_str(" (faithful)");
+    let cells: Vec<[String; 9]> = rows
+        .iter()
+        .map(|r| {
+            let mut name = r.model.name().to_string();
+            if r.faithful {
+                name.push_str(" (faithful)");
+            }
+            if r.current {
+                name.push_str(" ◀");
+            }
+            let mut ran = fmt::clock(r.ran_us);
+            if r.runs > 1 {
+                ran.push_str(&format!(" ×{}", r.runs));
+            }
+            [
+                name,
+                ran,
+                opt(r.cpu_s_per_1k().map(|v| format!("{v:.3}"))),
+                fmt::thousands(r.messages),
+                opt(r.rtt_at(0.5).map(fmt::micros)),
+                opt(r.rtt_at(0.99).map(fmt::micros)),
+                r.max_threads.to_string(),
+                if r.max_rss > 0 {
+                    fmt::bytes(r.max_rss)
+                } else {
+                    "—".into()
+                },
+                opt(r.idle_cpu_pct().map(|v| format!("{v:.1}%"))),
+            ]
+        })
+        .collect();
+    // Each column as wide as its widest cell; where the popup is too narrow
+    // for all, the least telling columns go (never a cut model name).
+    const HEADERS: [&str; 9] = [
+        "model", "ran", "CPU s/1k", "messages", "RTT p50", "RTT p99", "threads", "RSS", "idle CPU",
+    ];
+    const RANKS: [fit::Rank; 9] = [fit::MUST, 6, fit::MUST, 5, 4, 7, 3, 2, fit::MUST];
+    let widths: Vec<usize> = (0..9)
+        .map(|c| {
+            cells
+                .iter()
+                .map(|row| ratatui::text::Span::raw(row[c].as_str()).width())
+                .chain([HEADERS[c].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut shown = [true; 9];
+    let total =
+        |shown: &[bool; 9]| -> usize { (0..9).filter(|&c| shown[c]).map(|c| widths[c] + 2).sum() };
+    let mut by_rank: Vec<usize> = (0..9).collect();
+    by_rank.sort_by_key(|&c| (RANKS[c], std::cmp::Reverse(c)));
+    for c in by_rank {
+        if total(&shown) <= inner.width as usize || RANKS[c] == fit::MUST {
+            break;
         }
-        if r.current {
-            name.push_str(" ◀");
-        }
-        let mut ran = fmt::clock(r.ran_us);
-        if r.runs > 1 {
-            ran.push_str(&format!(" ×{}", r.runs));
-        }
-        Row::new(vec![
-            name,
-            ran,
-            opt(r.cpu_s_per_1k().map(|v| format!("{v:.3}"))),
-            fmt::thousands(r.messages),
-            opt(r.rtt_at(0.5).map(fmt::micros)),
-            opt(r.rtt_at(0.99).map(fmt::micros)),
-            r.max_threads.to_string(),
-            if r.max_rss > 0 {
-                fmt::bytes(r.max_rss)
-            } else {
-                "—".into()
-            },
-            opt(r.idle_cpu_pct().map(|v| format!("{v:.1}%"))),
-        ])
-        .style(theme::DATA)
-    });
+        shown[c] = false;
+    }
+    let keep = |row: &[String; 9]| -> Vec<String> {
+        (0..9)
+            .filter(|&c| shown[c])
+            .map(|c| row[c].clone())
+            .collect()
+    };
+    let headers: [String; 9] = HEADERS.map(String::from);
     let table = Table::new(
-        rows,
-        [
-            Constraint::Fill(2),
-            Constraint::Length(9),
-            Constraint::Length(9),
-            Constraint::Length(9),
-            Constraint::Length(9),
-            Constraint::Length(9),
-            Constraint::Length(7),
-            Constraint::Length(6),
-            Constraint::Length(8),
-        ],
+        cells
+            .iter()
+            .map(|row| Row::new(keep(row)).style(theme::DATA)),
+        (0..9)
+            .filter(|&c| shown[c])
+            .map(|c| Constraint::Length(widths[c] as u16)),
     )
-    .header(
-        Row::new([
-            "model", "ran", "CPU s/1k", "messages", "RTT p50", "RTT p99", "threads", "RSS",
-            "idle CPU",
-        ])
-        .style(theme::HEADER_ROW),
-    )
-    .column_spacing(1);
+    .header(Row::new(keep(&headers)).style(theme::HEADER_ROW))
+    .column_spacing(2);
     let [table_area, note] = inner.layout(&ratatui::layout::Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(3),
