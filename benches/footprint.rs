@@ -20,8 +20,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender};
 use ioscope::app::{Action, Dashboard};
 
-use ioscope::event::Event;
-use ioscope::probe::EVENT_CHANNEL_CAP;
+use ioscope::probe::channel::{self, EventRx, EventTx};
 use ioscope::runtime::{self, Exit, Input, Session};
 use ioscope::server::{DEFAULT_BACKLOG, ServerConfig, ServerHost};
 use ioscope::source::Live;
@@ -167,7 +166,7 @@ struct UiRun {
 
 /// Runs the dashboard for `UI_RUN` against a paused or running server.
 fn ui_cpu(paused: bool) -> UiRun {
-    let (tx, events) = crossbeam_channel::bounded(EVENT_CHANNEL_CAP);
+    let (tx, events) = channel::channel();
     let epoch = Instant::now();
     let server = start_server(tx, epoch, Duration::ZERO, DEFAULT_BACKLOG);
     server.control().set_paused(paused);
@@ -187,7 +186,7 @@ struct Memory {
 
 fn memory() -> Memory {
     let before = sys::rss_bytes();
-    let (tx, events) = crossbeam_channel::bounded(EVENT_CHANNEL_CAP);
+    let (tx, events) = channel::channel();
     let epoch = Instant::now();
     let server = start_server(tx, epoch, IDLE_DELAY, CLIENT_BACKLOG);
     let addr = server.addr();
@@ -217,12 +216,7 @@ fn memory() -> Memory {
     }
 }
 
-fn start_server(
-    tx: Sender<Event>,
-    epoch: Instant,
-    idle_delay: Duration,
-    backlog: i32,
-) -> ServerHost {
+fn start_server(tx: EventTx, epoch: Instant, idle_delay: Duration, backlog: i32) -> ServerHost {
     let mut config = ServerConfig::new("127.0.0.1:0".parse().unwrap());
     config.backlog = backlog;
     ServerHost::start(config, tx, epoch, idle_delay).expect("start the server")
@@ -237,7 +231,7 @@ fn spawn_ui(
     server: ServerHost,
     epoch: Instant,
     inputs: Receiver<Input>,
-    events: Receiver<Event>,
+    events: EventRx,
 ) -> UiHandle {
     thread::Builder::new()
         .name("bench-ui".into())

@@ -25,9 +25,9 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Sender};
 use ioscope::control::Control;
-use ioscope::event::{Event, EventKind};
+use ioscope::event::EventKind;
+use ioscope::probe::channel::{self, DRAIN_EVERY, EventRx, EventTx};
 use ioscope::probe::{ChannelProbe, EVENT_CHANNEL_CAP, NoProbe};
 use ioscope::server;
 use ioscope::server::nonblocking::{self, LoopOptions};
@@ -82,7 +82,8 @@ fn main() {
     );
     println!("  events off   = nonblocking::run with NoProbe (instrumentation compiled out)");
     println!(
-        "  instrumented = nonblocking::run with ChannelProbe; a separate thread drains the event channel (cap {EVENT_CHANNEL_CAP}) and only counts"
+        "  instrumented = nonblocking::run with ChannelProbe; a separate thread takes the events every {} ms as the dashboard does (channel cap {EVENT_CHANNEL_CAP} events) and only counts",
+        DRAIN_EVERY.as_millis()
     );
     println!(
         "  {} s per sample, the two variants alternate, {REPEATS} samples each, median shown; target: ratio instrumented/off >= {TARGET_RATIO:.2}",
@@ -218,7 +219,7 @@ fn run_sample(variant: Variant, conns: usize) -> Sample {
     let (tx, drainer) = match variant {
         Variant::Off => (None, None),
         Variant::Instrumented => {
-            let (tx, rx) = crossbeam_channel::bounded(EVENT_CHANNEL_CAP);
+            let (tx, rx) = channel::channel();
             let drainer = thread::Builder::new()
                 .name("bench-drain".into())
                 .spawn(move || drain(&rx))
@@ -258,7 +259,7 @@ fn run_loop(
     listener: std::net::TcpListener,
     opts: LoopOptions,
     control: &Control,
-    tx: Option<Sender<Event>>,
+    tx: Option<EventTx>,
 ) -> (u64, f64) {
     let start = Instant::now();
     let spins = match tx {
@@ -274,9 +275,9 @@ fn run_loop(
 }
 
 /// Counts events until the probe is gone, as a dashboard would receive them.
-fn drain(rx: &Receiver<Event>) -> Counts {
+fn drain(rx: &EventRx) -> Counts {
     let mut c = Counts::default();
-    for event in rx.iter() {
+    rx.follow(DRAIN_EVERY, |event| {
         c.events += 1;
         match event.kind {
             EventKind::Accept { .. } => {
@@ -286,7 +287,7 @@ fn drain(rx: &Receiver<Event>) -> Counts {
             EventKind::Dropped { count } => c.dropped += count,
             _ => {}
         }
-    }
+    });
     c
 }
 

@@ -27,11 +27,11 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::Receiver;
 use ioscope::client::stats::Summary;
 use ioscope::client::swarm::{self, Scene, SwarmConfig};
-use ioscope::event::{ConnId, Event, EventKind};
+use ioscope::event::{ConnId, EventKind};
 use ioscope::probe::EVENT_CHANNEL_CAP;
+use ioscope::probe::channel::{self, DRAIN_EVERY, EventRx};
 use ioscope::server::{Model, ServerConfig, ServerHost};
 use ioscope::sys;
 
@@ -74,7 +74,8 @@ fn main() {
         "ioscope models: the five IO models side by side, each server in this process via ServerHost::start on 127.0.0.1:0"
     );
     println!(
-        "  backlog {BACKLOG}, pool workers {WORKERS}, idle delay 0 (nonblocking is the real busy loop); a separate thread drains the event channel (cap {EVENT_CHANNEL_CAP})"
+        "  backlog {BACKLOG}, pool workers {WORKERS}, idle delay 0 (nonblocking is the real busy loop); a separate thread takes the events every {} ms, as the dashboard does (channel cap {EVENT_CHANNEL_CAP} events)",
+        DRAIN_EVERY.as_millis()
     );
     println!(
         "  a fresh server for every row, stopped (ServerHost dropped, threads joined) before the next; cores: {cores}, fd limit: {}",
@@ -562,7 +563,7 @@ struct Running {
 
 impl Running {
     fn start(model: Model) -> Running {
-        let (tx, rx) = crossbeam_channel::bounded(EVENT_CHANNEL_CAP);
+        let (tx, rx) = channel::channel();
         let live = Arc::new(Live {
             accepts: AtomicU64::new(0),
             listen_queue: AtomicI64::new(-1),
@@ -619,35 +620,33 @@ impl Running {
 }
 
 /// Receives every event until the server is gone.
-fn drain(rx: &Receiver<Event>, live: &Live) -> Drained {
+fn drain(rx: &EventRx, live: &Live) -> Drained {
     let mut d = Drained::default();
-    for event in rx.iter() {
-        match event.kind {
-            EventKind::Accept { .. } => {
-                live.accepts.fetch_add(1, Ordering::Relaxed);
-                d.accept_t_us.push(event.t_us);
-            }
-            EventKind::Spin {
-                spins,
-                cpu_user_us,
-                cpu_sys_us,
-                ..
-            } => d.spin.push(SpinReport {
-                t_us: event.t_us,
-                spins,
-                cpu_us: cpu_user_us + cpu_sys_us,
-            }),
-            EventKind::Recv { conn, .. } => {
-                d.first_recv_t_us.entry(conn).or_insert(event.t_us);
-            }
-            EventKind::Dropped { count } => d.dropped += count,
-            EventKind::Sample {
-                listen_queue: Some(q),
-                ..
-            } => live.listen_queue.store(i64::from(q), Ordering::Relaxed),
-            _ => {}
+    rx.follow(DRAIN_EVERY, |event| match event.kind {
+        EventKind::Accept { .. } => {
+            live.accepts.fetch_add(1, Ordering::Relaxed);
+            d.accept_t_us.push(event.t_us);
         }
-    }
+        EventKind::Spin {
+            spins,
+            cpu_user_us,
+            cpu_sys_us,
+            ..
+        } => d.spin.push(SpinReport {
+            t_us: event.t_us,
+            spins,
+            cpu_us: cpu_user_us + cpu_sys_us,
+        }),
+        EventKind::Recv { conn, .. } => {
+            d.first_recv_t_us.entry(conn).or_insert(event.t_us);
+        }
+        EventKind::Dropped { count } => d.dropped += count,
+        EventKind::Sample {
+            listen_queue: Some(q),
+            ..
+        } => live.listen_queue.store(i64::from(q), Ordering::Relaxed),
+        _ => {}
+    });
     d
 }
 

@@ -15,6 +15,7 @@ pub mod runtime;
 pub mod serve;
 pub mod server;
 pub mod source;
+pub mod stream;
 pub mod sys;
 pub mod term;
 pub mod ui;

@@ -1,6 +1,8 @@
-//! The dashboard's loop: one `select!` over input (keys, resizes, signals),
-//! server events and a tick; the dashboard is drawn on the tick and after a
-//! key, never once per event.
+//! The dashboard's loop: one `select!` over input (keys, resizes, signals)
+//! and two clocks. Every [`DRAIN_EVERY`] it takes the events that are
+//! there — it never parks on the event channel, so a server thread handing
+//! events over never has to wake it — and every [`TICK`] it recomputes the
+//! rates and draws; it also draws after a key, never once per event.
 
 use std::io;
 use std::time::Duration;
@@ -13,13 +15,14 @@ use ratatui::backend::Backend;
 use crate::app::{Action, Dashboard, Notice, action_for_key};
 use crate::client::builtin::{BuiltinClients, ClientCmd};
 use crate::event::{ClientRole, Event};
+use crate::probe::channel::{DRAIN_EVERY, Flow};
 use crate::source::{Command, Source};
 use crate::{term, ui};
 
 /// How often the screen is redrawn and the rates recomputed.
 pub const TICK: Duration = Duration::from_millis(100);
 /// At most this many events are applied between two checks of the input.
-const DRAIN_MAX: usize = 8192;
+const DRAIN_MAX: usize = 65_536;
 
 /// Draws one frame unless the terminal has been restored.
 fn draw<B: Backend>(terminal: &mut Terminal<B>, dashboard: &Dashboard) -> io::Result<()>
@@ -97,6 +100,7 @@ where
     B::Error: std::error::Error + Send + Sync + 'static,
 {
     let ticker = crossbeam_channel::tick(TICK);
+    let drain = crossbeam_channel::tick(DRAIN_EVERY);
     let events = session.source.events();
     let mut inputs = inputs.clone();
     let mut dirty = true;
@@ -145,15 +149,11 @@ where
                 }
                 dirty = true;
             }
-            recv(events) -> event => match event {
-                Ok(event) => {
-                    dashboard.apply(&event);
-                    for event in events.try_iter().take(DRAIN_MAX) {
-                        dashboard.apply(&event);
-                    }
+            recv(drain) -> _ => {
+                if events.drain(DRAIN_MAX, |event| dashboard.apply(&event)) == Flow::Ended {
+                    return Ok(Exit::ServerGone);
                 }
-                Err(_) => return Ok(Exit::ServerGone),
-            },
+            }
             recv(ticker) -> _ => {
                 if !session.source.is_alive() {
                     return Ok(Exit::ServerGone);

@@ -3,20 +3,18 @@
 
 use std::fmt;
 use std::io::{self, IsTerminal, Write};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, select};
+use crossbeam_channel::select;
 
 use crate::app::Dashboard;
 use crate::cli::ServeArgs;
 use crate::client::builtin::BuiltinClients;
-use crate::event::{Event, EventKind};
-use crate::probe::EVENT_CHANNEL_CAP;
+use crate::probe::{self, EventRx};
 use crate::runtime::{self, Exit, Input, Session};
 use crate::server::{BindError, ServerConfig, ServerHost};
 use crate::source::Live;
+use crate::stream::Writer;
 use crate::sys;
 use crate::term::{self, Signal, TermInput};
 
@@ -56,7 +54,7 @@ impl From<io::Error> for ServeError {
     }
 }
 
-fn start(args: &ServeArgs) -> Result<(ServerHost, Receiver<Event>, Instant), ServeError> {
+fn start(args: &ServeArgs) -> Result<(ServerHost, EventRx, Instant), ServeError> {
     sys::raise_fd_limit();
     let mut config = ServerConfig::new(args.addr);
     config.model = args.model;
@@ -69,7 +67,7 @@ fn start(args: &ServeArgs) -> Result<(ServerHost, Receiver<Event>, Instant), Ser
     config.max_conns = args.max_conns;
     config.max_conns_per_ip = args.max_conns_per_ip;
     config.inject_panic = fault() == Some("server-panic");
-    let (tx, rx) = crossbeam_channel::bounded(EVENT_CHANNEL_CAP);
+    let (tx, rx) = probe::channel::channel();
     let epoch = Instant::now();
     let idle_delay = Duration::from_micros(args.idle_delay_us);
     let host = ServerHost::start(config, tx, epoch, idle_delay).map_err(ServeError::Bind)?;
@@ -185,8 +183,6 @@ impl Write for FrameOut {
 /// How long the writer may go on after the server stopped, for the last
 /// events; a reader that does not take them by then does not get them.
 const WRITER_GRACE: Duration = Duration::from_millis(500);
-/// At most this many events go out in one write.
-const WRITE_BATCH: usize = 1024;
 
 /// Why the headless loop ended.
 enum End {
@@ -235,71 +231,6 @@ pub fn headless(args: &ServeArgs, out: impl Write + Send + 'static) -> Result<()
     wrote.or_else(ignore_broken_pipe).map_err(ServeError::Io)
 }
 
-/// The thread that writes the events, and what it has done.
-struct Writer {
-    /// Its result, once the channel has ended or a write failed.
-    done: Receiver<io::Result<()>>,
-    /// The events (see [`weight`]) of the batch it is writing, if any.
-    writing: Arc<AtomicU64>,
-}
-
-/// What an event stands for: itself, and for a `dropped` report the
-/// events it reports too (a reader that never gets it never hears of them).
-fn weight(event: &Event) -> u64 {
-    match event.kind {
-        EventKind::Dropped { count } => 1 + count,
-        _ => 1,
-    }
-}
-
-impl Writer {
-    fn spawn(events: Receiver<Event>, mut out: impl Write + Send + 'static) -> io::Result<Self> {
-        let (done_tx, done) = crossbeam_channel::bounded(1);
-        let writing = Arc::new(AtomicU64::new(0));
-        let in_batch = writing.clone();
-        std::thread::Builder::new()
-            .name("ioscope-writer".into())
-            .spawn(move || {
-                let mut batch = Vec::new();
-                let result = (|| {
-                    while let Ok(first) = events.recv() {
-                        batch.clear();
-                        let mut weights = 0;
-                        for event in
-                            std::iter::once(first).chain(events.try_iter().take(WRITE_BATCH))
-                        {
-                            weights += weight(&event);
-                            write_line(&mut batch, &event)?;
-                        }
-                        in_batch.store(weights, Ordering::SeqCst);
-                        out.write_all(&batch)?;
-                        out.flush()?;
-                        in_batch.store(0, Ordering::SeqCst);
-                    }
-                    Ok(())
-                })();
-                let _ = done_tx.send(result);
-            })?;
-        Ok(Writer { done, writing })
-    }
-
-    /// Waits up to `grace` for the writer to write what is left; a writer
-    /// still stuck then is left behind (the process exits without it), and
-    /// what it did not write is counted on stderr.
-    fn finish(self, grace: Duration, events: &Receiver<Event>) -> io::Result<()> {
-        if let Ok(wrote) = self.done.recv_timeout(grace) {
-            return wrote;
-        }
-        let queued: u64 = events.try_iter().map(|e| weight(&e)).sum();
-        let _ = writeln!(
-            io::stderr(),
-            "ioscope: {} events not written (the reader stopped reading)",
-            queued + self.writing.load(Ordering::SeqCst)
-        );
-        Ok(())
-    }
-}
-
 /// `IOSCOPE_FAULT=server-panic|ui-panic|frame-error`: fault injection, so
 /// that the terminal's restoration after a panic or a failed frame can be
 /// tested end to end.
@@ -310,11 +241,6 @@ fn fault() -> Option<&'static str> {
         "frame-error" => Some("frame-error"),
         _ => None,
     }
-}
-
-fn write_line(out: &mut impl Write, event: &Event) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, event)?;
-    out.write_all(b"\n")
 }
 
 fn ignore_broken_pipe(e: io::Error) -> io::Result<()> {

@@ -5,10 +5,8 @@
 
 use std::time::Instant;
 
-use crossbeam_channel::Receiver;
-
 use crate::app::Notice;
-use crate::event::Event;
+use crate::probe::EventRx;
 use crate::server::ServerHost;
 
 /// What the viewer asks of the source.
@@ -22,8 +20,10 @@ pub enum Command {
 }
 
 pub trait Source {
-    /// The events, as they come.
-    fn events(&self) -> &Receiver<Event>;
+    /// The events, in batches. The runtime takes what is there every
+    /// [`DRAIN_EVERY`](crate::probe::channel::DRAIN_EVERY) and never parks
+    /// on them.
+    fn events(&self) -> &EventRx;
     /// The source's clock: microseconds on the events' time base.
     fn now_us(&self) -> u64;
     /// False once the source ended by itself (a server thread panicked).
@@ -36,14 +36,14 @@ pub trait Source {
 #[derive(Debug)]
 pub struct Live {
     host: ServerHost,
-    events: Receiver<Event>,
+    events: EventRx,
     epoch: Instant,
 }
 
 impl Live {
     /// `events` is the receiving end of the channel `host` reports to, and
     /// `epoch` the clock it was started with.
-    pub fn new(host: ServerHost, events: Receiver<Event>, epoch: Instant) -> Self {
+    pub fn new(host: ServerHost, events: EventRx, epoch: Instant) -> Self {
         Live {
             host,
             events,
@@ -57,7 +57,7 @@ impl Live {
 }
 
 impl Source for Live {
-    fn events(&self) -> &Receiver<Event> {
+    fn events(&self) -> &EventRx {
         &self.events
     }
 

@@ -10,13 +10,14 @@ use ioscope::app::action_for_key;
 use ioscope::app::{Action, Dashboard, Notice};
 use ioscope::client::builtin::BuiltinClients;
 use ioscope::event::{Call, ClientRole, Event, EventKind, Role};
+use ioscope::probe::{EventRx, channel};
 use ioscope::runtime::{self, Exit, Input, Session};
 use ioscope::server::{Model, ServerConfig, ServerHost};
 use ioscope::source::Live;
 
 /// A server slot as the dashboard has it, on 127.0.0.1:0.
-fn host(model: Model) -> (ServerHost, crossbeam_channel::Receiver<Event>, Instant) {
-    let (tx, events) = crossbeam_channel::bounded(65_536);
+fn host(model: Model) -> (ServerHost, EventRx, Instant) {
+    let (tx, events) = channel::channel();
     let epoch = Instant::now();
     let mut config = ServerConfig::new("127.0.0.1:0".parse().unwrap());
     config.model = model;
@@ -302,7 +303,7 @@ fn the_dashboard_shows_a_real_client() {
 /// runtime does, until `done` holds.
 fn pump_until(
     d: &mut Dashboard,
-    events: &crossbeam_channel::Receiver<Event>,
+    events: &EventRx,
     notes: &crossbeam_channel::Receiver<Event>,
     what: &str,
     done: impl Fn(&Dashboard) -> bool,
@@ -313,19 +314,26 @@ fn pump_until(
 /// As [`pump_until`], with a deadline of its own.
 fn pump_within(
     d: &mut Dashboard,
-    events: &crossbeam_channel::Receiver<Event>,
+    events: &EventRx,
     notes: &crossbeam_channel::Receiver<Event>,
     what: &str,
     within: std::time::Duration,
     done: impl Fn(&Dashboard) -> bool,
 ) {
+    // The server's events come in batches on a channel of their own: wait
+    // on it in short slices, and take the clients' notes between them.
+    const SLICE: std::time::Duration = std::time::Duration::from_millis(5);
     let deadline = Instant::now() + within;
     while !done(d) {
         let left = deadline.saturating_duration_since(Instant::now());
-        crossbeam_channel::select! {
-            recv(events) -> e => d.apply(&e.unwrap()),
-            recv(notes) -> e => d.apply(&e.unwrap()),
-            default(left) => panic!("{what}: not within {within:?}; log: {:#?}", d.log),
+        if left.is_zero() {
+            panic!("{what}: not within {within:?}; log: {:#?}", d.log);
+        }
+        if let Ok(batch) = events.recv_timeout(left.min(SLICE)) {
+            batch.iter().for_each(|e| d.apply(e));
+        }
+        for note in notes.try_iter() {
+            d.apply(&note);
         }
     }
 }
@@ -334,7 +342,7 @@ fn pump_within(
 /// has them; the tests drive them through the same action path as keys.
 struct Rig {
     source: Live,
-    events: crossbeam_channel::Receiver<Event>,
+    events: EventRx,
     notes: crossbeam_channel::Receiver<Event>,
     clients: BuiltinClients,
 }

@@ -15,9 +15,9 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use common::{DEADLINE, TestServer, round_trip, upper};
-use crossbeam_channel::Receiver;
 use ioscope::app::{Dashboard, ThreadState};
 use ioscope::event::{Call, Event, EventKind};
+use ioscope::probe::{EventRx, channel};
 use ioscope::server::{Model, ServerConfig, ServerHost};
 
 /// How long a client must stay unanswered to count as "not answered".
@@ -289,7 +289,7 @@ fn a_slow_reader_does_not_block_the_others(model: Model) {
                 }
                 // Wait for the server to move, then try again.
                 if let Ok(e) = t.events.recv_timeout(Duration::from_millis(50)) {
-                    t.seen.push(e);
+                    t.seen.extend(e);
                 }
             }
             Err(e) => panic!("{model}: slow client write: {e}"),
@@ -493,7 +493,7 @@ fn pause_holds_a_thread_back_before_its_send(model: Model) {
                 t.discrete()
             )
         });
-        t.seen.push(e);
+        t.seen.extend(e);
     }
     // Parked before its send: nothing has come back.
     c.set_nonblocking(true).unwrap();
@@ -655,7 +655,7 @@ fn multiplex_wakes_up_when_traffic_happens() {
         while !done(totals(t)) {
             assert!(Instant::now() < deadline, "{what}: {:?}", totals(t));
             if let Ok(e) = t.events.recv_timeout(Duration::from_millis(50)) {
-                t.seen.push(e);
+                t.seen.extend(e);
             }
         }
     };
@@ -696,7 +696,7 @@ fn multiplex_wakes_up_when_traffic_happens() {
 
 /// Events from a [`ServerHost`], kept in order.
 struct Seen {
-    rx: Receiver<Event>,
+    rx: EventRx,
     all: Vec<Event>,
 }
 
@@ -706,7 +706,7 @@ impl Seen {
         while self.all.iter().filter(|e| pred(&e.kind)).count() < n {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.rx.recv_timeout(left) {
-                Ok(e) => self.all.push(e),
+                Ok(e) => self.all.extend(e),
                 Err(_) => panic!("fewer than {n} {what} events within {DEADLINE:?}"),
             }
         }
@@ -724,7 +724,7 @@ impl Seen {
 }
 
 fn host(model: Model) -> (ServerHost, Seen) {
-    let (tx, rx) = crossbeam_channel::bounded(65_536);
+    let (tx, rx) = channel::channel();
     let mut config = ServerConfig::new("127.0.0.1:0".parse().unwrap());
     config.model = model;
     let host = ServerHost::start(config, tx, Instant::now(), Duration::from_micros(200))
@@ -924,7 +924,7 @@ fn faithful_flags(seen: &Seen) -> Vec<(Model, bool)> {
 
 #[test]
 fn faithful_applies_only_to_the_model_with_a_listing() {
-    let (tx, rx) = crossbeam_channel::bounded(65_536);
+    let (tx, rx) = channel::channel();
     let mut config = ServerConfig::new("127.0.0.1:0".parse().unwrap());
     config.model = Model::Nonblocking;
     config.faithful = true;

@@ -16,7 +16,7 @@ use ioscope::event::EventKind;
 fn listening_comes_first_with_the_real_port() {
     let t = TestServer::start();
     let first = t.events.recv_timeout(common::DEADLINE).unwrap();
-    match &first.kind {
+    match &first[0].kind {
         EventKind::Listening {
             addr,
             model,
@@ -109,7 +109,7 @@ fn a_client_that_never_reads_does_not_stop_the_others() {
                     .events
                     .recv_timeout(common::DEADLINE)
                     .expect("the server went quiet");
-                t.seen.push(e);
+                t.seen.extend(e);
             }
             Err(e) => panic!("slow client write: {e}"),
         }
@@ -333,7 +333,7 @@ fn faithful_close_wait_clients_do_not_hold_back_the_summaries() {
     while summaries_after(&t) < 5 {
         let left = deadline.saturating_duration_since(std::time::Instant::now());
         match t.events.recv_timeout(left) {
-            Ok(e) => t.seen.push(e),
+            Ok(e) => t.seen.extend(e),
             Err(_) => panic!(
                 "{} spin summaries with empty recvs within {:?} after the last b''",
                 summaries_after(&t),

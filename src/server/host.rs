@@ -6,17 +6,15 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::Sender;
-
 use super::{BindError, Model, Server, ServerConfig};
 use crate::control::Control;
-use crate::event::Event;
+use crate::probe::EventTx;
 
 #[derive(Debug)]
 pub struct ServerHost {
     config: Mutex<ServerConfig>,
     server: Mutex<Server>,
-    tx: Sender<Event>,
+    tx: EventTx,
     epoch: Instant,
     idle_delay: Duration,
 }
@@ -25,7 +23,7 @@ impl ServerHost {
     /// Starts `config.model` on `config.addr`.
     pub fn start(
         mut config: ServerConfig,
-        tx: Sender<Event>,
+        tx: EventTx,
         epoch: Instant,
         idle_delay: Duration,
     ) -> Result<Self, BindError> {
@@ -92,7 +90,7 @@ impl ServerHost {
 
 fn start(
     config: &ServerConfig,
-    tx: Sender<Event>,
+    tx: EventTx,
     epoch: Instant,
     idle_delay: Duration,
 ) -> Result<Server, BindError> {

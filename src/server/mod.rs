@@ -10,7 +10,7 @@ mod admission;
 mod blocking;
 mod blocking_io;
 mod host;
-mod multiplex;
+pub mod multiplex;
 pub use host::ServerHost;
 pub mod nonblocking;
 mod pending;
@@ -30,7 +30,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::control::Control;
 use crate::event::{ConnId, Event, EventKind, Role};
-use crate::probe::{ChannelProbe, Probe};
+use crate::probe::{ChannelProbe, EventTx, Probe};
 
 /// The lecture's `conn.recv(1024)`: every model reads at most this much
 /// at a time.
@@ -198,11 +198,7 @@ pub struct Server {
 impl Server {
     /// Binds `config.addr` and starts the model. Events go to `tx`, timed
     /// from `epoch`. The first event is always `listening`.
-    pub fn start(
-        config: &ServerConfig,
-        tx: Sender<Event>,
-        epoch: Instant,
-    ) -> Result<Server, BindError> {
+    pub fn start(config: &ServerConfig, tx: EventTx, epoch: Instant) -> Result<Server, BindError> {
         Self::start_with_control(config, tx, epoch, Arc::new(Control::new()))
     }
 
@@ -210,7 +206,7 @@ impl Server {
     /// paused, or with an idle delay).
     pub fn start_with_control(
         config: &ServerConfig,
-        tx: Sender<Event>,
+        tx: EventTx,
         epoch: Instant,
         control: Arc<Control>,
     ) -> Result<Server, BindError> {
@@ -329,7 +325,7 @@ pub(crate) struct Spawn {
 /// time is per thread) on the same channel and clock.
 #[derive(Debug, Clone)]
 pub(crate) struct Threads {
-    tx: Sender<Event>,
+    tx: EventTx,
     epoch: Instant,
     /// Opens once `listening` has gone out: every other thread waits on it
     /// before its first event.
@@ -426,7 +422,7 @@ impl Hello {
 /// times a second, until the server stops.
 fn spawn_sampler(
     listener: TcpListener,
-    tx: Sender<Event>,
+    tx: EventTx,
     epoch: Instant,
     control: Arc<Control>,
     listening_sent: crossbeam_channel::Receiver<()>,
@@ -447,10 +443,10 @@ fn spawn_sampler(
                 if last.as_ref() != Some(&sample) {
                     let t_us = epoch.elapsed().as_micros() as u64;
                     if tx
-                        .try_send(Event {
+                        .try_send(vec![Event {
                             t_us,
                             kind: sample.clone(),
-                        })
+                        }])
                         .is_ok()
                     {
                         last = Some(sample);

@@ -17,7 +17,7 @@ use super::pending::{Budget, Failed, Flush, Pending};
 use super::{ACCEPT_BACKOFF, ConnIds, Limits, RECV_SIZE, Spawn, is_transient_accept_error};
 use crate::control::{Control, Resume};
 use crate::event::{Call, ConnId, Role};
-use crate::probe::{ChannelProbe, FLUSH_EVERY, Probe};
+use crate::probe::{FLUSH_EVERY, Probe};
 
 const LISTENER: Token = Token(0);
 const WAKER: Token = Token(1);
@@ -57,14 +57,7 @@ enum Served {
 }
 
 pub(crate) fn spawn(s: Spawn) -> io::Result<Vec<JoinHandle<()>>> {
-    let poll = Poll::new()?;
-    let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
-    let nudge = Arc::clone(&waker);
-    s.control.set_nudge(Box::new(move |_| {
-        let _ = nudge.wake();
-    }));
-    s.listener.set_nonblocking(true)?;
-    let listener = TcpListener::from_std(s.listener);
+    let prepared = Prepared::new(s.listener, &s.control)?;
     let (limits, conn_ids, control) = (s.limits, s.conn_ids, s.control);
     let thread = s.threads.spawn(
         "ioscope-multiplex",
@@ -73,12 +66,54 @@ pub(crate) fn spawn(s: Spawn) -> io::Result<Vec<JoinHandle<()>>> {
         None,
         Some(s.hello),
         move |probe, _| {
-            if let Err(e) = run(poll, listener, limits, &conn_ids, &control, probe) {
+            if let Err(e) = prepared.run(limits, &conn_ids, &control, probe) {
                 probe.accept_error(&e, Duration::ZERO);
             }
         },
     )?;
     Ok(vec![thread])
+}
+
+/// A loop ready to run: its poll, with the listener and a waker (which
+/// `control` rings to pause or stop it) registered. Made on the caller's
+/// thread, so that a failure (no descriptor left) is the caller's error.
+pub struct Prepared {
+    poll: Poll,
+    listener: TcpListener,
+    _waker: Arc<Waker>,
+}
+
+impl Prepared {
+    pub fn new(listener: std::net::TcpListener, control: &Control) -> io::Result<Self> {
+        let poll = Poll::new()?;
+        let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
+        let nudge = Arc::clone(&waker);
+        control.set_nudge(Box::new(move |_| {
+            let _ = nudge.wake();
+        }));
+        listener.set_nonblocking(true)?;
+        let mut listener = TcpListener::from_std(listener);
+        poll.registry()
+            .register(&mut listener, LISTENER, Interest::READABLE)?;
+        Ok(Prepared {
+            poll,
+            listener,
+            _waker: waker,
+        })
+    }
+
+    /// Runs the loop on the calling thread until `control` says stop.
+    /// Generic over the probe so that a benchmark can run the same loop
+    /// with [`NoProbe`](crate::probe::NoProbe).
+    pub fn run<P: Probe>(
+        self,
+        limits: Limits,
+        conn_ids: &ConnIds,
+        control: &Control,
+        probe: &mut P,
+    ) -> io::Result<()> {
+        run(self.poll, self.listener, limits, conn_ids, control, probe)
+    }
 }
 
 /// The connections and what bounds them.
@@ -102,7 +137,7 @@ struct Clients {
 impl Clients {
     /// Serves `token`'s connection (an event, or a held one looked at
     /// again) and settles what that came to.
-    fn serve(&mut self, registry: &Registry, token: Token, wakeup: u64, probe: &mut ChannelProbe) {
+    fn serve(&mut self, registry: &Registry, token: Token, wakeup: u64, probe: &mut impl Probe) {
         let Some(conn) = self.conns.get_mut(&token) else {
             self.held.remove(&token);
             return;
@@ -133,7 +168,7 @@ impl Clients {
     /// The held connections again: one whose replies sat unread for the
     /// stall timeout while held is dropped; one there is room for now is
     /// served.
-    fn look_at_held(&mut self, registry: &Registry, wakeup: u64, probe: &mut ChannelProbe) {
+    fn look_at_held(&mut self, registry: &Registry, wakeup: u64, probe: &mut impl Probe) {
         let now = Instant::now();
         let held: Vec<Token> = self.held.iter().copied().collect();
         for token in held {
@@ -156,7 +191,7 @@ impl Clients {
     }
 
     /// The next turns for clients with more to read.
-    fn serve_more(&mut self, registry: &Registry, wakeup: u64, probe: &mut ChannelProbe) {
+    fn serve_more(&mut self, registry: &Registry, wakeup: u64, probe: &mut impl Probe) {
         for _ in 0..self.more.len().min(MORE_PER_POLL) {
             let Some(token) = self.more.pop_front() else {
                 break;
@@ -182,7 +217,7 @@ fn run(
     limits: Limits,
     conn_ids: &ConnIds,
     control: &Control,
-    probe: &mut ChannelProbe,
+    probe: &mut impl Probe,
 ) -> io::Result<()> {
     poll.registry()
         .register(&mut listener, LISTENER, Interest::READABLE)?;
@@ -321,7 +356,7 @@ fn serve(
     buf: &mut [u8],
     wakeup: u64,
     budget: &Budget,
-    probe: &mut ChannelProbe,
+    probe: &mut impl Probe,
 ) -> Served {
     if !conn.pending.is_empty() && !flush_pending(conn, wakeup, probe) {
         return Served::Gone;
@@ -370,7 +405,7 @@ fn serve(
 /// Sends what a slow reader left queued, until it is out or the kernel
 /// takes no more (the readiness is edge-triggered); `false` if the
 /// connection failed.
-fn flush_pending(conn: &mut Conn, wakeup: u64, probe: &mut ChannelProbe) -> bool {
+fn flush_pending(conn: &mut Conn, wakeup: u64, probe: &mut impl Probe) -> bool {
     loop {
         match conn
             .pending

@@ -63,6 +63,9 @@ pub(crate) fn spawn(s: Spawn, workers: usize) -> std::io::Result<Vec<JoinHandle<
         move |probe, name| {
             while let Some((stream, id)) = shared.accept_client(&listener, name, probe) {
                 probe.queued(id);
+                // A worker may take the client at once: its events must not
+                // come before these.
+                probe.deliver();
                 let job = Job {
                     stream,
                     id,

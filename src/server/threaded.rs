@@ -21,6 +21,9 @@ pub(crate) fn spawn(s: Spawn) -> std::io::Result<Vec<JoinHandle<()>>> {
         move |probe, name| {
             let mut clients: Vec<JoinHandle<()>> = Vec::new();
             while let Some((stream, id)) = shared.accept_client(&listener, name, probe) {
+                // The client's thread reports from now on: its events must
+                // not come before this one's `accept`.
+                probe.deliver();
                 let serving = shared.clone();
                 let client = format!("conn-{id}");
                 let started = threads.spawn(

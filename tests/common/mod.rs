@@ -7,9 +7,9 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::Receiver;
 use ioscope::control::Control;
 use ioscope::event::{Event, EventKind};
+use ioscope::probe::{EventRx, channel};
 use ioscope::server::{Model, Server, ServerConfig};
 
 /// How long a test waits for something that should happen at once.
@@ -17,7 +17,7 @@ pub const DEADLINE: Duration = Duration::from_secs(10);
 
 pub struct TestServer {
     pub server: Server,
-    pub events: Receiver<Event>,
+    pub events: EventRx,
     /// Every event seen so far, in order.
     pub seen: Vec<Event>,
 }
@@ -34,7 +34,7 @@ impl TestServer {
         // Two cores and parallel tests: idle spins sleep briefly, so a
         // server waiting for its client does not starve that client.
         control.set_idle_delay(Duration::from_micros(200));
-        let (tx, events) = crossbeam_channel::bounded(65_536);
+        let (tx, events) = channel::channel();
         let server = Server::start_with_control(&config, tx, Instant::now(), control)
             .expect("bind 127.0.0.1:0");
         TestServer {
@@ -96,11 +96,11 @@ impl TestServer {
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.events.recv_timeout(left) {
-                Ok(e) => {
-                    let hit = pred(&e.kind);
-                    self.seen.push(e.clone());
-                    if hit {
-                        return e.kind;
+                Ok(batch) => {
+                    let first = self.seen.len();
+                    self.seen.extend(batch);
+                    if let Some(e) = self.seen[first..].iter().find(|e| pred(&e.kind)) {
+                        return e.kind.clone();
                     }
                 }
                 Err(_) => panic!(
@@ -117,7 +117,7 @@ impl TestServer {
         while self.seen.iter().filter(|e| pred(&e.kind)).count() < n {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.events.recv_timeout(left) {
-                Ok(e) => self.seen.push(e),
+                Ok(batch) => self.seen.extend(batch),
                 Err(_) => panic!(
                     "fewer than {n} {what} events within {DEADLINE:?}; saw: {:#?}",
                     self.discrete()
@@ -144,7 +144,8 @@ impl TestServer {
 
     /// Takes what has arrived without waiting.
     pub fn drain(&mut self) {
-        self.seen.extend(self.events.try_iter());
+        let seen = &mut self.seen;
+        self.events.drain(usize::MAX, |e| seen.push(e));
     }
 }
 
