@@ -104,8 +104,16 @@ where
     let events = session.source.events();
     let mut inputs = inputs.clone();
     let mut dirty = true;
+    // What the source has handed over, applied; `false` once it ended.
+    let take = |dashboard: &mut Dashboard| {
+        events.drain(DRAIN_MAX, |event| dashboard.apply(&event)) == Flow::Open
+    };
     loop {
         if dirty {
+            // A frame shows everything there is.
+            if !take(dashboard) {
+                return Ok(Exit::ServerGone);
+            }
             draw(terminal, dashboard)?;
             dirty = false;
         }
@@ -145,12 +153,14 @@ where
                 } else if let Some(action) = action
                     && perform(action, dashboard, session) == Some(Exit::Quit)
                 {
+                    // The dashboard left behind knows all the source said.
+                    take(dashboard);
                     return Ok(Exit::Quit);
                 }
                 dirty = true;
             }
             recv(drain) -> _ => {
-                if events.drain(DRAIN_MAX, |event| dashboard.apply(&event)) == Flow::Ended {
+                if !take(dashboard) {
                     return Ok(Exit::ServerGone);
                 }
             }

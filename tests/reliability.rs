@@ -612,23 +612,11 @@ fn slow_readers_beside_a_chatty_swarm(
     let mut summaries: Vec<(&str, Summary)> = Vec::new();
     let deadline = began + HEAVY_DEADLINE;
     const SLICE: Duration = Duration::from_millis(5);
-    // Once the swarm saw every slow reader cut off, each eviction event had
-    // gone out before its socket closed: an empty channel holds all that
-    // were not dropped (a flood of recv/send events can fill the channel,
-    // and the server drops rather than waits).
-    let all_cut_off = |summaries: &[(&str, Summary)]| {
-        summaries.len() == 2
-            && summaries.iter().any(|(w, s)| {
-                *w == "slow" && s.reset_by_server + s.closed_by_server == slow_clients
-            })
-    };
-    // Until both swarms are done and every slow reader is gone (evicted,
-    // if all is well), and so are the chatty clients.
+    // Until both swarms are done and every client's departure arrived (a
+    // server thread hands its events over within ~20 ms), unless the
+    // server had to drop events: then some never will.
     let everyone = slow_clients + chatty.clients as u64;
-    while (summaries.len() < 2
-        || (dash.conns.counts.evicted < slow_clients && dash.conns.counts.total() < everyone))
-        && !(all_cut_off(&summaries) && t.events.is_empty())
-    {
+    while summaries.len() < 2 || (dash.dropped == 0 && dash.conns.counts.total() < everyone) {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             panic!(
@@ -1256,28 +1244,46 @@ fn a_flooded_event_channel_never_blocks_the_server(model: Model) {
     assert_eq!(summary.replies_verified, messages, "{model}");
     assert!(!rx.is_empty(), "{model}: nothing was handed over");
 
-    // Now read: the drops are reported.
-    let stale = rx.len() as u64;
+    // Now read: the drops are reported. What waits may hold a `dropped`
+    // report already (a small batch fits where a big one did not); the
+    // next one reports the drops since.
     let mut delivered = 0u64;
+    let mut dropped = 0u64;
+    let mut count = |e: Event| match e.kind {
+        EventKind::Dropped { count } => {
+            dropped += count;
+            true
+        }
+        EventKind::Accept { .. }
+        | EventKind::Recv { .. }
+        | EventKind::Send { .. }
+        | EventKind::Closed { .. } => {
+            delivered += 1;
+            false
+        }
+        _ => false,
+    };
+    let mut stale = 0u64;
+    for e in rx.try_iter() {
+        stale += 1;
+        count(e);
+    }
     let deadline = Instant::now() + DEADLINE;
-    let dropped = 'reported: loop {
+    'reported: loop {
         let left = deadline.saturating_duration_since(Instant::now());
         match rx.recv_timeout(left) {
             Ok(batch) => {
+                let mut reported = false;
                 for e in batch {
-                    match e.kind {
-                        EventKind::Dropped { count } => break 'reported count,
-                        EventKind::Accept { .. }
-                        | EventKind::Recv { .. }
-                        | EventKind::Send { .. }
-                        | EventKind::Closed { .. } => delivered += 1,
-                        _ => {}
-                    }
+                    reported |= count(e);
+                }
+                if reported {
+                    break 'reported;
                 }
             }
             Err(e) => panic!("{model}: no `dropped` event within {DEADLINE:?} of draining: {e}"),
         }
-    };
+    }
     assert!(dropped > 0, "{model}");
     // Every accept, recv and send the server did was delivered or counted.
     let least = chatty.clients as u64 + 2 * messages;

@@ -211,16 +211,14 @@ impl Clients {
     }
 }
 
-fn run(
+fn run<P: Probe>(
     mut poll: Poll,
-    mut listener: TcpListener,
+    listener: TcpListener,
     limits: Limits,
     conn_ids: &ConnIds,
     control: &Control,
-    probe: &mut impl Probe,
+    probe: &mut P,
 ) -> io::Result<()> {
-    poll.registry()
-        .register(&mut listener, LISTENER, Interest::READABLE)?;
     let mut events = Events::with_capacity(1024);
     let admission = Admission::new(&limits);
     let mut clients = Clients {
@@ -234,7 +232,6 @@ fn run(
     };
     let mut next_token = 2usize;
     let mut wakeup: u64 = 0;
-    let mut unreported = false;
     let mut accept_paused_until: Option<Instant> = None;
     let mut next_held_check = Instant::now();
     loop {
@@ -254,7 +251,9 @@ fn run(
         let mut timeout = if revisit {
             Some(Duration::ZERO)
         } else {
-            unreported.then_some(FLUSH_EVERY)
+            // Counted or buffered, not handed over yet (or refused by a
+            // full channel): wake within FLUSH_EVERY to hand it over.
+            probe.has_unreported().then_some(FLUSH_EVERY)
         };
         let mut wake_at = |at: Instant| {
             let left = at.saturating_duration_since(Instant::now());
@@ -277,12 +276,8 @@ fn run(
             wakeup += 1;
             probe.spin();
             probe.wakeup(ready);
-            unreported = true;
         } else if events.is_empty() && !revisit {
             probe.flush();
-            // A full channel keeps counts pending: wake again to retry
-            // rather than sleep on them.
-            unreported = probe.has_unreported();
         }
         let mut accept_now = events.iter().any(|e| e.token() == LISTENER);
         if accept_paused_until.is_some_and(|t| Instant::now() >= t) {
