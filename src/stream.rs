@@ -108,10 +108,79 @@ fn write_all(
     }
 }
 
-/// One event as one JSON line.
+/// `key` then the number `n`.
+fn num(out: &mut Vec<u8>, key: &[u8], n: u64) {
+    out.extend_from_slice(key);
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+/// One event as one JSON line. The events a busy loop makes by the
+/// hundred thousand a second (recv, send and the summaries) are written
+/// field by field, exactly as serde writes them (a test holds the two
+/// together), at a fraction of the cost; the others go through serde.
 pub fn write_line(out: &mut Vec<u8>, event: &Event) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, event)?;
-    out.push(b'\n');
+    match &event.kind {
+        EventKind::Recv {
+            conn,
+            bytes,
+            spin,
+            preview,
+        } => {
+            num(out, b"{\"t_us\":", event.t_us);
+            num(out, b",\"kind\":\"recv\",\"conn\":", *conn);
+            num(out, b",\"bytes\":", *bytes as u64);
+            num(out, b",\"spin\":", *spin);
+            out.extend_from_slice(b",\"preview\":");
+            serde_json::to_writer(&mut *out, preview)?;
+            out.extend_from_slice(b"}\n");
+        }
+        EventKind::Send {
+            conn,
+            bytes,
+            spin,
+            preview,
+            pending,
+        } => {
+            num(out, b"{\"t_us\":", event.t_us);
+            num(out, b",\"kind\":\"send\",\"conn\":", *conn);
+            num(out, b",\"bytes\":", *bytes as u64);
+            num(out, b",\"spin\":", *spin);
+            out.extend_from_slice(b",\"preview\":");
+            serde_json::to_writer(&mut *out, preview)?;
+            num(out, b",\"pending\":", *pending as u64);
+            out.extend_from_slice(b"}\n");
+        }
+        EventKind::Spin {
+            spins,
+            cpu_user_us,
+            cpu_sys_us,
+            empty_recvs,
+            empty_sends,
+        } => {
+            num(out, b"{\"t_us\":", event.t_us);
+            num(out, b",\"kind\":\"spin\",\"spins\":", *spins);
+            num(out, b",\"cpu_user_us\":", *cpu_user_us);
+            num(out, b",\"cpu_sys_us\":", *cpu_sys_us);
+            if *empty_recvs != 0 {
+                num(out, b",\"empty_recvs\":", *empty_recvs);
+            }
+            if *empty_sends != 0 {
+                num(out, b",\"empty_sends\":", *empty_sends);
+            }
+            out.extend_from_slice(b"}\n");
+        }
+        EventKind::WouldBlock { accept, recv, send } => {
+            num(out, b"{\"t_us\":", event.t_us);
+            num(out, b",\"kind\":\"would_block\",\"accept\":", *accept);
+            num(out, b",\"recv\":", *recv);
+            num(out, b",\"send\":", *send);
+            out.extend_from_slice(b"}\n");
+        }
+        _ => {
+            serde_json::to_writer(&mut *out, event)?;
+            out.push(b'\n');
+        }
+    }
     Ok(())
 }
 
@@ -119,6 +188,59 @@ pub fn write_line(out: &mut Vec<u8>, event: &Event) -> io::Result<()> {
 mod tests {
     use super::*;
     use crate::probe::channel;
+
+    #[test]
+    fn the_hot_events_are_written_exactly_as_serde_writes_them() {
+        let kinds = [
+            EventKind::Recv {
+                conn: 3,
+                bytes: 6,
+                spin: 1_234_567,
+                preview: "hello\\n \"quoted\" \\x1b[2J 世界…".into(),
+            },
+            EventKind::Send {
+                conn: u64::MAX,
+                bytes: 0,
+                spin: 0,
+                preview: String::new(),
+                pending: 0,
+            },
+            EventKind::Send {
+                conn: 7,
+                bytes: 1024,
+                spin: 9,
+                preview: "HELLO".into(),
+                pending: 65_536,
+            },
+            EventKind::Spin {
+                spins: 1,
+                cpu_user_us: 2,
+                cpu_sys_us: 3,
+                empty_recvs: 0,
+                empty_sends: 0,
+            },
+            EventKind::Spin {
+                spins: 10,
+                cpu_user_us: 0,
+                cpu_sys_us: 0,
+                empty_recvs: 4,
+                empty_sends: 5,
+            },
+            EventKind::WouldBlock {
+                accept: 1,
+                recv: 0,
+                send: 12_345_678_901,
+            },
+            EventKind::Closed { conn: 1 },
+        ];
+        for kind in kinds {
+            let event = Event { t_us: 42, kind };
+            let mut ours = Vec::new();
+            write_line(&mut ours, &event).unwrap();
+            let serde = serde_json::to_string(&event).unwrap() + "\n";
+            assert_eq!(String::from_utf8(ours).unwrap(), serde);
+        }
+    }
 
     #[test]
     fn writes_every_event_as_a_line_in_order_and_ends_with_the_channel() {

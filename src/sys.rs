@@ -129,6 +129,51 @@ pub fn process_threads() -> Option<u64> {
         .ok()
 }
 
+/// Pins the calling thread to CPU `cpu` (threads it starts afterwards
+/// inherit it). For benchmarks that put a server and its watchers on one
+/// core and the load on another. Linux only; elsewhere `Unsupported`.
+#[cfg(target_os = "linux")]
+pub fn pin_thread(cpu: usize) -> std::io::Result<()> {
+    if cpu >= libc::CPU_SETSIZE as usize {
+        return Err(std::io::Error::from(std::io::ErrorKind::InvalidInput));
+    }
+    // SAFETY: an all-zero cpu_set_t (plain integers) is the empty set.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: `cpu` is below CPU_SETSIZE: the bit lies inside the set.
+    unsafe { libc::CPU_SET(cpu, &mut set) };
+    // SAFETY: the kernel reads one cpu_set_t of the size we pass.
+    let rc = unsafe { libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn pin_thread(_cpu: usize) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+/// The calling thread's context switches so far: (voluntary, involuntary)
+/// (Linux: /proc/thread-self/status). A thread that sleeps in a system
+/// call switches voluntarily; one preempted by another, involuntarily.
+pub fn thread_switches() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/thread-self/status").ok()?;
+    let field = |name: &str| -> Option<u64> {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))?
+            .trim()
+            .parse()
+            .ok()
+    };
+    Some((
+        field("voluntary_ctxt_switches:")?,
+        field("nonvoluntary_ctxt_switches:")?,
+    ))
+}
+
 /// A listening socket's accept queue: connections the kernel completed that
 /// nobody accepted yet, and the queue's limit (Linux: TCP_INFO, where a
 /// listener reports them as `tcpi_unacked` and `tcpi_sacked`).
