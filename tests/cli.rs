@@ -382,9 +382,9 @@ fn headless_ends_with_a_stalled_reader(
     config.duration = std::time::Duration::from_secs(60);
     let summary = swarm::run(&config).unwrap();
     // Every reply is two events (recv, send) of a hundred bytes and more:
-    // 5,000 replies are far more than the pipe (64 KiB) and the event
-    // channel (4,096) hold. (A run cut short by --duration has fewer than
-    // all its replies.)
+    // 5,000 replies are a megabyte of lines, far more than the pipe
+    // (64 KiB) holds, so the writer is stuck in a write. (A run cut short
+    // by --duration has fewer than all its replies.)
     assert!(summary.replies_verified >= 5_000, "{summary}");
     stop(child.0.id());
     let status = child.exit_within(within);
