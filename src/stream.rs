@@ -114,6 +114,28 @@ fn num(out: &mut Vec<u8>, key: &[u8], n: u64) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
+/// The fields `recv` and `send` share, up to the preview (the object left
+/// open).
+fn data_event(
+    out: &mut Vec<u8>,
+    t_us: u64,
+    kind: &[u8],
+    conn: u64,
+    bytes: usize,
+    spin: u64,
+    preview: &str,
+) -> io::Result<()> {
+    num(out, b"{\"t_us\":", t_us);
+    out.extend_from_slice(b",\"kind\":\"");
+    out.extend_from_slice(kind);
+    num(out, b"\",\"conn\":", conn);
+    num(out, b",\"bytes\":", bytes as u64);
+    num(out, b",\"spin\":", spin);
+    out.extend_from_slice(b",\"preview\":");
+    serde_json::to_writer(&mut *out, preview)?;
+    Ok(())
+}
+
 /// One event as one JSON line. The events a busy loop makes by the
 /// hundred thousand a second (recv, send and the summaries) are written
 /// field by field, exactly as serde writes them (a test holds the two
@@ -126,12 +148,7 @@ pub fn write_line(out: &mut Vec<u8>, event: &Event) -> io::Result<()> {
             spin,
             preview,
         } => {
-            num(out, b"{\"t_us\":", event.t_us);
-            num(out, b",\"kind\":\"recv\",\"conn\":", *conn);
-            num(out, b",\"bytes\":", *bytes as u64);
-            num(out, b",\"spin\":", *spin);
-            out.extend_from_slice(b",\"preview\":");
-            serde_json::to_writer(&mut *out, preview)?;
+            data_event(out, event.t_us, b"recv", *conn, *bytes, *spin, preview)?;
             out.extend_from_slice(b"}\n");
         }
         EventKind::Send {
@@ -141,12 +158,7 @@ pub fn write_line(out: &mut Vec<u8>, event: &Event) -> io::Result<()> {
             preview,
             pending,
         } => {
-            num(out, b"{\"t_us\":", event.t_us);
-            num(out, b",\"kind\":\"send\",\"conn\":", *conn);
-            num(out, b",\"bytes\":", *bytes as u64);
-            num(out, b",\"spin\":", *spin);
-            out.extend_from_slice(b",\"preview\":");
-            serde_json::to_writer(&mut *out, preview)?;
+            data_event(out, event.t_us, b"send", *conn, *bytes, *spin, preview)?;
             num(out, b",\"pending\":", *pending as u64);
             out.extend_from_slice(b"}\n");
         }

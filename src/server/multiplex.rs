@@ -5,7 +5,6 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::{self, ErrorKind, Read};
-use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -80,26 +79,21 @@ pub(crate) fn spawn(s: Spawn) -> io::Result<Vec<JoinHandle<()>>> {
 pub struct Prepared {
     poll: Poll,
     listener: TcpListener,
-    _waker: Arc<Waker>,
 }
 
 impl Prepared {
     pub fn new(listener: std::net::TcpListener, control: &Control) -> io::Result<Self> {
         let poll = Poll::new()?;
-        let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
-        let nudge = Arc::clone(&waker);
+        // The control keeps the waker, for as long as the loop runs.
+        let waker = Waker::new(poll.registry(), WAKER)?;
         control.set_nudge(Box::new(move |_| {
-            let _ = nudge.wake();
+            let _ = waker.wake();
         }));
         listener.set_nonblocking(true)?;
         let mut listener = TcpListener::from_std(listener);
         poll.registry()
             .register(&mut listener, LISTENER, Interest::READABLE)?;
-        Ok(Prepared {
-            poll,
-            listener,
-            _waker: waker,
-        })
+        Ok(Prepared { poll, listener })
     }
 
     /// Runs the loop on the calling thread until `control` says stop.
