@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 use ioscope::app::{Action, Dashboard, Notice};
 use ioscope::client::swarm::{self, Scene, SwarmConfig};
 use ioscope::control::Control;
-use ioscope::event::{Event, EventKind, PREVIEW_BYTES, escape_bytes};
+use ioscope::event::{Event, EventKind, Preview};
 use ioscope::probe::channel::{self, EventRx, EventTx};
 use ioscope::probe::{BATCH, ChannelProbe, NoProbe, Probe};
 use ioscope::runtime::{self, Input, Session};
@@ -248,13 +248,13 @@ fn writer_speed() {
                 conn: i % 100,
                 bytes: data.len(),
                 spin: i,
-                preview: escape_bytes(data, PREVIEW_BYTES),
+                preview: Preview::of(data),
             },
             _ => EventKind::Send {
                 conn: i % 100,
                 bytes: data.len(),
                 spin: i,
-                preview: escape_bytes(&data.to_ascii_uppercase(), PREVIEW_BYTES),
+                preview: Preview::of(&data.to_ascii_uppercase()),
                 pending: 0,
             },
         };

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use crossbeam_channel::Receiver;
 
-use crate::event::{Event, EventKind};
+use crate::event::{Event, EventKind, Preview};
 use crate::probe::EventRx;
 use crate::probe::channel::{DRAIN_EVERY, Flow};
 
@@ -123,7 +123,7 @@ fn data_event(
     conn: u64,
     bytes: usize,
     spin: u64,
-    preview: &str,
+    preview: &Preview,
 ) -> io::Result<()> {
     num(out, b"{\"t_us\":", t_us);
     out.extend_from_slice(b",\"kind\":\"");
@@ -214,7 +214,7 @@ mod tests {
                 conn: u64::MAX,
                 bytes: 0,
                 spin: 0,
-                preview: String::new(),
+                preview: Default::default(),
                 pending: 0,
             },
             EventKind::Send {

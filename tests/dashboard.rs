@@ -159,7 +159,7 @@ fn lecture_script(faithful: bool) -> Dashboard {
                         conn: 1,
                         bytes: 0,
                         spin: spins,
-                        preview: String::new(),
+                        preview: Default::default(),
                         pending: 1024,
                     },
                 ));
@@ -210,7 +210,7 @@ fn snapshot_faithful_close_wait() {
             conn: 2,
             bytes: 0,
             spin: 1_600_000,
-            preview: String::new(),
+            preview: Default::default(),
         },
     ));
     for i in 1..=50 {
@@ -1006,9 +1006,8 @@ fn hostile_hall() -> Dashboard {
                     conn: 4_588,
                     bytes: 240,
                     spin: 1_000_000,
-                    preview: ioscope::event::escape_bytes(
+                    preview: ioscope::event::Preview::of(
                         "wide:全角文字テスト🙂👍🏽❤️全角文字テスト".as_bytes(),
-                        40,
                     ),
                 },
             ));

@@ -987,7 +987,7 @@ fn zero_byte_writes_are_harmless(model: Model) {
     assert_eq!(round_trip(&mut c, b"and again"), b"AND AGAIN", "{model}");
     t.wait_for(
         "the second reply's send",
-        |k| matches!(k, EventKind::Send { conn: 1, preview, .. } if preview.contains("AGAIN")),
+        |k| matches!(k, EventKind::Send { conn: 1, preview, .. } if preview.to_string().contains("AGAIN")),
     );
     t.drain();
     let bad: Vec<_> = t

@@ -208,7 +208,7 @@ impl Dashboard {
                     conn: *conn,
                     bytes: *bytes,
                     pending: *pending,
-                    preview: preview.clone(),
+                    preview: *preview,
                 };
                 self.with_run(|r| {
                     r.totals.bytes_out += *bytes as u64;

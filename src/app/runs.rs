@@ -6,7 +6,7 @@ use hdrhistogram::Histogram;
 
 use super::history::{Bar, History};
 use super::meter::{Meter, Rates, Summary};
-use crate::event::{ConnId, Model};
+use crate::event::{ConnId, Model, Preview};
 
 /// How many replies of one spin the ready-send list keeps.
 pub const READY_CAP: usize = 200;
@@ -57,7 +57,7 @@ pub struct ReadyItem {
     pub conn: ConnId,
     pub bytes: usize,
     pub pending: usize,
-    pub preview: String,
+    pub preview: Preview,
 }
 
 /// One second being counted.

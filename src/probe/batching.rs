@@ -20,8 +20,7 @@ use crossbeam_channel::TrySendError;
 use super::channel::{Batch, EventTx};
 use super::{FLUSH_EVERY, Probe, error_name};
 use crate::event::{
-    Call, ConnId, Event, EventKind, Evict, Model, PREVIEW_BYTES, Refuse, ResetNote, Role,
-    escape_bytes,
+    Call, ConnId, Event, EventKind, Evict, Model, Preview, Refuse, ResetNote, Role,
 };
 use crate::sys::{self, CpuTime};
 
@@ -326,7 +325,7 @@ impl Probe for ChannelProbe {
             conn,
             bytes: data.len(),
             spin,
-            preview: escape_bytes(data, PREVIEW_BYTES),
+            preview: Preview::of(data),
         });
     }
 
@@ -335,7 +334,7 @@ impl Probe for ChannelProbe {
             conn,
             bytes: data.len(),
             spin,
-            preview: escape_bytes(data, PREVIEW_BYTES),
+            preview: Preview::of(data),
             pending,
         });
     }

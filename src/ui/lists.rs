@@ -191,7 +191,7 @@ pub fn ready(d: &Dashboard, area: Rect, buf: &mut Buffer) {
                     format!("{:>5} ", fmt::bytes(item.bytes as u64)),
                     theme::LABEL,
                 ),
-                Span::styled(item.preview.clone(), theme::DATA),
+                Span::styled(item.preview.to_string(), theme::DATA),
             ];
             if item.pending > 0 {
                 spans.push(Span::styled(

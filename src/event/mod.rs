@@ -7,12 +7,12 @@
 
 use serde::{Deserialize, Serialize};
 
+mod preview;
+pub use preview::{PREVIEW_BYTES, Preview, escape_bytes};
+
 /// Connection id: 1, 2, 3, ... in accept order, never reused while the
 /// server lives, across model switches too.
 pub type ConnId = u64;
-
-/// How many bytes of client data an event carries as a preview.
-pub const PREVIEW_BYTES: usize = 40;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
@@ -237,7 +237,7 @@ pub enum EventKind {
         conn: ConnId,
         bytes: usize,
         spin: u64,
-        preview: String,
+        preview: Preview,
     },
     /// `send` handed bytes to the kernel. `pending` is what is still queued
     /// for this connection afterwards (the default mode retries it).
@@ -245,7 +245,7 @@ pub enum EventKind {
         conn: ConnId,
         bytes: usize,
         spin: u64,
-        preview: String,
+        preview: Preview,
         #[serde(default)]
         pending: usize,
     },
@@ -379,160 +379,9 @@ impl EventKind {
     }
 }
 
-/// Renders client bytes safe for a terminal: printable text stays, every
-/// control byte becomes `\xNN` (newline, CR and tab as `\n`, `\r`, `\t`),
-/// bytes that are not UTF-8 become `\xNN`, and a backslash is doubled. No
-/// client can put an escape sequence on the lecturer's screen through it.
-/// At most `max_bytes` input bytes are shown; more is marked with `…`.
-pub fn escape_bytes(data: &[u8], max_bytes: usize) -> String {
-    let shown = &data[..cut_at(data, max_bytes)];
-    let mut out = String::with_capacity(shown.len() + 8);
-    if shown.is_ascii() {
-        // The common case, and the hot one (every recv and send of a busy
-        // loop): the same rules, byte by byte, without decoding.
-        for &b in shown {
-            match b {
-                b'\\' => out.push_str("\\\\"),
-                b'\n' => out.push_str("\\n"),
-                b'\r' => out.push_str("\\r"),
-                b'\t' => out.push_str("\\t"),
-                0x20..=0x7e => out.push(char::from(b)),
-                _ => push_hex(&mut out, b),
-            }
-        }
-    } else {
-        escape_text(shown, &mut out);
-    }
-    if data.len() > max_bytes {
-        out.push('…');
-    }
-    out
-}
-
-/// `escape_bytes` for text that is not all ASCII.
-fn escape_text(shown: &[u8], out: &mut String) {
-    for chunk in shown.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            match c {
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                c if is_unsafe_char(c) => {
-                    let mut buf = [0u8; 4];
-                    for b in c.encode_utf8(&mut buf).bytes() {
-                        push_hex(out, b);
-                    }
-                }
-                c => out.push(c),
-            }
-        }
-        for &b in chunk.invalid() {
-            push_hex(out, b);
-        }
-    }
-}
-
-/// Where to cut `data` at most `max` bytes in so that no UTF-8 character
-/// is split: a character the limit falls inside is left out whole.
-fn cut_at(data: &[u8], max: usize) -> usize {
-    if data.len() <= max {
-        return data.len();
-    }
-    let is_continuation = |b: u8| b & 0xc0 == 0x80;
-    let mut start = max;
-    while start > 0 && max - start < 3 && is_continuation(data[start]) {
-        start -= 1;
-    }
-    let char_there = &data[start..data.len().min(start + 4)];
-    let whole_char = std::str::from_utf8(char_there).map_or_else(|e| e.valid_up_to() > 0, |_| true);
-    if start < max && whole_char {
-        start
-    } else {
-        max
-    }
-}
-
-/// Characters that steer a terminal or the layout rather than print:
-/// C0/C1 controls, DEL, the bidirectional and zero-width formatting marks
-/// (the zero-width joiner among them); and the ones whose width terminals
-/// disagree on, so the screen and the layout would not: variation
-/// selectors (`❤️`), skin-tone modifiers (`👍🏽`), tags, and the regional
-/// indicators flags are made of. The emoji before them stays.
-fn is_unsafe_char(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{200b}'..='\u{200f}'
-                | '\u{202a}'..='\u{202e}'
-                | '\u{2060}'..='\u{2069}'
-                | '\u{feff}'
-                | '\u{fe00}'..='\u{fe0f}'
-                | '\u{1f3fb}'..='\u{1f3ff}'
-                | '\u{1f1e6}'..='\u{1f1ff}'
-                | '\u{e0000}'..='\u{e007f}'
-                | '\u{e0100}'..='\u{e01ef}'
-        )
-}
-
-fn push_hex(out: &mut String, b: u8) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push_str("\\x");
-    out.push(HEX[(b >> 4) as usize] as char);
-    out.push(HEX[(b & 0xf) as usize] as char);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_ascii_fast_path_escapes_as_the_text_path_does() {
-        for b in 0..=0x7fu8 {
-            let mut slow = String::new();
-            escape_text(&[b, b'a', b], &mut slow);
-            assert_eq!(escape_bytes(&[b, b'a', b], 40), slow, "byte {b:#04x}");
-        }
-    }
-
-    #[test]
-    fn escapes_control_bytes_and_invalid_utf8() {
-        assert_eq!(escape_bytes(b"HELLO\n", 40), "HELLO\\n");
-        assert_eq!(escape_bytes(b"\x1b[2J", 40), "\\x1b[2J");
-        assert_eq!(escape_bytes(b"a\x00b\xff", 40), "a\\x00b\\xff");
-        assert_eq!(escape_bytes("你好".as_bytes(), 40), "你好");
-        assert_eq!(escape_bytes("\u{9b}".as_bytes(), 40), "\\xc2\\x9b");
-        assert_eq!(escape_bytes(b"back\\slash", 40), "back\\\\slash");
-        assert_eq!(escape_bytes(b"abcdef", 3), "abc…");
-    }
-
-    #[test]
-    fn a_preview_is_never_cut_inside_a_character() {
-        // 13 three-byte characters: 40 bytes end inside the fourteenth.
-        let text = "全角文字テスト全角文字テスト".as_bytes();
-        assert_eq!(escape_bytes(text, 40), "全角文字テスト全角文字テス…");
-        // Invalid bytes at the limit are still shown as bytes.
-        assert_eq!(escape_bytes(b"ab\xff\xfecd", 3), "ab\\xff…");
-        // A lone lead byte at the end of the data is not a cut: shown.
-        assert_eq!(escape_bytes(b"ab\xe7", 40), "ab\\xe7");
-    }
-
-    #[test]
-    fn characters_terminals_measure_differently_are_escaped() {
-        use unicode_width::UnicodeWidthStr;
-        let shown = escape_bytes("🙂👍🏽❤️🇨🇳👨\u{200d}👩".as_bytes(), 100);
-        assert_eq!(
-            shown,
-            "🙂👍\\xf0\\x9f\\x8f\\xbd❤\\xef\\xb8\\x8f\\xf0\\x9f\\x87\\xa8\\xf0\\x9f\\x87\\xb3👨\\xe2\\x80\\x8d👩"
-        );
-        // What is left measures the same char by char as as a whole:
-        // no cluster whose width depends on the terminal.
-        let by_char: usize = shown
-            .chars()
-            .map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0))
-            .sum();
-        assert_eq!(by_char, shown.width());
-    }
 
     #[test]
     fn events_are_tagged_json_lines() {
