@@ -58,7 +58,7 @@ impl Preview {
         let mut raw = Vec::with_capacity(body.len());
         let mut rest = body;
         while let Some(at) = rest.find('\\') {
-            raw.extend_from_slice(rest[..at].as_bytes());
+            raw.extend_from_slice(&rest.as_bytes()[..at]);
             let after = &rest[at + 1..];
             let (byte, used) = match after.as_bytes() {
                 [b'\\', ..] => (b'\\', 1),
@@ -117,7 +117,18 @@ impl Eq for Preview {}
 /// Compares what is shown: `preview == "HELLO\\n"`.
 impl PartialEq<str> for Preview {
     fn eq(&self, other: &str) -> bool {
-        self.to_string() == other
+        /// Takes what is written off the front of `rest`, or fails.
+        struct Against<'a> {
+            rest: &'a str,
+        }
+        impl Write for Against<'_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                self.rest = self.rest.strip_prefix(s).ok_or(fmt::Error)?;
+                Ok(())
+            }
+        }
+        let mut against = Against { rest: other };
+        write!(against, "{self}").is_ok() && against.rest.is_empty()
     }
 }
 
@@ -351,5 +362,7 @@ mod tests {
         assert_eq!(Preview::parse("a\\qb\\x4").to_string(), "a\\\\qb\\\\x4");
         assert!(Preview::parse("a…").is_cut());
         assert_eq!(Preview::from("HELLO\\n"), "HELLO\\n");
+        assert_ne!(Preview::from("HELLO\\n"), "HELLO");
+        assert_ne!(Preview::from("HELLO"), "HELLO\\n");
     }
 }
