@@ -51,7 +51,7 @@ use common::{Load, connect_clients, group};
 const LOADS: [(usize, usize); 4] = [(1, 0), (10, 0), (100, 0), (1, 1_000)];
 const MODELS: [Model; 2] = [Model::Nonblocking, Model::Multiplex];
 const WINDOW: Duration = Duration::from_secs(2);
-const REPEATS: usize = 3;
+const REPEATS: usize = 5;
 const TARGET_RATIO: f64 = 0.9;
 const BACKLOG: i32 = 1024;
 const SERVER_CPU: usize = 0;

@@ -124,16 +124,53 @@ fn data_event(
     bytes: usize,
     spin: u64,
     preview: &Preview,
-) -> io::Result<()> {
+) {
     num(out, b"{\"t_us\":", t_us);
     out.extend_from_slice(b",\"kind\":\"");
     out.extend_from_slice(kind);
     num(out, b"\",\"conn\":", conn);
     num(out, b",\"bytes\":", bytes as u64);
     num(out, b",\"spin\":", spin);
-    out.extend_from_slice(b",\"preview\":");
-    serde_json::to_writer(&mut *out, preview)?;
-    Ok(())
+    out.extend_from_slice(b",\"preview\":\"");
+    preview
+        .write_shown(&mut JsonText(out))
+        .expect("a Vec takes every write");
+    out.push(b'"');
+}
+
+/// Writes text as the inside of a JSON string, escaped as serde_json
+/// escapes it.
+struct JsonText<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for JsonText<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let out = &mut *self.0;
+        let mut run = 0;
+        for (at, &b) in s.as_bytes().iter().enumerate() {
+            let short: &[u8] = match b {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                b'\n' => b"\\n",
+                b'\r' => b"\\r",
+                b'\t' => b"\\t",
+                0x08 => b"\\b",
+                0x0c => b"\\f",
+                0..0x20 => b"",
+                _ => continue,
+            };
+            out.extend_from_slice(&s.as_bytes()[run..at]);
+            if short.is_empty() {
+                out.extend_from_slice(b"\\u00");
+                out.extend_from_slice(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]);
+            } else {
+                out.extend_from_slice(short);
+            }
+            run = at + 1;
+        }
+        out.extend_from_slice(&s.as_bytes()[run..]);
+        Ok(())
+    }
 }
 
 /// One event as one JSON line. The events a busy loop makes by the
@@ -148,7 +185,7 @@ pub fn write_line(out: &mut Vec<u8>, event: &Event) -> io::Result<()> {
             spin,
             preview,
         } => {
-            data_event(out, event.t_us, b"recv", *conn, *bytes, *spin, preview)?;
+            data_event(out, event.t_us, b"recv", *conn, *bytes, *spin, preview);
             out.extend_from_slice(b"}\n");
         }
         EventKind::Send {
@@ -158,7 +195,7 @@ pub fn write_line(out: &mut Vec<u8>, event: &Event) -> io::Result<()> {
             preview,
             pending,
         } => {
-            data_event(out, event.t_us, b"send", *conn, *bytes, *spin, preview)?;
+            data_event(out, event.t_us, b"send", *conn, *bytes, *spin, preview);
             num(out, b",\"pending\":", *pending as u64);
             out.extend_from_slice(b"}\n");
         }
@@ -200,6 +237,22 @@ pub fn write_line(out: &mut Vec<u8>, event: &Event) -> io::Result<()> {
 mod tests {
     use super::*;
     use crate::probe::channel;
+
+    #[test]
+    fn text_is_escaped_for_json_as_serde_escapes_it() {
+        use std::fmt::Write as _;
+        for c in (0..=0x7fu8).map(char::from).chain(['é', '世', '…', '🙂']) {
+            let text = format!("a{c}b{c}");
+            let mut out = Vec::new();
+            JsonText(&mut out).write_str(&text).unwrap();
+            let serde = serde_json::to_string(&text).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde[1..serde.len() - 1],
+                "{c:?}"
+            );
+        }
+    }
 
     #[test]
     fn the_hot_events_are_written_exactly_as_serde_writes_them() {

@@ -42,6 +42,15 @@ impl Preview {
         &self.bytes[..usize::from(self.len)]
     }
 
+    /// Writes what `Display` shows into `out`, without a formatter between.
+    pub fn write_shown(&self, out: &mut impl Write) -> fmt::Result {
+        write_escaped(self.bytes(), out)?;
+        if self.cut {
+            out.write_char('…')?;
+        }
+        Ok(())
+    }
+
     /// Whether the data went on past [`Preview::bytes`].
     pub fn is_cut(&self) -> bool {
         self.cut
@@ -89,11 +98,7 @@ impl Default for Preview {
 
 impl fmt::Display for Preview {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_escaped(self.bytes(), f)?;
-        if self.cut {
-            f.write_char('…')?;
-        }
-        Ok(())
+        self.write_shown(f)
     }
 }
 
@@ -175,20 +180,13 @@ pub fn escape_bytes(data: &[u8], max_bytes: usize) -> String {
 
 /// The escaping of [`escape_bytes`], into any writer: runs of characters
 /// shown as they are go out as one slice.
-fn write_escaped(shown: &[u8], out: &mut impl Write) -> fmt::Result {
+fn write_escaped<W: Write>(shown: &[u8], out: &mut W) -> fmt::Result {
     for chunk in shown.utf8_chunks() {
         let text = chunk.valid();
         let mut run = 0;
-        for (at, c) in text.char_indices() {
-            let plain = if c.is_ascii() {
-                matches!(c, ' '..='~') && c != '\\'
-            } else {
-                !is_unsafe_char(c)
-            };
-            if plain {
-                continue;
-            }
+        let mut escape = |at: usize, c: char, out: &mut W| -> fmt::Result {
             out.write_str(&text[run..at])?;
+            run = at + c.len_utf8();
             match c {
                 '\\' => out.write_str("\\\\")?,
                 '\n' => out.write_str("\\n")?,
@@ -201,7 +199,21 @@ fn write_escaped(shown: &[u8], out: &mut impl Write) -> fmt::Result {
                     }
                 }
             }
-            run = at + c.len_utf8();
+            Ok(())
+        };
+        if text.is_ascii() {
+            // The common case, and the hot one: no decoding.
+            for (at, &b) in text.as_bytes().iter().enumerate() {
+                if !matches!(b, b' '..=b'~') || b == b'\\' {
+                    escape(at, char::from(b), out)?;
+                }
+            }
+        } else {
+            for (at, c) in text.char_indices() {
+                if c == '\\' || is_unsafe_char(c) {
+                    escape(at, c, out)?;
+                }
+            }
         }
         out.write_str(&text[run..])?;
         for &b in chunk.invalid() {
@@ -281,6 +293,10 @@ mod tests {
                 b => char::from(b).to_string(),
             };
             assert_eq!(shown, expected, "byte {b:#04x}");
+            // The same in text that is not all ASCII (decoded, not bytes).
+            let mut text = vec![b];
+            text.extend_from_slice("é".as_bytes());
+            assert_eq!(escape_bytes(&text, 40), expected + "é", "byte {b:#04x}");
         }
     }
 
