@@ -17,7 +17,10 @@
 //! never park on it, so none does), the server thread's context switches
 //! per 1,000 replies (voluntary: it slept in a system call; involuntary: it
 //! was preempted, by its reader among others), events dropped, and the
-//! ratio to events-off. Then the headless writer's own speed, on one core.
+//! ratio to events-off. The ratio is the median of each round's own ratio
+//! (a round runs the three variants back to back, in turn first), so that
+//! the machine's drift from one minute to the next cancels out. Then the
+//! headless writer's own speed, on one core.
 //!
 //! Run with `cargo bench --bench watching` (Linux, two cores or more). Only
 //! 127.0.0.1 is used; every run is bounded in time.
@@ -50,8 +53,8 @@ use common::{Load, connect_clients, group};
 /// (chatty clients, idle clients)
 const LOADS: [(usize, usize); 4] = [(1, 0), (10, 0), (100, 0), (1, 1_000)];
 const MODELS: [Model; 2] = [Model::Nonblocking, Model::Multiplex];
-const WINDOW: Duration = Duration::from_secs(2);
-const REPEATS: usize = 5;
+const WINDOW: Duration = Duration::from_millis(1_500);
+const REPEATS: usize = 7;
 const TARGET_RATIO: f64 = 0.9;
 const BACKLOG: i32 = 1024;
 const SERVER_CPU: usize = 0;
@@ -106,7 +109,7 @@ fn main() {
         "ioscope watching: the server loop with events off and with its real reader, under load, on 127.0.0.1"
     );
     println!(
-        "  server thread + reader pinned to CPU {SERVER_CPU}, swarm (chatty, 64-byte messages, no pause) pinned to CPU {LOAD_CPU}; {} s per sample, variants alternate, {REPEATS} samples each, median shown",
+        "  server thread + reader pinned to CPU {SERVER_CPU}, swarm (chatty, 64-byte messages, no pause) pinned to CPU {LOAD_CPU}; {} s per sample; {REPEATS} rounds of the three variants back to back, each first in turn; medians shown, the ratio is the median of the rounds' ratios",
         WINDOW.as_secs_f64()
     );
     println!(
@@ -161,10 +164,9 @@ fn main() {
             } else {
                 format!("{chatty} chatty")
             };
-            let off = median_by(&samples[0], |s| s.replies_per_s);
             for (i, variant) in Variant::ALL.iter().enumerate() {
                 let m = median_sample(&samples[i]);
-                let ratio = m.replies_per_s / off.replies_per_s.max(1.0);
+                let ratio = median_ratio(&samples[i], &samples[0]);
                 let dropped: u64 = samples[i].iter().map(|s| s.dropped).sum();
                 let ok = *variant == Variant::Off
                     || (ratio >= TARGET_RATIO && (chatty != 10 || dropped == 0));
@@ -201,12 +203,22 @@ fn main() {
                 .iter()
                 .enumerate()
                 .map(|(i, v)| {
-                    let rates: Vec<String> =
-                        samples[i].iter().map(|s| group(s.replies_per_s)).collect();
+                    let rates: Vec<String> = samples[i]
+                        .iter()
+                        .zip(&samples[0])
+                        .map(|(s, off)| match v {
+                            Variant::Off => group(s.replies_per_s),
+                            _ => format!(
+                                "{} ({:.2})",
+                                group(s.replies_per_s),
+                                s.replies_per_s / off.replies_per_s.max(1.0)
+                            ),
+                        })
+                        .collect();
                     format!("{}: {}", v.name(), rates.join(", "))
                 })
                 .collect();
-            println!("{:<30} samples in run order: {}", "", runs.join("; "));
+            println!("{:<30} samples by round (ratio in that round): {}", "", runs.join("; "));
         }
     }
     println!();
@@ -525,13 +537,20 @@ fn run_loop<P: Probe>(
     }
 }
 
-fn median_by(samples: &[Sample], key: impl Fn(&Sample) -> f64) -> Sample {
+/// The sample with the median rate (its other figures with it).
+fn median_sample(samples: &[Sample]) -> Sample {
     let mut sorted = samples.to_vec();
-    sorted.sort_by(|a, b| key(a).total_cmp(&key(b)));
+    sorted.sort_by(|a, b| a.replies_per_s.total_cmp(&b.replies_per_s));
     sorted[sorted.len() / 2]
 }
 
-/// The sample with the median rate (its other figures with it).
-fn median_sample(samples: &[Sample]) -> Sample {
-    median_by(samples, |s| s.replies_per_s)
+/// The median over rounds of `samples`' rate over `base`'s in that round.
+fn median_ratio(samples: &[Sample], base: &[Sample]) -> f64 {
+    let mut ratios: Vec<f64> = samples
+        .iter()
+        .zip(base)
+        .map(|(s, b)| s.replies_per_s / b.replies_per_s.max(1.0))
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios[ratios.len() / 2]
 }
