@@ -218,7 +218,11 @@ fn main() {
                     format!("{}: {}", v.name(), rates.join(", "))
                 })
                 .collect();
-            println!("{:<30} samples by round (ratio in that round): {}", "", runs.join("; "));
+            println!(
+                "{:<30} samples by round (ratio in that round): {}",
+                "",
+                runs.join("; ")
+            );
         }
     }
     println!();

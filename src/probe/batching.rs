@@ -37,6 +37,13 @@ pub const BATCH: usize = 256;
 /// when they are due.
 const CLOCK_EVERY_OPS: u32 = 1024;
 
+/// The smallest room a new batch is made with. A batch is made with room
+/// for as many events as the last one carried (to the next power of two,
+/// up to [`BATCH`]): a busy loop fills whole batches, a thread that blocks
+/// after every few events hands over a few at a time, and should not keep
+/// 22 KB of room per handful in the channel.
+const MIN_ROOM: usize = 8;
+
 /// The real probe. Create it on the thread it reports for: CPU time is that
 /// thread's, and the batch is that thread's events in order.
 #[derive(Debug)]
@@ -44,6 +51,8 @@ pub struct ChannelProbe {
     tx: EventTx,
     epoch: Instant,
     batch: Batch,
+    /// Room for the next batch.
+    room: usize,
     ops_until_clock: u32,
     last_flush_us: u64,
     in_call_order: bool,
@@ -70,6 +79,7 @@ impl ChannelProbe {
             tx,
             epoch,
             batch: Vec::new(),
+            room: BATCH,
             ops_until_clock: CLOCK_EVERY_OPS,
             last_flush_us: 0,
             in_call_order: false,
@@ -118,7 +128,7 @@ impl ChannelProbe {
     /// Adds one event to the batch; a full batch is handed over.
     fn push(&mut self, t_us: u64, kind: EventKind) {
         if self.batch.capacity() == 0 {
-            self.batch.reserve_exact(BATCH);
+            self.batch.reserve_exact(self.room);
         }
         self.batch.push(Event { t_us, kind });
         if self.batch.len() >= BATCH {
@@ -134,6 +144,7 @@ impl ChannelProbe {
             return;
         }
         let batch = std::mem::take(&mut self.batch);
+        self.room = batch.len().next_power_of_two().clamp(MIN_ROOM, BATCH);
         let mut back = match self.tx.try_send(batch) {
             Ok(()) => {
                 self.handed_over += 1;
@@ -518,6 +529,26 @@ mod tests {
             })
             .collect();
         assert_eq!(conns, (1..=BATCH as u64).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_batch_is_made_as_big_as_the_last_one_was() {
+        let (mut probe, rx) = probe_on(100_000, 1_000);
+        probe.last_flush_us = u64::MAX / 2;
+        // A thread that blocks after every two events.
+        for conn in 1..=3 {
+            probe.recv(conn, b"x", 0);
+            probe.blocked("conn-1", Call::Recv, Some(conn));
+        }
+        probe.recv(9, b"x", 0);
+        assert_eq!(probe.batch.capacity(), MIN_ROOM);
+        // A busy loop fills whole batches: room for a whole one again.
+        for conn in 1..=BATCH as u64 {
+            probe.closed(conn);
+        }
+        assert_eq!(probe.batch.capacity(), BATCH);
+        assert_eq!(probe.batch.len(), 1);
+        assert_eq!(taken(&rx).len(), 3 * 2 + BATCH, "none lost");
     }
 
     #[test]
