@@ -132,9 +132,22 @@ fn data_event(
     num(out, b",\"bytes\":", bytes as u64);
     num(out, b",\"spin\":", spin);
     out.extend_from_slice(b",\"preview\":\"");
-    preview
-        .write_shown(&mut JsonText(out))
-        .expect("a Vec takes every write");
+    let bytes = preview.bytes();
+    // Printable ASCII but `\` and `"` is shown as it is and needs no JSON
+    // escape: the common case, checked without a branch per byte.
+    let plain = bytes.iter().fold(true, |plain, &b| {
+        plain & matches!(b, b' '..=b'~') & (b != b'\\') & (b != b'"')
+    });
+    if plain {
+        out.extend_from_slice(bytes);
+        if preview.is_cut() {
+            out.extend_from_slice("…".as_bytes());
+        }
+    } else {
+        preview
+            .write_shown(&mut JsonText(out))
+            .expect("a Vec takes every write");
+    }
     out.push(b'"');
 }
 
