@@ -72,6 +72,37 @@ pub fn stamp(us: u64) -> String {
     format!("{}.{:03}", clock(us), us / 1000 % 1000)
 }
 
+/// Client bytes as an event shows them (escaped: a backslash always starts
+/// an escape, `\\`, `\n`, `\xNN`, ...) in at most `cols` columns: cut
+/// before an escape or a character, never inside one, and `…` where cut.
+pub fn fit_escaped(shown: &str, cols: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    if shown.width() <= cols {
+        return shown.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    let mut rest = shown;
+    while let Some(c) = rest.chars().next() {
+        let len = match (c, rest.as_bytes().get(1)) {
+            ('\\', Some(b'x')) => 4,
+            ('\\', Some(_)) => 2,
+            (c, _) => c.len_utf8(),
+        };
+        let unit = rest.get(..len).unwrap_or(rest);
+        if used + unit.width() + 1 > cols {
+            break;
+        }
+        out.push_str(unit);
+        used += unit.width();
+        rest = &rest[unit.len()..];
+    }
+    if cols > 0 {
+        out.push('…');
+    }
+    out
+}
+
 /// How long ago, short: "now", "4s ago", "3m ago", "2h ago".
 pub fn ago(us: u64) -> String {
     let s = us / 1_000_000;
@@ -86,6 +117,23 @@ pub fn ago(us: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaped_text_is_cut_between_escapes_and_characters() {
+        let shown = "ab\\x1b[2J\\\\世界\\n";
+        assert_eq!(fit_escaped(shown, 40), shown);
+        assert_eq!(fit_escaped(shown, 5), "ab…");
+        assert_eq!(fit_escaped(shown, 6), "ab…");
+        assert_eq!(fit_escaped(shown, 7), "ab\\x1b…");
+        assert_eq!(fit_escaped(shown, 11), "ab\\x1b[2J…");
+        // A wide character that does not fit whole is left out whole.
+        assert_eq!(fit_escaped(shown, 13), "ab\\x1b[2J\\\\…");
+        assert_eq!(fit_escaped(shown, 14), "ab\\x1b[2J\\\\世…");
+        assert_eq!(fit_escaped(shown, 16), "ab\\x1b[2J\\\\世界…");
+        assert_eq!(fit_escaped(shown, 17), shown);
+        assert_eq!(fit_escaped(shown, 1), "…");
+        assert_eq!(fit_escaped(shown, 0), "");
+    }
 
     #[test]
     fn formats() {

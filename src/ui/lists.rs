@@ -12,6 +12,7 @@ use super::fit::{Fit, MUST, first_fitting};
 use super::{fmt, panel, text, theme, window};
 use crate::app::{Dashboard, GoneCounts, Panel};
 use crate::event::Reason;
+use unicode_width::UnicodeWidthStr;
 
 pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let title = Line::from(vec![
@@ -185,21 +186,24 @@ pub fn ready(d: &Dashboard, area: Rect, buf: &mut Buffer) {
             items.push(heading);
         }
         items.extend(r.items.iter().map(|item| {
-            let mut spans = vec![
-                Span::styled(format!("#{:<4}", item.conn), theme::VALUE),
+            let conn = format!("#{:<4}", item.conn);
+            let size = format!("{:>5} ", fmt::bytes(item.bytes as u64));
+            let queued = match item.pending {
+                0 => String::new(),
+                n => format!(" +{} queued", fmt::bytes(n as u64)),
+            };
+            // The preview gives way: the queued bytes stay in sight.
+            let room =
+                (inner.width as usize).saturating_sub(conn.width() + size.width() + queued.width());
+            Line::from(vec![
+                Span::styled(conn, theme::VALUE),
+                Span::styled(size, theme::LABEL),
                 Span::styled(
-                    format!("{:>5} ", fmt::bytes(item.bytes as u64)),
-                    theme::LABEL,
+                    fmt::fit_escaped(&item.preview.to_string(), room),
+                    theme::DATA,
                 ),
-                Span::styled(item.preview.to_string(), theme::DATA),
-            ];
-            if item.pending > 0 {
-                spans.push(Span::styled(
-                    format!(" +{} queued", fmt::bytes(item.pending as u64)),
-                    theme::WARN,
-                ));
-            }
-            Line::from(spans)
+                Span::styled(queued, theme::WARN),
+            ])
         }));
     }
     if lines.is_empty() {

@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Widget};
 use super::fit::{Fit, MUST};
 use super::{fmt, lists::scrollbar, panel, text, theme};
 use crate::app::{Dashboard, Panel};
-use crate::event::{Event, EventKind};
+use crate::event::{ConnId, Event, EventKind, Preview};
 
 pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let height = area.height.saturating_sub(2) as usize;
@@ -40,11 +40,16 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     scrollbar(len, height, first, area, buf);
 }
 
+/// The column the event's kind is padded to.
+const KIND_COLS: usize = 11;
+
 /// One log line for `width` columns: uptime stamp, kind, what happened,
 /// and a remark when it fits whole.
 pub fn line(e: &Event, started_us: u64, width: usize) -> Line<'static> {
     let style = theme::kind(&e.kind);
-    let (what, remark) = describe(&e.kind);
+    let stamp = fmt::stamp(e.t_us.saturating_sub(started_us));
+    let room = width.saturating_sub(stamp.len() + 1 + KIND_COLS + 1);
+    let (what, remark) = describe(&e.kind, room);
     let what_style = if matches!(e.kind, EventKind::WouldBlock { .. }) {
         style
     } else {
@@ -53,9 +58,9 @@ pub fn line(e: &Event, started_us: u64, width: usize) -> Line<'static> {
     let mut line = Fit::new().part(
         MUST,
         [
-            Span::styled(fmt::stamp(e.t_us.saturating_sub(started_us)), theme::LABEL),
+            Span::styled(stamp, theme::LABEL),
             Span::raw(" "),
-            Span::styled(format!("{:<11}", text::kind_label(&e.kind)), style),
+            Span::styled(format!("{:<KIND_COLS$}", text::kind_label(&e.kind)), style),
             Span::raw(" "),
             Span::styled(what, what_style),
         ],
@@ -66,13 +71,21 @@ pub fn line(e: &Event, started_us: u64, width: usize) -> Line<'static> {
     line.line(width)
 }
 
-fn on_conn(conn: Option<crate::event::ConnId>) -> String {
+fn on_conn(conn: Option<ConnId>) -> String {
     conn.map_or(String::new(), |c| format!(" on #{c}"))
 }
 
+/// `#3 46 B "hello…"`: a preview in `room` columns with all before it,
+/// cut between escapes, its closing quote standing.
+fn data(conn: ConnId, bytes: usize, preview: &Preview, room: usize) -> String {
+    let head = format!("#{conn} {bytes} B \"");
+    let shown = fmt::fit_escaped(&preview.to_string(), room.saturating_sub(head.len() + 1));
+    format!("{head}{shown}\"")
+}
+
 /// What happened, and a remark (with its own leading separator) that may
-/// be left out for room.
-fn describe(kind: &EventKind) -> (String, Option<String>) {
+/// be left out for room; `room` is the columns there are for it.
+fn describe(kind: &EventKind, room: usize) -> (String, Option<String>) {
     let remark = |what: String, remark: String| (what, Some(remark));
     let plain = match kind {
         EventKind::Listening {
@@ -110,9 +123,7 @@ fn describe(kind: &EventKind) -> (String, Option<String>) {
             bytes,
             preview,
             ..
-        } => {
-            format!("#{conn} {bytes} B \"{preview}\"")
-        }
+        } => data(*conn, *bytes, preview, room),
         EventKind::Send {
             conn,
             bytes,
@@ -120,7 +131,7 @@ fn describe(kind: &EventKind) -> (String, Option<String>) {
             pending,
             ..
         } => {
-            let what = format!("#{conn} {bytes} B \"{preview}\"");
+            let what = data(*conn, *bytes, preview, room);
             if *pending > 0 {
                 return remark(
                     what,
