@@ -30,7 +30,7 @@ pub use runs::{READY_CAP, ReadyItem, ReadySend, Run, Totals};
 pub use threads::{ThreadRow, ThreadState, Threads};
 pub use view::{NOTICE_US, Notice, Panel, ViewState};
 
-use crate::event::{Event, EventKind, Model};
+use crate::event::{Backoff, Call, Event, EventKind, Model};
 
 /// Model runs kept whole (their history bars, their figures); older runs
 /// live on only in the comparison's rows. A minute of history holds at
@@ -46,6 +46,17 @@ pub struct ServerInfo {
     pub faithful: bool,
     /// The server's machine splits CPU time into user and kernel.
     pub cpu_split: bool,
+}
+
+/// The pace the viewer set (`pace` events): it outlives model switches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pace {
+    /// Slow motion: the delay before every system call (0: full speed).
+    pub call_delay_us: u64,
+    /// What the busy loop does after a spin that found nothing.
+    pub backoff: Backoff,
+    /// How long it sleeps, for [`Backoff::Sleep`].
+    pub backoff_us: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -82,6 +93,7 @@ pub struct Dashboard {
     pub accept_error: Option<(u64, String)>,
     /// Events the probe could not deliver, in the whole session.
     pub dropped: u64,
+    pub pace: Pace,
     pub view: ViewState,
 }
 
@@ -162,6 +174,32 @@ impl Dashboard {
                 });
                 self.log.would_block(t, counts);
                 self.view.log_grew(self.log.len());
+            }
+            EventKind::WouldBlockOn { call, .. } => {
+                let mut would_block = [0; 3];
+                would_block[match call {
+                    Call::Accept => 0,
+                    Call::Recv => 1,
+                    Call::Send | Call::Queue => 2,
+                }] = 1;
+                self.summary(Summary {
+                    t_us: t,
+                    would_block,
+                    ..Summary::default()
+                });
+                self.log(event);
+            }
+            EventKind::Pace {
+                call_delay_us,
+                backoff,
+                backoff_us,
+            } => {
+                self.pace = Pace {
+                    call_delay_us: *call_delay_us,
+                    backoff: *backoff,
+                    backoff_us: *backoff_us,
+                };
+                self.log(event);
             }
             EventKind::Spin {
                 spins,

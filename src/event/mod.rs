@@ -187,6 +187,19 @@ pub enum ClientRole {
     Idle,
 }
 
+/// What the busy loop does after a spin that found nothing to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backoff {
+    /// Spin on at once: the lecture's loop, a core at 100%.
+    #[default]
+    Spin,
+    /// Give the core to anyone else who wants it (`sched_yield`), then on.
+    Yield,
+    /// Sleep a while (`--idle-delay-us`): CPU falls, latency rises.
+    Sleep,
+}
+
 /// What more there is to say about a reset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -217,6 +230,15 @@ pub enum EventKind {
     Accept { conn: ConnId, peer: String },
     /// A summary: how many calls answered EAGAIN/EWOULDBLOCK since the last one.
     WouldBlock { accept: u64, recv: u64, send: u64 },
+    /// One call that answered EAGAIN/EWOULDBLOCK (on `conn`, for `recv`
+    /// and `send`), reported by itself while the loop is stepped or slowed
+    /// down, so that every call is seen; at full speed they are only counted
+    /// in `would_block` summaries.
+    WouldBlockOn {
+        call: Call,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conn: Option<ConnId>,
+    },
     /// A summary: loop iterations since the last one, and the worker thread's
     /// CPU time spent meanwhile (microseconds, user and kernel).
     Spin {
@@ -337,6 +359,15 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         listen_max: Option<u32>,
     },
+    /// The pace the viewer set: a delay before every system call (slow
+    /// motion, 0 at full speed), and what the busy loop does after a spin
+    /// that found nothing (`backoff_us`: how long it sleeps, for `sleep`).
+    Pace {
+        call_delay_us: u64,
+        backoff: Backoff,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        backoff_us: u64,
+    },
     /// Not from the server: one of the dashboard's built-in clients
     /// connected from `peer` (the address the server's `accept` reports).
     Client { peer: String, role: ClientRole },
@@ -355,6 +386,7 @@ impl EventKind {
             EventKind::Listening { .. } => "listening",
             EventKind::Accept { .. } => "accept",
             EventKind::WouldBlock { .. } => "would_block",
+            EventKind::WouldBlockOn { .. } => "would_block_on",
             EventKind::Spin { .. } => "spin",
             EventKind::Recv { .. } => "recv",
             EventKind::Send { .. } => "send",
@@ -375,6 +407,7 @@ impl EventKind {
             EventKind::Dequeued { .. } => "dequeued",
             EventKind::Wakeup { .. } => "wakeup",
             EventKind::Sample { .. } => "sample",
+            EventKind::Pace { .. } => "pace",
         }
     }
 }

@@ -56,6 +56,15 @@ pub fn micros(us: u64) -> String {
     }
 }
 
+/// A setting's duration, exact: "1 s", "500 ms", "250 µs".
+pub fn setting(us: u64) -> String {
+    match us {
+        us if us >= 1_000_000 && us % 1_000_000 == 0 => format!("{} s", us / 1_000_000),
+        us if us >= 1_000 && us % 1_000 == 0 => format!("{} ms", us / 1_000),
+        us => format!("{us} µs"),
+    }
+}
+
 /// Microseconds as a clock: "01:02:03" (hours shown when there are any).
 pub fn clock(us: u64) -> String {
     let s = us / 1_000_000;

@@ -102,6 +102,18 @@ fn describe(kind: &EventKind, room: usize) -> (String, Option<String>) {
             );
         }
         EventKind::Accept { conn, peer } => format!("#{conn} from {peer}"),
+        EventKind::WouldBlockOn { call, conn } => {
+            format!("{}(){} → WouldBlock", call.name(), on_conn(*conn))
+        }
+        EventKind::Pace {
+            call_delay_us,
+            backoff,
+            backoff_us,
+        } => format!(
+            "{} · {}",
+            text::slow_motion(*call_delay_us),
+            text::backoff(*backoff, *backoff_us)
+        ),
         EventKind::WouldBlock { accept, recv, send } => {
             let mut parts = Vec::new();
             for (call, n) in [("accept", accept), ("recv", recv), ("send", send)] {

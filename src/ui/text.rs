@@ -4,7 +4,7 @@
 use super::fit::Rank;
 use super::fmt;
 use crate::app::{Departure, Notice};
-use crate::event::{ClientRole, EventKind, Evict, Model, Refuse, ResetNote, Role};
+use crate::event::{Backoff, ClientRole, EventKind, Evict, Model, Refuse, ResetNote, Role};
 
 /// What a server thread is for.
 pub fn role(role: Role, conn: Option<crate::event::ConnId>) -> String {
@@ -131,6 +131,24 @@ pub fn kind_label(kind: &EventKind) -> &'static str {
     match kind {
         EventKind::Paused { paused: false, .. } => "resumed",
         other => other.name(),
+    }
+}
+
+/// The slow-motion setting: "full speed", "slow motion: 500 ms a call".
+pub fn slow_motion(call_delay_us: u64) -> String {
+    if call_delay_us == 0 {
+        "full speed".into()
+    } else {
+        format!("slow motion: {} a call", fmt::setting(call_delay_us))
+    }
+}
+
+/// What the busy loop does after a spin that found nothing.
+pub fn backoff(backoff: Backoff, sleep_us: u64) -> String {
+    match backoff {
+        Backoff::Spin => "idle: spin on".into(),
+        Backoff::Yield => "idle: yield".into(),
+        Backoff::Sleep => format!("idle: sleep {}", fmt::setting(sleep_us)),
     }
 }
 

@@ -34,9 +34,10 @@ pub const RUNNING_TEXT: Style = Style::new().fg(Color::Green).add_modifier(Modif
 /// The colour of an event's kind, in the log and the lists.
 pub fn kind(kind: &EventKind) -> Style {
     let fg = match kind {
-        EventKind::Listening { .. } | EventKind::Paused { .. } | EventKind::Client { .. } => {
-            Color::Cyan
-        }
+        EventKind::Listening { .. }
+        | EventKind::Paused { .. }
+        | EventKind::Client { .. }
+        | EventKind::Pace { .. } => Color::Cyan,
         EventKind::Accept { .. } => Color::Green,
         EventKind::Recv { .. } => Color::LightBlue,
         EventKind::Send { .. } => Color::Magenta,
@@ -50,6 +51,7 @@ pub fn kind(kind: &EventKind) -> Style {
             Color::LightYellow
         }
         EventKind::WouldBlock { .. }
+        | EventKind::WouldBlockOn { .. }
         | EventKind::Spin { .. }
         | EventKind::Dropped { .. }
         | EventKind::Blocked { .. }
