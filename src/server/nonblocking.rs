@@ -23,7 +23,7 @@ use std::net::{TcpListener, TcpStream};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::control::{Control, Resume};
+use crate::control::{Control, Idle, Resume};
 use crate::event::{Call, ConnId, ResetNote, Role};
 use crate::probe::Probe;
 use crate::server::admission::{Admission, Place};
@@ -263,11 +263,16 @@ pub fn run<P: Probe>(
         }
 
         if !busy {
-            if let Some(delay) = control.idle_delay() {
-                // A slowed loop counts few operations: its summaries (and
-                // the events waiting with them) go out on time anyway.
-                probe.flush_if_due();
-                std::thread::sleep(delay);
+            match control.idle() {
+                Idle::Spin => {}
+                Idle::Yield => std::thread::yield_now(),
+                Idle::Sleep(delay) => {
+                    // A slowed loop counts few operations: its summaries
+                    // (and the events waiting with them) go out on time
+                    // anyway.
+                    probe.flush_if_due();
+                    std::thread::sleep(delay);
+                }
             }
         }
     }
