@@ -397,7 +397,11 @@ mod tests {
         let control = Arc::new(Control::new());
         control.set_paused(true);
         let (passed, parks, worker) = stepped_loop(&control, 2);
-        assert_eq!(parks.recv_timeout(WAIT), Ok(true), "parked at the first top");
+        assert_eq!(
+            parks.recv_timeout(WAIT),
+            Ok(true),
+            "parked at the first top"
+        );
         assert!(passed.is_empty());
         let mut seen = Vec::new();
         for _ in 0..4 {
@@ -454,7 +458,11 @@ mod tests {
         // (1,0) (1,1) (1,2) (2,0) (2,1): three calls, three waits (a lower
         // bound: the delay was applied); the tops wait for nothing.
         assert_eq!(first[3], (2, 0));
-        assert!(start.elapsed() >= Duration::from_millis(60), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() >= Duration::from_millis(60),
+            "{:?}",
+            start.elapsed()
+        );
         // A long delay, then a pause: the loop parks at once.
         control.set_call_delay(Duration::from_secs(3600));
         control.set_paused(true);

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::{TestServer, round_trip, upper};
 use ioscope::app::Dashboard;
-use ioscope::event::EventKind;
+use ioscope::event::{Call, EventKind};
 
 #[test]
 fn listening_comes_first_with_the_real_port() {
@@ -390,10 +390,16 @@ fn a_step_shows_its_calls_in_the_order_the_loop_made_them() {
             .position(|k| pred(k))
             .unwrap_or_else(|| panic!("no {what} in the step: {step:#?}"))
     };
-    let would_block = at(
-        "accept would_block",
-        &|k| matches!(k, EventKind::WouldBlock { accept, .. } if *accept >= 1),
-    );
+    // Stepped, every call is an event of its own.
+    let would_block = at("accept would_block", &|k| {
+        matches!(
+            k,
+            EventKind::WouldBlockOn {
+                call: Call::Accept,
+                conn: None
+            }
+        )
+    });
     let recv = at(
         "recv of x",
         &|k| matches!(k, EventKind::Recv { preview, .. } if preview == "x"),

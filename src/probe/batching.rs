@@ -55,7 +55,7 @@ pub struct ChannelProbe {
     room: usize,
     ops_until_clock: u32,
     last_flush_us: u64,
-    in_call_order: bool,
+    traced: bool,
     // Counted since the last summary that reached the reader.
     spins: u64,
     would_block: [u64; 3],
@@ -82,7 +82,7 @@ impl ChannelProbe {
             room: BATCH,
             ops_until_clock: CLOCK_EVERY_OPS,
             last_flush_us: 0,
-            in_call_order: false,
+            traced: false,
             spins: 0,
             would_block: [0; 3],
             wakeups: 0,
@@ -203,7 +203,7 @@ impl ChannelProbe {
     /// summaries.
     fn emit(&mut self, kind: EventKind) {
         let t = self.now_us();
-        if self.in_call_order && self.has_counted() {
+        if self.traced && self.has_counted() {
             self.summarise_at(t);
         } else if self.is_due(t) {
             self.flush_at(t);
@@ -302,7 +302,11 @@ impl Probe for ChannelProbe {
     }
 
     #[inline]
-    fn would_block(&mut self, call: Call) {
+    fn would_block(&mut self, call: Call, conn: Option<ConnId>) {
+        if self.traced {
+            self.emit(EventKind::WouldBlockOn { call, conn });
+            return;
+        }
         let i = match call {
             Call::Accept => 0,
             Call::Recv => 1,
@@ -313,13 +317,21 @@ impl Probe for ChannelProbe {
     }
 
     #[inline]
-    fn empty_recv(&mut self) {
+    fn empty_recv(&mut self, conn: ConnId, spin: u64) {
+        if self.traced {
+            self.recv(conn, &[], spin);
+            return;
+        }
         self.empty_recvs += 1;
         self.count_op();
     }
 
     #[inline]
-    fn empty_send(&mut self) {
+    fn empty_send(&mut self, conn: ConnId, spin: u64) {
+        if self.traced {
+            self.send(conn, &[], 0, spin);
+            return;
+        }
         self.empty_sends += 1;
         self.count_op();
     }
@@ -448,6 +460,13 @@ impl Probe for ChannelProbe {
 
     #[inline]
     fn wakeup(&mut self, ready: usize) {
+        if self.traced {
+            self.emit(EventKind::Wakeup {
+                wakeups: 1,
+                ready: ready as u64,
+            });
+            return;
+        }
         self.wakeups += 1;
         self.ready += ready as u64;
         self.count_op();
@@ -465,8 +484,8 @@ impl Probe for ChannelProbe {
         }
     }
 
-    fn in_call_order(&mut self, on: bool) {
-        self.in_call_order = on;
+    fn trace(&mut self, on: bool) {
+        self.traced = on;
     }
 
     fn deliver(&mut self) {
@@ -582,23 +601,60 @@ mod tests {
     }
 
     #[test]
-    fn a_step_shows_its_calls_in_call_order_at_the_next_park() {
+    fn a_step_shows_every_call_in_call_order_at_the_next_park() {
         let (mut probe, rx) = probe_on(100_000, 100);
-        probe.in_call_order(true);
-        probe.would_block(Call::Accept);
+        probe.trace(true);
+        probe.would_block(Call::Accept, None);
         probe.recv(1, b"x", 1);
-        probe.would_block(Call::Recv);
+        probe.would_block(Call::Recv, Some(3));
         probe.send(1, b"X", 0, 1);
+        probe.empty_recv(4, 1);
+        probe.empty_send(4, 1);
+        probe.wakeup(2);
         assert!(rx.is_empty());
         probe.flush(); // the loop parks again after the step
+        let kinds: Vec<EventKind> = taken(&rx)
+            .into_iter()
+            .filter(|k| k.name() != "spin")
+            .collect();
         assert_eq!(
-            names(&taken(&rx)),
-            ["would_block", "recv", "would_block", "send"]
+            names(&kinds),
+            [
+                "would_block_on",
+                "recv",
+                "would_block_on",
+                "send",
+                "recv",
+                "send",
+                "wakeup"
+            ]
         );
+        assert_eq!(
+            kinds[2],
+            EventKind::WouldBlockOn {
+                call: Call::Recv,
+                conn: Some(3)
+            }
+        );
+        assert!(matches!(
+            kinds[4],
+            EventKind::Recv {
+                conn: 4,
+                bytes: 0,
+                ..
+            }
+        ));
+        assert!(matches!(
+            kinds[6],
+            EventKind::Wakeup {
+                wakeups: 1,
+                ready: 2
+            }
+        ));
         // Off again: counted, summarised later.
-        probe.in_call_order(false);
+        probe.trace(false);
         probe.last_flush_us = u64::MAX / 2;
-        probe.would_block(Call::Accept);
+        probe.would_block(Call::Accept, None);
         probe.recv(1, b"y", 2);
         probe.deliver();
         assert_eq!(names(&taken(&rx)), ["recv"]);
@@ -636,7 +692,7 @@ mod tests {
         probe.deliver(); // fills the channel
         for _ in 0..10 {
             probe.spin();
-            probe.would_block(Call::Recv);
+            probe.would_block(Call::Recv, None);
             probe.wakeup(2);
         }
         probe.flush(); // refused: spin, would_block, wakeup summaries
@@ -674,7 +730,7 @@ mod tests {
         // thousands of recv → 0 and empty sends, and few spins.
         let (mut probe, rx) = probe_due_for_a_summary();
         for _ in 0..CLOCK_EVERY_OPS {
-            probe.empty_recv();
+            probe.empty_recv(1, 1);
         }
         let summaries: Vec<_> = taken(&rx)
             .into_iter()
@@ -690,7 +746,7 @@ mod tests {
     fn every_reported_call_counts_towards_the_clock() {
         type Call1 = fn(&mut ChannelProbe);
         let calls: [(&str, Call1); 9] = [
-            ("empty_send", |p| p.empty_send()),
+            ("empty_send", |p| p.empty_send(1, 1)),
             ("wakeup", |p| p.wakeup(1)),
             ("recv", |p| p.recv(1, b"x", 1)),
             ("send", |p| p.send(1, b"X", 0, 1)),
@@ -729,7 +785,7 @@ mod tests {
         let (mut probe, rx) = probe_on(100_000, 1000);
         for _ in 0..10_000 {
             probe.spin();
-            probe.would_block(Call::Accept);
+            probe.would_block(Call::Accept, None);
         }
         probe.flush();
         let events = taken(&rx);

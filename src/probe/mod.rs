@@ -31,15 +31,15 @@ pub trait Probe {
     /// One loop iteration began.
     #[inline]
     fn spin(&mut self) {}
-    /// A call answered EAGAIN/EWOULDBLOCK.
+    /// A call (on `conn`, for recv and send) answered EAGAIN/EWOULDBLOCK.
     #[inline]
-    fn would_block(&mut self, _call: Call) {}
+    fn would_block(&mut self, _call: Call, _conn: Option<ConnId>) {}
     /// `--faithful`: a `recv` returned 0 bytes and was treated as data.
     #[inline]
-    fn empty_recv(&mut self) {}
+    fn empty_recv(&mut self, _conn: ConnId, _spin: u64) {}
     /// `--faithful`: an empty reply was sent.
     #[inline]
-    fn empty_send(&mut self) {}
+    fn empty_send(&mut self, _conn: ConnId, _spin: u64) {}
     fn accept(&mut self, _conn: ConnId, _peer: SocketAddr) {}
     fn recv(&mut self, _conn: ConnId, _data: &[u8], _spin: u64) {}
     fn send(&mut self, _conn: ConnId, _data: &[u8], _pending: usize, _spin: u64) {}
@@ -68,11 +68,13 @@ pub trait Probe {
     /// Push out the summaries and everything buffered now (before pausing,
     /// after a step, before stopping).
     fn flush(&mut self) {}
-    /// While `on` (a paused loop let through for one step), what was
-    /// counted goes out before each event that goes out one by one, so the
-    /// events come in the order of the calls; off, summaries go out about
-    /// every 20 ms.
-    fn in_call_order(&mut self, _on: bool) {}
+    /// While `on` (the loop is stepped or slowed down), every call is an
+    /// event of its own — a WouldBlock as `would_block_on`, an empty recv
+    /// or send as `recv` / `send` of 0 bytes, a poll as a `wakeup` — and
+    /// what was counted goes out before each event, so the events come in
+    /// the order of the calls; off, counts go out in summaries about every
+    /// 20 ms.
+    fn trace(&mut self, _on: bool) {}
     /// Push out the summaries if ~20 ms have passed since the last ones.
     fn flush_if_due(&mut self) {}
     /// Hand what this thread has buffered to the reader now, summaries

@@ -12,7 +12,9 @@ use crate::control::{Control, Resume};
 use crate::event::{Call, ConnId, Evict};
 use crate::probe::Probe;
 use crate::server::admission::{Admission, Place};
-use crate::server::{ACCEPT_BACKOFF, ConnIds, Limits, RECV_SIZE, Spawn, is_transient_accept_error};
+use crate::server::{
+    ACCEPT_BACKOFF, ConnIds, Limits, RECV_SIZE, Spawn, call_gate, is_transient_accept_error,
+};
 /// `send` without waiting (and, on Linux, without SIGPIPE).
 #[cfg(target_os = "linux")]
 const SEND_NOW: i32 = libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL;
@@ -86,9 +88,8 @@ impl Sockets {
 }
 
 /// Parks `thread` while the server is paused, reporting it (`paused`
-/// names the thread). Every thread checks this before each call it makes,
-/// so a thread that was in the kernel when the pause came still stops
-/// before its next call. `false` when the server is stopping.
+/// names the thread), between two calls: a call step goes on through it.
+/// `false` when the server is stopping.
 fn hold_while_paused<P: Probe>(control: &Control, thread: &str, probe: &mut P) -> bool {
     !(control.should_park() && control.park(|p| probe.paused(p, thread)) == Resume::Stop)
 }
@@ -142,7 +143,7 @@ impl Shared {
     ) -> Option<(TcpStream, SocketAddr)> {
         let control = &*self.control;
         loop {
-            if !hold_while_paused(control, thread, probe) {
+            if !call_gate(control, probe, thread) {
                 return None;
             }
             probe.blocked(thread, Call::Accept, None);
@@ -221,7 +222,7 @@ impl Shared {
         let mut buf = [0u8; RECV_SIZE];
         let mut spin = 0u64;
         loop {
-            if !hold_while_paused(control, thread, probe) {
+            if !call_gate(control, probe, thread) {
                 return;
             }
             spin += 1;
@@ -243,8 +244,8 @@ impl Shared {
                     let data = &mut buf[..n];
                     probe.recv(id, data, spin);
                     // Paused while parked in recv: the reply waits for the
-                    // resume.
-                    if !hold_while_paused(control, thread, probe) {
+                    // resume (or the next step).
+                    if !call_gate(control, probe, thread) {
                         return;
                     }
                     data.make_ascii_uppercase();

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::Sender;
 use socket2::{Domain, Protocol, Socket, Type};
 
-use crate::control::Control;
+use crate::control::{Control, Resume};
 use crate::event::{ConnId, Event, EventKind, Role};
 use crate::probe::{ChannelProbe, EventTx, Probe};
 
@@ -57,6 +57,22 @@ pub const DEFAULT_MAX_CONNS: usize = 10_000;
 /// server out of descriptors does not spin on accept, short enough to
 /// recover as soon as clients leave.
 pub(crate) const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// Before a system call: at full speed, one relaxed load. Paused, stepped
+/// or in slow motion, what `thread` has buffered goes out first (the room
+/// sees the last call before the loop waits) and it waits as the viewer
+/// asked. `false`: stop now.
+#[inline]
+pub(crate) fn call_gate<P: Probe>(control: &Control, probe: &mut P, thread: &str) -> bool {
+    !control.should_park() || wait_at_call(control, probe, thread)
+}
+
+#[cold]
+#[inline(never)]
+fn wait_at_call<P: Probe>(control: &Control, probe: &mut P, thread: &str) -> bool {
+    probe.flush();
+    control.before_call(|p| probe.paused(p, thread)) == Resume::Run
+}
 
 /// Accept errors that concern one connection only (retry at once), as
 /// opposed to the process running out of something (back off).

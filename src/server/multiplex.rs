@@ -13,7 +13,9 @@ use mio::{Events, Interest, Poll, Registry, Token, Waker};
 
 use super::admission::{Admission, Place};
 use super::pending::{Budget, Failed, Flush, Pending};
-use super::{ACCEPT_BACKOFF, ConnIds, Limits, RECV_SIZE, Spawn, is_transient_accept_error};
+use super::{
+    ACCEPT_BACKOFF, ConnIds, Limits, RECV_SIZE, Spawn, call_gate, is_transient_accept_error,
+};
 use crate::control::{Control, Resume};
 use crate::event::{Call, ConnId, Role};
 use crate::probe::{FLUSH_EVERY, Probe};
@@ -131,12 +133,19 @@ struct Clients {
 impl Clients {
     /// Serves `token`'s connection (an event, or a held one looked at
     /// again) and settles what that came to.
-    fn serve(&mut self, registry: &Registry, token: Token, wakeup: u64, probe: &mut impl Probe) {
+    fn serve(
+        &mut self,
+        registry: &Registry,
+        token: Token,
+        wakeup: u64,
+        control: &Control,
+        probe: &mut impl Probe,
+    ) {
         let Some(conn) = self.conns.get_mut(&token) else {
             self.held.remove(&token);
             return;
         };
-        let served = serve(conn, &mut self.buf, wakeup, &self.budget, probe);
+        let served = serve(conn, &mut self.buf, wakeup, &self.budget, control, probe);
         if served == Served::Held {
             self.held.insert(token);
         } else {
@@ -162,7 +171,13 @@ impl Clients {
     /// The held connections again: one whose replies sat unread for the
     /// stall timeout while held is dropped; one there is room for now is
     /// served.
-    fn look_at_held(&mut self, registry: &Registry, wakeup: u64, probe: &mut impl Probe) {
+    fn look_at_held(
+        &mut self,
+        registry: &Registry,
+        wakeup: u64,
+        control: &Control,
+        probe: &mut impl Probe,
+    ) {
         let now = Instant::now();
         let held: Vec<Token> = self.held.iter().copied().collect();
         for token in held {
@@ -171,7 +186,7 @@ impl Clients {
                 continue;
             };
             let Some(why) = self.budget.hold(&conn.pending, 0) else {
-                self.serve(registry, token, wakeup, probe);
+                self.serve(registry, token, wakeup, control, probe);
                 continue;
             };
             let stall = self.stall_timeout;
@@ -185,13 +200,19 @@ impl Clients {
     }
 
     /// The next turns for clients with more to read.
-    fn serve_more(&mut self, registry: &Registry, wakeup: u64, probe: &mut impl Probe) {
+    fn serve_more(
+        &mut self,
+        registry: &Registry,
+        wakeup: u64,
+        control: &Control,
+        probe: &mut impl Probe,
+    ) {
         for _ in 0..self.more.len().min(MORE_PER_POLL) {
             let Some(token) = self.more.pop_front() else {
                 break;
             };
             if self.in_more.remove(&token) {
-                self.serve(registry, token, wakeup, probe);
+                self.serve(registry, token, wakeup, control, probe);
             }
         }
     }
@@ -228,15 +249,18 @@ fn run<P: Probe>(
     let mut wakeup: u64 = 0;
     let mut accept_paused_until: Option<Instant> = None;
     let mut next_held_check = Instant::now();
+    let mut traced = false;
     loop {
         if control.should_park() {
             probe.flush();
             if control.park(|p| probe.paused(p, "loop")) == Resume::Stop {
                 return Ok(());
             }
-            // Still paused: one step let through. Its calls are shown one by
-            // one, in the order the loop makes them.
-            probe.in_call_order(control.should_park());
+        }
+        // Stepped or slowed down, every call is an event of its own.
+        if control.should_park() != traced {
+            traced = !traced;
+            probe.trace(traced);
         }
         // Sleep until a socket is ready; wake for the summary only if there
         // is something to report, for the held clients, and for the end of
@@ -259,6 +283,9 @@ fn run<P: Probe>(
         if let Some(until) = accept_paused_until {
             wake_at(until);
         }
+        if !call_gate(control, probe, "loop") {
+            return Ok(());
+        }
         match poll.poll(&mut events, timeout) {
             Ok(()) => {}
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
@@ -280,6 +307,9 @@ fn run<P: Probe>(
         }
         if accept_now && accept_paused_until.is_none() {
             loop {
+                if !call_gate(control, probe, "loop") {
+                    return Ok(());
+                }
                 match listener.accept() {
                     Ok((mut stream, peer)) => {
                         // Refused: accepted and closed at once, a FIN.
@@ -309,7 +339,10 @@ fn run<P: Probe>(
                             },
                         );
                     }
-                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                        probe.would_block(Call::Accept, None);
+                        break;
+                    }
                     Err(e) if is_transient_accept_error(&e) => {}
                     Err(e) => {
                         probe.accept_error(&e, ACCEPT_BACKOFF);
@@ -322,17 +355,17 @@ fn run<P: Probe>(
         for event in events.iter() {
             let token = event.token();
             if token != LISTENER && token != WAKER {
-                clients.serve(poll.registry(), token, wakeup, probe);
+                clients.serve(poll.registry(), token, wakeup, control, probe);
             }
         }
         // Then turns for those whose last turn ended with more perhaps
         // waiting.
         if revisit {
-            clients.serve_more(poll.registry(), wakeup, probe);
+            clients.serve_more(poll.registry(), wakeup, control, probe);
         }
         if !clients.held.is_empty() && Instant::now() >= next_held_check {
             next_held_check = Instant::now() + STALL_CHECK;
-            clients.look_at_held(poll.registry(), wakeup, probe);
+            clients.look_at_held(poll.registry(), wakeup, control, probe);
         }
         probe.flush_if_due();
     }
@@ -340,14 +373,18 @@ fn run<P: Probe>(
 
 /// Flushes what is queued, then reads what is there and replies, as long
 /// as the budget lets it, for one turn.
+///
+/// Each call passes the control's gate first; stopping, the turn ends
+/// there (the loop's next gate stops it).
 fn serve(
     conn: &mut Conn,
     buf: &mut [u8],
     wakeup: u64,
     budget: &Budget,
+    control: &Control,
     probe: &mut impl Probe,
 ) -> Served {
-    if !conn.pending.is_empty() && !flush_pending(conn, wakeup, probe) {
+    if !conn.pending.is_empty() && !flush_pending(conn, wakeup, control, probe) {
         return Served::Gone;
     }
     let mut reads = 0;
@@ -360,12 +397,18 @@ fn serve(
             conn.pending.hold(why, Instant::now());
             return Served::Held;
         }
+        if !call_gate(control, probe, "loop") {
+            return Served::Open;
+        }
         match conn.stream.read(buf) {
             Ok(0) => conn.peer_closed = true,
             Ok(n) => {
                 let data = &mut buf[..n];
                 probe.recv(conn.id, data, wakeup);
                 data.make_ascii_uppercase();
+                if conn.pending.is_empty() && !call_gate(control, probe, "loop") {
+                    return Served::Open;
+                }
                 let sent =
                     conn.pending
                         .send_or_queue(&mut conn.stream, conn.id, data, wakeup, probe);
@@ -374,7 +417,7 @@ fn serve(
                 }
             }
             Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                probe.would_block(Call::Recv);
+                probe.would_block(Call::Recv, Some(conn.id));
                 break;
             }
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
@@ -394,8 +437,11 @@ fn serve(
 /// Sends what a slow reader left queued, until it is out or the kernel
 /// takes no more (the readiness is edge-triggered); `false` if the
 /// connection failed.
-fn flush_pending(conn: &mut Conn, wakeup: u64, probe: &mut impl Probe) -> bool {
+fn flush_pending(conn: &mut Conn, wakeup: u64, control: &Control, probe: &mut impl Probe) -> bool {
     loop {
+        if !call_gate(control, probe, "loop") {
+            return true;
+        }
         match conn
             .pending
             .flush_once(&mut conn.stream, conn.id, wakeup, probe)

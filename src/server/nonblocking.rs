@@ -28,7 +28,9 @@ use crate::event::{Call, ConnId, ResetNote, Role};
 use crate::probe::Probe;
 use crate::server::admission::{Admission, Place};
 use crate::server::pending::{Budget, Failed, Flush, Pending};
-use crate::server::{ACCEPT_BACKOFF, ConnIds, Limits, RECV_SIZE, Spawn, is_transient_accept_error};
+use crate::server::{
+    ACCEPT_BACKOFF, ConnIds, Limits, RECV_SIZE, Spawn, call_gate, is_transient_accept_error,
+};
 /// How many connections the default mode accepts in one spin at most.
 const ACCEPT_BATCH: usize = 64;
 
@@ -99,15 +101,27 @@ pub fn run<P: Probe>(
     let admission = Admission::new(&opts.limits);
     let budget = Budget::new(&opts.limits);
 
+    // Stepped or slowed down, every call is an event of its own.
+    let mut traced = false;
+    // Before each system call: at full speed, one relaxed load.
+    macro_rules! gate {
+        () => {
+            if !call_gate(control, probe, "loop") {
+                return Ok(spin);
+            }
+        };
+    }
+
     loop {
         if control.should_park() {
             probe.flush();
             if control.park(|p| probe.paused(p, "loop")) == Resume::Stop {
                 break;
             }
-            // Still paused: one step let through. Its calls are shown one by
-            // one, in the order the loop makes them.
-            probe.in_call_order(control.should_park());
+        }
+        if control.should_park() != traced {
+            traced = !traced;
+            probe.trace(traced);
         }
         spin += 1;
         probe.spin();
@@ -123,6 +137,7 @@ pub fn run<P: Probe>(
         if accept_paused_until.is_none() {
             let batch = if opts.faithful { 1 } else { ACCEPT_BATCH };
             for _ in 0..batch {
+                gate!();
                 match listener.accept() {
                     Ok((sock, peer)) => {
                         busy = true;
@@ -149,7 +164,7 @@ pub fn run<P: Probe>(
                         });
                     }
                     Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                        probe.would_block(Call::Accept);
+                        probe.would_block(Call::Accept, None);
                         accept_would_block = true;
                         break;
                     }
@@ -175,6 +190,7 @@ pub fn run<P: Probe>(
         let mut now = None; // the clock, read once a spin if a client is held
         for (i, conn) in conns.iter_mut().enumerate() {
             if !opts.faithful && !conn.pending.is_empty() {
+                gate!();
                 busy |= flush_pending(conn, spin, probe);
                 if conn.dead {
                     continue;
@@ -207,11 +223,12 @@ pub fn run<P: Probe>(
                 }
                 continue;
             }
+            gate!();
             match conn.sock.read(&mut buf) {
                 Ok(0) if opts.faithful => {
                     // The listing's `data.upper()` of b'' is b'': it sends it.
                     if conn.eof_reported {
-                        probe.empty_recv();
+                        probe.empty_recv(conn.id, spin);
                     } else {
                         conn.eof_reported = true;
                         probe.recv(conn.id, &[], spin);
@@ -236,7 +253,9 @@ pub fn run<P: Probe>(
                     replies.extend_from_slice(data);
                     ready.push((i, start, replies.len()));
                 }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => probe.would_block(Call::Recv),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                    probe.would_block(Call::Recv, Some(conn.id))
+                }
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) => {
                     busy = true;
@@ -250,6 +269,9 @@ pub fn run<P: Probe>(
         for &(i, start, end) in &ready {
             let conn = &mut conns[i];
             let reply = &replies[start..end];
+            if !conn.dead {
+                gate!();
+            }
             if opts.faithful {
                 busy |= send_faithfully(conn, reply, spin, probe);
             } else {
@@ -319,7 +341,7 @@ fn send_faithfully<P: Probe>(conn: &mut Conn, reply: &[u8], spin: u64, probe: &m
     }
     match conn.sock.write(reply) {
         Ok(_) if reply.is_empty() => {
-            probe.empty_send();
+            probe.empty_send(conn.id, spin);
             false
         }
         Ok(n) => {
@@ -330,7 +352,7 @@ fn send_faithfully<P: Probe>(conn: &mut Conn, reply: &[u8], spin: u64, probe: &m
             true
         }
         Err(e) if is_would_block(&e) => {
-            probe.would_block(Call::Send);
+            probe.would_block(Call::Send, Some(conn.id));
             probe.lost(conn.id, reply.len());
             false
         }

@@ -165,7 +165,7 @@ impl Pending {
             match write(sock, reply) {
                 Ok(n) => n,
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                    probe.would_block(Call::Send);
+                    probe.would_block(Call::Send, Some(conn));
                     0
                 }
                 Err(e) => {
@@ -205,7 +205,7 @@ impl Pending {
                 Ok(Flush::Wrote(n))
             }
             Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                probe.would_block(Call::Send);
+                probe.would_block(Call::Send, Some(conn));
                 Ok(Flush::WouldBlock)
             }
             Err(e) => {
@@ -287,7 +287,7 @@ mod tests {
     struct Told(Vec<String>);
 
     impl Probe for Told {
-        fn would_block(&mut self, call: Call) {
+        fn would_block(&mut self, call: Call, _conn: Option<ConnId>) {
             self.0.push(format!("would_block {}", call.name()));
         }
         fn send(&mut self, _conn: ConnId, data: &[u8], pending: usize, _spin: u64) {
