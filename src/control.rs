@@ -292,6 +292,16 @@ impl Control {
         self.set_backoff(backoff, delay);
     }
 
+    /// The call delay, the backoff and its sleep, as a `pace` event says.
+    pub fn pace(&self) -> (Duration, Backoff, Duration) {
+        let (backoff, sleep) = match self.idle() {
+            Idle::Spin => (Backoff::Spin, Duration::ZERO),
+            Idle::Yield => (Backoff::Yield, Duration::ZERO),
+            Idle::Sleep(sleep) => (Backoff::Sleep, sleep),
+        };
+        (self.call_delay(), backoff, sleep)
+    }
+
     #[inline]
     pub fn idle(&self) -> Idle {
         match self.idle.load(Ordering::Relaxed) {

@@ -181,6 +181,9 @@ pub fn perform(action: Action, dashboard: &mut Dashboard, session: Session) -> O
         Action::Quit => return Some(Exit::Quit),
         Action::TogglePause => Some(Command::TogglePause),
         Action::Step => Some(Command::Step),
+        Action::StepCall => Some(Command::StepCall),
+        Action::Slower(slower) => Some(Command::Slower(slower)),
+        Action::NextBackoff => Some(Command::NextBackoff),
         Action::NextModel => Some(Command::NextModel),
         Action::Client(cmd) => {
             if let Some(notice) = client_command(cmd, dashboard, session.clients) {

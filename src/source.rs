@@ -13,8 +13,14 @@ use crate::server::ServerHost;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
     TogglePause,
-    /// While paused: one more iteration of the loop.
+    /// While paused: the loop runs to the top of its next spin.
     Step,
+    /// While paused: the loop makes one more system call.
+    StepCall,
+    /// Slow motion: one step slower (`true`) or faster through the delays.
+    Slower(bool),
+    /// The busy loop's next idle backoff.
+    NextBackoff,
     /// Stop this model and start the next one on the same address.
     NextModel,
 }
@@ -75,13 +81,21 @@ impl Source for Live {
                 let control = self.host.control();
                 control.set_paused(!control.is_paused());
             }
-            Command::Step => {
+            Command::Step | Command::StepCall => {
                 let control = self.host.control();
                 if !control.is_paused() {
                     return Err(Notice::StepNeedsPause);
                 }
-                control.step();
+                if command == Command::StepCall {
+                    control.step_call();
+                } else if self.host.model().has_threads() {
+                    return Err(Notice::SpinStepNeedsLoop);
+                } else {
+                    control.step();
+                }
             }
+            Command::Slower(slower) => self.host.set_pace(self.host.pace().slower(slower)),
+            Command::NextBackoff => self.host.set_pace(self.host.pace().next_backoff()),
             Command::NextModel => {
                 let next = self.host.model().next();
                 self.host

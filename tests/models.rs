@@ -965,3 +965,102 @@ fn faithful_applies_only_to_the_model_with_a_listing() {
         matches!(k, EventKind::Recv { bytes: 0, .. })
     });
 }
+
+#[test]
+fn multiplex_steps_one_system_call_at_a_time_its_poll_included() {
+    let mut t = TestServer::start_model(Model::Multiplex, |_| {});
+    let mut a = t.connect();
+    t.wait_for("accept", |k| matches!(k, EventKind::Accept { .. }));
+    t.pause();
+    a.write_all(b"hi").unwrap();
+    let mut calls = Vec::new();
+    for _ in 0..3 {
+        let step = t.step_with(|c| c.step_call());
+        assert_eq!(step.len(), 1, "one n, one system call: {step:#?}");
+        calls.extend(step);
+    }
+    // poll() says one socket is ready, recv reads it, send replies.
+    assert!(
+        matches!(
+            calls[0],
+            EventKind::Wakeup {
+                wakeups: 1,
+                ready: 1
+            }
+        ),
+        "{calls:#?}"
+    );
+    assert!(matches!(&calls[1], EventKind::Recv { preview, .. } if preview == "hi"));
+    assert!(matches!(&calls[2], EventKind::Send { preview, .. } if preview == "HI"));
+    let mut reply = [0u8; 2];
+    a.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"HI");
+    let TestServer { server, .. } = t;
+    server.stop();
+}
+
+#[test]
+fn a_thread_model_steps_one_blocking_call_at_a_time() {
+    let mut t = TestServer::start_model(Model::Threaded, |_| {});
+    let mut a = t.connect();
+    t.wait_for("accept", |k| matches!(k, EventKind::Accept { .. }));
+    // The client's thread parks in recv() before the pause holds it.
+    let parked_in_recv = |k: &EventKind| {
+        matches!(
+            k,
+            EventKind::Blocked {
+                call: Call::Recv,
+                ..
+            }
+        )
+    };
+    t.wait_for("conn thread in recv", parked_in_recv);
+    // Every thread is in the kernel: the pause holds each before its next
+    // call. The recv in progress returns "hi"; the thread holds before send.
+    t.server.control().set_paused(true);
+    a.write_all(b"hi").unwrap();
+    t.wait_for("recv of hi", |k| matches!(k, EventKind::Recv { .. }));
+    t.wait_for(
+        "held before send",
+        |k| matches!(k, EventKind::Paused { paused: true, thread: Some(name) } if name != "accept"),
+    );
+    let step = t.step_with(|c| c.step_call());
+    assert_eq!(step.len(), 1, "one n, one system call: {step:#?}");
+    assert!(matches!(&step[0], EventKind::Send { preview, .. } if preview == "HI"));
+    let mut reply = [0u8; 2];
+    a.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"HI");
+    let TestServer { server, .. } = t;
+    server.stop();
+}
+
+#[test]
+fn the_pace_is_announced_and_outlives_a_model_switch() {
+    let (host, mut seen) = host(Model::Nonblocking);
+    let pace = |k: &EventKind| matches!(k, EventKind::Pace { .. });
+    // Started with an idle sleep (the tests' 200 µs): said at once.
+    seen.wait_for_count("the first pace", 1, pace);
+    host.set_pace(host.pace().slower(true).next_backoff());
+    seen.wait_for_count("the new pace", 2, pace);
+    let last = seen.all.iter().rev().find(|e| pace(&e.kind)).unwrap();
+    assert_eq!(
+        last.kind,
+        EventKind::Pace {
+            call_delay_us: 1_000,
+            backoff: ioscope::event::Backoff::Spin,
+            backoff_us: 0,
+        }
+    );
+    assert_eq!(host.control().call_delay(), Duration::from_millis(1));
+    host.switch_to(Model::Multiplex).expect("switch");
+    seen.wait_for_count("multiplex listening", 2, |k| {
+        matches!(k, EventKind::Listening { .. })
+    });
+    assert_eq!(
+        host.control().call_delay(),
+        Duration::from_millis(1),
+        "the next model's control starts at the viewer's pace"
+    );
+    host.set_pace(host.pace().slower(false));
+    assert_eq!(host.control().call_delay(), Duration::ZERO, "full speed");
+}

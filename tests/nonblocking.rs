@@ -435,3 +435,99 @@ fn a_step_shows_its_calls_in_the_order_the_loop_made_them() {
     let TestServer { server, .. } = t;
     server.stop();
 }
+
+#[test]
+fn a_call_step_makes_exactly_one_system_call() {
+    let mut t = TestServer::start();
+    let mut a = t.connect();
+    let _b = t.connect();
+    t.wait_for_count("accepts", 2, |k| matches!(k, EventKind::Accept { .. }));
+    t.pause();
+    a.write_all(b"hi").unwrap();
+    let mut calls = Vec::new();
+    for _ in 0..12 {
+        let step = t.step_with(|c| c.step_call());
+        assert_eq!(step.len(), 1, "one n, one system call: {step:#?}");
+        calls.extend(step);
+    }
+    // In the loop's order: the recv that reads "hi", the other client's
+    // recv, the reply, then the next spin's accept.
+    let read = calls
+        .iter()
+        .position(|k| matches!(k, EventKind::Recv { preview, .. } if preview == "hi"))
+        .unwrap_or_else(|| panic!("no recv of hi: {calls:#?}"));
+    let next: Vec<&str> = calls[read..read + 4].iter().map(|k| k.name()).collect();
+    assert_eq!(
+        next,
+        ["recv", "would_block_on", "send", "would_block_on"],
+        "{calls:#?}"
+    );
+    assert!(matches!(
+        calls[read + 1],
+        EventKind::WouldBlockOn {
+            call: Call::Recv,
+            conn: Some(_)
+        }
+    ));
+    assert!(matches!(&calls[read + 2], EventKind::Send { preview, .. } if preview == "HI"));
+    assert!(matches!(
+        calls[read + 3],
+        EventKind::WouldBlockOn {
+            call: Call::Accept,
+            conn: None
+        }
+    ));
+    let mut reply = [0u8; 2];
+    a.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"HI");
+    let TestServer { server, .. } = t;
+    server.stop();
+}
+
+#[test]
+fn slow_motion_makes_calls_no_faster_than_the_delay() {
+    let mut t = TestServer::start();
+    let _a = t.connect();
+    t.wait_for("accept", |k| matches!(k, EventKind::Accept { .. }));
+    let delay = Duration::from_millis(20);
+    t.server.control().set_call_delay(delay);
+    let from = t.seen.len();
+    let calls = |t: &TestServer| {
+        t.seen[from..]
+            .iter()
+            .filter(|e| common::is_call(&e.kind))
+            .count()
+    };
+    let deadline = std::time::Instant::now() + common::DEADLINE;
+    while calls(&t) < 12 {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let batch = t.events.recv_timeout(left).expect("calls in slow motion");
+        t.seen.extend(batch);
+    }
+    // Every call is reported by itself, each after a 20 ms wait: from the
+    // first to the last of 12, at least 11 waits.
+    let times: Vec<u64> = t.seen[from..]
+        .iter()
+        .filter(|e| common::is_call(&e.kind))
+        .map(|e| e.t_us)
+        .collect();
+    let span = times[11] - times[0];
+    assert!(
+        span >= 11 * delay.as_micros() as u64,
+        "12 calls in {span} µs"
+    );
+    // Back to full speed: summaries again, not a call at a time.
+    t.server.control().set_call_delay(Duration::ZERO);
+    let back = t.seen.len();
+    let summary = |k: &EventKind| matches!(k, EventKind::WouldBlock { recv, .. } if *recv > 0);
+    while !t.seen[back..].iter().any(|e| summary(&e.kind)) {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let batch = t
+            .events
+            .recv_timeout(left)
+            .expect("summaries at full speed");
+        t.seen.extend(batch);
+    }
+    let TestServer { server, .. } = t;
+    server.stop();
+}

@@ -20,8 +20,14 @@ pub enum Action {
     /// Tell the built-in clients something.
     Client(ClientCmd),
     ToggleDemo,
-    /// While paused: one more iteration of the loop.
+    /// While paused: the loop runs to the top of its next spin.
     Step,
+    /// While paused: the loop makes one more system call.
+    StepCall,
+    /// Slow motion: a longer (`true`) or shorter delay before each call.
+    Slower(bool),
+    /// The busy loop's next idle backoff: spin, yield, sleep.
+    NextBackoff,
     /// Stop this model and start the next one on the same address.
     NextModel,
     /// The comparison of the models that have run.
@@ -63,8 +69,20 @@ pub const KEYS: &[Binding] = &[
         "pause / resume the server (it really parks: 0% CPU)",
     ),
     row(
-        &[("n", Action::Step)],
-        "while paused: run one more spin (epoll: one wakeup)",
+        &[("n", Action::StepCall)],
+        "paused: run to the next system call (accept, recv…)",
+    ),
+    row(
+        &[("N", Action::Step)],
+        "paused: run one whole spin (epoll: one wakeup)",
+    ),
+    row(
+        &[("-", Action::Slower(true)), ("+", Action::Slower(false))],
+        "slow motion: slower / faster (1 s … 1 ms a call, off)",
+    ),
+    row(
+        &[("b", Action::NextBackoff)],
+        "busy loop with nothing to do: spin, yield, sleep 1 ms",
     ),
     row(
         &[
@@ -167,7 +185,11 @@ pub fn action_for_key(key: KeyEvent, overlay_open: bool) -> Option<Action> {
         KeyCode::Char('s') => Action::Client(ClientCmd::SendAll),
         KeyCode::Char('d') => Action::ToggleDemo,
         KeyCode::Char('m') => Action::NextModel,
-        KeyCode::Char('n') => Action::Step,
+        KeyCode::Char('n') => Action::StepCall,
+        KeyCode::Char('N') => Action::Step,
+        KeyCode::Char('-') => Action::Slower(true),
+        KeyCode::Char('+') => Action::Slower(false),
+        KeyCode::Char('b') => Action::NextBackoff,
         KeyCode::Char('t') => Action::ToggleCompare,
         KeyCode::Char('?') | KeyCode::Char('h') | KeyCode::F(1) => Action::ToggleHelp,
         KeyCode::Tab => Action::FocusNext,

@@ -43,8 +43,10 @@ pub enum Notice {
     NoChattyClients,
     /// Built-in clients exist only beside a live server.
     NoClientsHere,
-    /// `n` only steps a paused loop.
+    /// `n` and `N` only step a paused loop.
     StepNeedsPause,
+    /// `N` steps a loop's spin: the thread models have none (`n` steps).
+    SpinStepNeedsLoop,
     /// `m`: the next model could not start (the old one runs again).
     SwitchFailed { model: Model, error: String },
 }

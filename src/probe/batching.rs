@@ -20,7 +20,7 @@ use crossbeam_channel::TrySendError;
 use super::channel::{Batch, EventTx};
 use super::{FLUSH_EVERY, Probe, error_name};
 use crate::event::{
-    Call, ConnId, Event, EventKind, Evict, Model, Preview, Refuse, ResetNote, Role,
+    Backoff, Call, ConnId, Event, EventKind, Evict, Model, Preview, Refuse, ResetNote, Role,
 };
 use crate::sys::{self, CpuTime};
 
@@ -292,6 +292,14 @@ impl Probe for ChannelProbe {
             backlog,
             faithful,
             cpu_split: sys::CPU_SPLIT,
+        });
+    }
+
+    fn pace(&mut self, call_delay: Duration, backoff: Backoff, sleep: Duration) {
+        self.emit(EventKind::Pace {
+            call_delay_us: call_delay.as_micros() as u64,
+            backoff,
+            backoff_us: sleep.as_micros() as u64,
         });
     }
 

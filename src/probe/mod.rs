@@ -20,7 +20,7 @@ use std::time::Duration;
 pub use batching::{BATCH, ChannelProbe};
 pub use channel::{EVENT_CHANNEL_CAP, EventRx, EventTx};
 
-use crate::event::{Call, ConnId, Evict, Model, Refuse, ResetNote, Role};
+use crate::event::{Backoff, Call, ConnId, Evict, Model, Refuse, ResetNote, Role};
 
 /// How often summaries go out, and batches with them.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(20);
@@ -28,6 +28,8 @@ pub const FLUSH_EVERY: Duration = Duration::from_millis(20);
 /// Everything a model can report. All methods default to doing nothing.
 pub trait Probe {
     fn listening(&mut self, _addr: SocketAddr, _model: Model, _backlog: i32, _faithful: bool) {}
+    /// The pace the viewer set (slow motion, the idle backoff).
+    fn pace(&mut self, _call_delay: Duration, _backoff: Backoff, _sleep: Duration) {}
     /// One loop iteration began.
     #[inline]
     fn spin(&mut self) {}

@@ -8,7 +8,70 @@ use std::time::{Duration, Instant};
 
 use super::{BindError, Model, Server, ServerConfig};
 use crate::control::Control;
+use crate::event::{Backoff, Event, EventKind};
 use crate::probe::EventTx;
+
+/// The slow-motion delays `-` / `+` step through, slowest first; the last
+/// is full speed.
+pub const CALL_DELAYS: [Duration; 6] = [
+    Duration::from_secs(1),
+    Duration::from_millis(500),
+    Duration::from_millis(100),
+    Duration::from_millis(10),
+    Duration::from_millis(1),
+    Duration::ZERO,
+];
+
+/// How long `b`'s sleeping backoff sleeps.
+pub const BACKOFF_SLEEP: Duration = Duration::from_millis(1);
+
+/// The pace the viewer set. It outlives a model switch: the next model's
+/// control starts with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pace {
+    pub call_delay: Duration,
+    pub backoff: Backoff,
+    pub backoff_sleep: Duration,
+}
+
+impl Pace {
+    fn apply(&self, control: &Control) {
+        control.set_call_delay(self.call_delay);
+        control.set_backoff(self.backoff, self.backoff_sleep);
+    }
+
+    /// One step slower (`-`) or faster (`+`) through [`CALL_DELAYS`].
+    pub fn slower(mut self, slower: bool) -> Self {
+        let now = self.call_delay;
+        // CALL_DELAYS runs from the longest delay to none.
+        self.call_delay = if slower {
+            let longer = CALL_DELAYS.iter().rev().find(|d| **d > now);
+            *longer.unwrap_or(&CALL_DELAYS[0])
+        } else {
+            let shorter = CALL_DELAYS.iter().find(|d| **d < now);
+            shorter.copied().unwrap_or(Duration::ZERO)
+        };
+        self
+    }
+
+    /// The next backoff: spin → yield → sleep 1 ms → spin.
+    pub fn next_backoff(mut self) -> Self {
+        (self.backoff, self.backoff_sleep) = match self.backoff {
+            Backoff::Spin => (Backoff::Yield, Duration::ZERO),
+            Backoff::Yield => (Backoff::Sleep, BACKOFF_SLEEP),
+            Backoff::Sleep => (Backoff::Spin, Duration::ZERO),
+        };
+        self
+    }
+
+    fn event(&self) -> EventKind {
+        EventKind::Pace {
+            call_delay_us: self.call_delay.as_micros() as u64,
+            backoff: self.backoff,
+            backoff_us: self.backoff_sleep.as_micros() as u64,
+        }
+    }
+}
 
 #[derive(Debug)]
 pub struct ServerHost {
@@ -16,7 +79,7 @@ pub struct ServerHost {
     server: Mutex<Server>,
     tx: EventTx,
     epoch: Instant,
-    idle_delay: Duration,
+    pace: Mutex<Pace>,
 }
 
 impl ServerHost {
@@ -27,7 +90,16 @@ impl ServerHost {
         epoch: Instant,
         idle_delay: Duration,
     ) -> Result<Self, BindError> {
-        let server = start(&config, tx.clone(), epoch, idle_delay)?;
+        let pace = Pace {
+            call_delay: Duration::ZERO,
+            backoff: if idle_delay.is_zero() {
+                Backoff::Spin
+            } else {
+                Backoff::Sleep
+            },
+            backoff_sleep: idle_delay,
+        };
+        let server = start(&config, tx.clone(), epoch, pace)?;
         // A switch rebinds the address really bound (port 0 resolved).
         config.addr = server.addr();
         Ok(ServerHost {
@@ -35,8 +107,26 @@ impl ServerHost {
             server: Mutex::new(server),
             tx,
             epoch,
-            idle_delay,
+            pace: Mutex::new(pace),
         })
+    }
+
+    /// The pace now.
+    pub fn pace(&self) -> Pace {
+        *self.pace.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sets the pace for the running model and the ones after it (each
+    /// says it after its `listening`), and says so in the event stream.
+    pub fn set_pace(&self, pace: Pace) {
+        *self.pace.lock().unwrap_or_else(|e| e.into_inner()) = pace;
+        pace.apply(&self.control());
+        let event = Event {
+            t_us: self.epoch.elapsed().as_micros() as u64,
+            kind: pace.event(),
+        };
+        // A full channel drops it, as any event; the setting holds anyway.
+        let _ = self.tx.try_send(vec![event]);
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -68,14 +158,15 @@ impl ServerHost {
         // Stop the old one first: it holds the address.
         let placeholder = std::mem::replace(&mut *server, stopped_placeholder());
         placeholder.stop();
-        match start(&config, self.tx.clone(), self.epoch, self.idle_delay) {
+        let pace = self.pace();
+        match start(&config, self.tx.clone(), self.epoch, pace) {
             Ok(next) => {
                 *server = next;
                 Ok(())
             }
             Err(e) => {
                 config.model = previous;
-                if let Ok(old) = start(&config, self.tx.clone(), self.epoch, self.idle_delay) {
+                if let Ok(old) = start(&config, self.tx.clone(), self.epoch, pace) {
                     *server = old;
                 }
                 Err(e)
@@ -92,10 +183,10 @@ fn start(
     config: &ServerConfig,
     tx: EventTx,
     epoch: Instant,
-    idle_delay: Duration,
+    pace: Pace,
 ) -> Result<Server, BindError> {
     let control = Arc::new(Control::new());
-    control.set_idle_delay(idle_delay);
+    pace.apply(&control);
     Server::start_with_control(config, tx, epoch, control)
 }
 
@@ -106,5 +197,69 @@ fn stopped_placeholder() -> Server {
         model: Model::default(),
         control: Arc::new(Control::new()),
         threads: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slow_motion_steps_through_the_delays_and_stops_at_both_ends() {
+        let mut pace = Pace {
+            call_delay: Duration::ZERO,
+            backoff: Backoff::Spin,
+            backoff_sleep: Duration::ZERO,
+        };
+        let mut seen = vec![pace.call_delay];
+        for _ in 0..7 {
+            pace = pace.slower(true);
+            seen.push(pace.call_delay);
+        }
+        let ms = |n| Duration::from_millis(n);
+        assert_eq!(
+            seen,
+            [
+                Duration::ZERO,
+                ms(1),
+                ms(10),
+                ms(100),
+                ms(500),
+                ms(1000),
+                ms(1000),
+                ms(1000)
+            ]
+        );
+        for _ in 0..7 {
+            pace = pace.slower(false);
+        }
+        assert_eq!(pace.call_delay, Duration::ZERO);
+        // A delay from elsewhere goes to the next one on the list.
+        pace.call_delay = ms(200);
+        assert_eq!(pace.slower(true).call_delay, ms(500));
+        assert_eq!(pace.slower(false).call_delay, ms(100));
+    }
+
+    #[test]
+    fn the_backoff_cycles_spin_yield_sleep() {
+        let mut pace = Pace {
+            call_delay: Duration::ZERO,
+            backoff: Backoff::Spin,
+            backoff_sleep: Duration::ZERO,
+        };
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            pace = pace.next_backoff();
+            seen.push((pace.backoff, pace.backoff_sleep));
+        }
+        assert_eq!(
+            seen,
+            [
+                (Backoff::Yield, Duration::ZERO),
+                (Backoff::Sleep, BACKOFF_SLEEP),
+                (Backoff::Spin, Duration::ZERO),
+                (Backoff::Yield, Duration::ZERO),
+            ]
+        );
     }
 }

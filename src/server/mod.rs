@@ -29,7 +29,7 @@ use crossbeam_channel::Sender;
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::control::{Control, Resume};
-use crate::event::{ConnId, Event, EventKind, Role};
+use crate::event::{Backoff, ConnId, Event, EventKind, Role};
 use crate::probe::{ChannelProbe, EventTx, Probe};
 
 /// The lecture's `conn.recv(1024)`: every model reads at most this much
@@ -264,6 +264,7 @@ impl Server {
                 backlog: config.backlog,
                 faithful,
                 inject_panic: config.inject_panic,
+                pace: control.pace(),
                 announced: Some(announced),
             },
         };
@@ -420,12 +421,19 @@ pub(crate) struct Hello {
     pub backlog: i32,
     pub faithful: bool,
     pub inject_panic: bool,
+    /// The pace the run starts at, said after `listening` unless it is
+    /// full speed and spinning (the lecture's loop).
+    pub pace: (Duration, Backoff, Duration),
     announced: Option<Sender<()>>,
 }
 
 impl Hello {
     pub fn announce(&mut self, probe: &mut impl Probe) {
         probe.listening(self.addr, self.model, self.backlog, self.faithful);
+        let (call_delay, backoff, sleep) = self.pace;
+        if !call_delay.is_zero() || backoff != Backoff::Spin {
+            probe.pace(call_delay, backoff, sleep);
+        }
         probe.flush();
         self.announced = None; // opens the latch for the other threads
         if self.inject_panic {

@@ -297,6 +297,9 @@ fn run<P: Probe>(
             wakeup += 1;
             probe.spin();
             probe.wakeup(ready);
+        } else if traced {
+            // Stepped or slowed down, every poll is seen, empty or not.
+            probe.wakeup(0);
         } else if events.is_empty() && !revisit {
             probe.flush();
         }

@@ -8,9 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::fit::{Fit, MUST};
-use super::{bigdigits, fmt, panel, theme};
+use super::{bigdigits, fmt, panel, text, theme};
 use crate::app::Dashboard;
-use crate::event::Model;
+use crate::event::{Backoff, Model};
 
 /// Rows the header takes, borders included.
 pub fn height(big: bool) -> u16 {
@@ -202,11 +202,29 @@ fn status_line(d: &Dashboard) -> Fit<'static> {
         Span::styled(" ● RUNNING ", theme::RUNNING)
     };
     let mut fit = Fit::new().part(MUST, [badge]);
+    if d.pace.call_delay_us > 0 {
+        fit.push(
+            8,
+            [Span::styled(
+                format!(" {} ", text::slow_motion(d.pace.call_delay_us)),
+                theme::PAUSED,
+            )],
+        );
+    }
     match &d.server {
         Some(s) => {
             fit.push(MUST, [Span::styled(format!(" {} ", s.model), theme::VALUE)]);
             if s.faithful {
                 fit.push(7, [Span::styled("(faithful listing) ", theme::WARN)]);
+            }
+            if s.model == Model::Nonblocking && d.pace.backoff != Backoff::Spin {
+                fit.push(
+                    7,
+                    [Span::styled(
+                        format!("({}) ", text::backoff(d.pace.backoff, d.pace.backoff_us)),
+                        theme::WARN,
+                    )],
+                );
             }
             fit.push(8, [Span::styled(s.addr.clone(), theme::VALUE)]);
             fit.push(

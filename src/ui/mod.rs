@@ -102,10 +102,11 @@ fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     }
     let pause = if d.paused { "resume" } else { "pause" };
     // The most useful first to stay; `?` always, as it lists every key.
-    let keys: [(fit::Rank, &str, &str); 10] = [
+    let keys: [(fit::Rank, &str, &str); 11] = [
         (fit::MUST, "q", "quit"),
         (9, "space", pause),
-        (if d.paused { 9 } else { 0 }, "n", "step"),
+        (if d.paused { 9 } else { 0 }, "n", "call"),
+        (if d.paused { 8 } else { 0 }, "N", "spin"),
         (5, "c", "client"),
         (4, "x", "reset one"),
         (6, "d", "demo"),
@@ -116,7 +117,7 @@ fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     ];
     let mut line = fit::Fit::new();
     for (rank, key, what) in keys {
-        if key == "n" && !d.paused {
+        if (key == "n" || key == "N") && !d.paused {
             continue;
         }
         line.push(

@@ -172,7 +172,10 @@ pub fn notice(notice: &Notice) -> String {
             "no chatty built-in client to make talk (idle ones stay silent): c adds one".into()
         }
         Notice::NoClientsHere => "built-in clients need a live server".into(),
-        Notice::StepNeedsPause => "n steps a paused loop: press space first".into(),
+        Notice::StepNeedsPause => "n and N step a paused loop: press space first".into(),
+        Notice::SpinStepNeedsLoop => {
+            "N steps a spin of a loop; threads have none: n steps one call".into()
+        }
         Notice::SwitchFailed { model, error } => format!("cannot switch to {model}: {error}"),
     }
 }

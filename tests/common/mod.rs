@@ -126,7 +126,8 @@ impl TestServer {
         }
     }
 
-    /// The events seen so far without the summaries.
+    /// The events seen so far without the summaries (and the pace the
+    /// tests' servers start at: a 200 µs idle sleep).
     pub fn discrete(&self) -> Vec<&EventKind> {
         self.seen
             .iter()
@@ -137,6 +138,7 @@ impl TestServer {
                     EventKind::Spin { .. }
                         | EventKind::WouldBlock { .. }
                         | EventKind::Sample { .. }
+                        | EventKind::Pace { .. }
                 )
             })
             .collect()
@@ -160,4 +162,56 @@ pub fn round_trip(stream: &mut TcpStream, msg: &[u8]) -> Vec<u8> {
 /// What the server must answer: ASCII upper-cased, every other byte as is.
 pub fn upper(data: &[u8]) -> Vec<u8> {
     data.to_ascii_uppercase()
+}
+
+/// One system call's event, as a stepped or slowed-down loop reports it: a
+/// `send` of 0 bytes with bytes still queued is the outcome of a send that
+/// would block (or of one never made: behind queued bytes), not a call.
+pub fn is_call(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Accept { .. }
+        | EventKind::WouldBlockOn { .. }
+        | EventKind::Recv { .. }
+        | EventKind::Closed { .. }
+        | EventKind::Reset { .. }
+        | EventKind::AcceptError { .. }
+        | EventKind::Refused { .. }
+        | EventKind::Wakeup { .. } => true,
+        EventKind::Send { bytes, pending, .. } => *bytes > 0 || *pending == 0,
+        _ => false,
+    }
+}
+
+impl TestServer {
+    /// Pauses the server and waits until its loop has parked.
+    pub fn pause(&mut self) {
+        self.server.control().set_paused(true);
+        let parks = self.parks();
+        self.wait_for_count("parked", parks + 1, is_park);
+    }
+
+    /// Parks seen so far.
+    pub fn parks(&self) -> usize {
+        self.seen.iter().filter(|e| is_park(&e.kind)).count()
+    }
+
+    /// Lets the paused loop through with `step`, waits until it has
+    /// parked again, and returns the calls it made meanwhile.
+    pub fn step_with(&mut self, step: impl FnOnce(&Control)) -> Vec<EventKind> {
+        let parks = self.parks();
+        let from = self.seen.len();
+        step(self.server.control());
+        self.wait_for_count("parked again", parks + 1, is_park);
+        self.seen[from..]
+            .iter()
+            .map(|e| &e.kind)
+            .take_while(|k| !is_park(k))
+            .filter(|k| is_call(k))
+            .cloned()
+            .collect()
+    }
+}
+
+fn is_park(kind: &EventKind) -> bool {
+    matches!(kind, EventKind::Paused { paused: true, .. })
 }
