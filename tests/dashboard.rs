@@ -229,6 +229,107 @@ fn snapshot_faithful_close_wait() {
     insta::assert_snapshot!(render(&d, 120, 36).backend());
 }
 
+/// As the keys do it on a screen of `size`, drawn before (the log's page
+/// is known): the log focused (Shift-Tab from the first panel), ↑ until the
+/// selected line is the first (newest) one `is` picks, Enter.
+fn explain_newest(d: &mut Dashboard, size: (u16, u16), is: impl Fn(&EventKind) -> bool) {
+    render(d, size.0, size.1);
+    d.handle(Action::FocusPrev);
+    d.handle(Action::ScrollUp(1));
+    while !is(&d.selected_event().expect("a line is selected").kind) {
+        let before = d.view.selected();
+        d.handle(Action::ScrollUp(1));
+        assert_ne!(d.view.selected(), before, "no such line in the log");
+    }
+    d.handle(Action::Explain);
+    assert!(d.view.explain && d.overlay_open());
+}
+
+#[test]
+fn snapshot_explain_would_block() {
+    let mut d = lecture_script(false);
+    explain_newest(&mut d, (120, 36), |k| {
+        matches!(k, EventKind::WouldBlock { .. })
+    });
+    insta::assert_snapshot!(render(&d, 120, 36).backend());
+}
+
+#[test]
+fn snapshot_explain_closed() {
+    let mut d = lecture_script(false);
+    explain_newest(&mut d, (120, 36), |k| matches!(k, EventKind::Closed { .. }));
+    insta::assert_snapshot!(render(&d, 120, 36).backend());
+}
+
+#[test]
+fn snapshot_explain_reset() {
+    let mut d = lecture_script(false);
+    explain_newest(&mut d, (120, 36), |k| matches!(k, EventKind::Reset { .. }));
+    insta::assert_snapshot!(render(&d, 120, 36).backend());
+}
+
+#[test]
+fn snapshot_explain_reset_80x24() {
+    let mut d = lecture_script(false);
+    explain_newest(&mut d, (80, 24), |k| matches!(k, EventKind::Reset { .. }));
+    insta::assert_snapshot!(render(&d, 80, 24).backend());
+}
+
+#[test]
+fn the_explain_panel_renders_at_every_size() {
+    let mut d = lecture_script(false);
+    explain_newest(&mut d, (80, 24), |k| matches!(k, EventKind::Reset { .. }));
+    for (w, h) in [(1, 1), (20, 5), (40, 12), (79, 23), (250, 80)] {
+        render(&d, w, h);
+    }
+}
+
+/// The selected line is reversed across the log panel, and only it; the
+/// explain panel follows ↑ ↓ and Esc closes it.
+#[test]
+fn the_selected_log_line_is_drawn_reversed_and_the_panel_follows_it() {
+    use ratatui::style::Modifier;
+    let mut d = lecture_script(false);
+    explain_newest(&mut d, (120, 36), |k| matches!(k, EventKind::Closed { .. }));
+    d.handle(Action::CloseOverlay);
+    assert!(!d.overlay_open());
+    let screen = render(&d, 120, 36);
+    let text = lines(&screen);
+    let buf = screen.backend().buffer();
+    let reversed: Vec<usize> = (0..36)
+        .filter(|&y| buf[(10, y as u16)].modifier.contains(Modifier::REVERSED))
+        .collect();
+    assert_eq!(reversed.len(), 1, "{reversed:?}");
+    let row = &text[reversed[0]];
+    assert!(row.contains("closed      #3 recv → 0"), "{row}");
+    // Reversed from the border to the border, and not beyond.
+    let y = reversed[0] as u16;
+    assert!(buf[(1, y)].modifier.contains(Modifier::REVERSED));
+    assert!(!buf[(0, y)].modifier.contains(Modifier::REVERSED));
+    // The panel explains whatever is selected now.
+    d.handle(Action::Explain);
+    d.handle(Action::ScrollDown(2));
+    assert!(matches!(
+        d.selected_event().unwrap().kind,
+        EventKind::Reset { .. }
+    ));
+    let text = lines(&render(&d, 120, 36)).join("\n");
+    assert!(text.contains(" Explain: reset "), "{text}");
+    assert!(
+        text.contains("ECONNRESET (ConnectionResetError in Python)"),
+        "{text}"
+    );
+    // Enter closes it again; End follows the tail with nothing selected.
+    d.handle(Action::Explain);
+    d.handle(Action::ScrollEnd);
+    assert!(!d.overlay_open() && d.selected_event().is_none());
+    assert!(
+        lines(&render(&d, 120, 36))
+            .join("\n")
+            .contains("Enter explain")
+    );
+}
+
 #[test]
 fn every_size_from_tiny_to_huge_renders_without_panic() {
     let d = lecture_script(false);

@@ -34,6 +34,8 @@ pub enum Action {
     ToggleCompare,
     /// Give the terminal back to the shell until `fg` (job control).
     Suspend,
+    /// Log focused: open (or close) the explanation of the selected line.
+    Explain,
 }
 
 /// One row of the help overlay: the keys (each with the action it gives,
@@ -133,7 +135,7 @@ pub const KEYS: &[Binding] = &[
             ("k", Action::ScrollUp(1)),
             ("j", Action::ScrollDown(1)),
         ],
-        "scroll the focused list",
+        "scroll the focused list; in the log, select a line",
     ),
     row(
         &[
@@ -150,6 +152,10 @@ pub const KEYS: &[Binding] = &[
             ("G", Action::ScrollEnd),
         ],
         "jump to the top / bottom",
+    ),
+    row(
+        &[("Enter", Action::Explain)],
+        "log focused: explain the selected line (again: close)",
     ),
 ];
 
@@ -200,6 +206,7 @@ pub fn action_for_key(key: KeyEvent, overlay_open: bool) -> Option<Action> {
         KeyCode::PageDown => Action::ScrollDown(PAGE),
         KeyCode::Home | KeyCode::Char('g') => Action::ScrollHome,
         KeyCode::End | KeyCode::Char('G') => Action::ScrollEnd,
+        KeyCode::Enter => Action::Explain,
         _ => return None,
     };
     Some(action)

@@ -29,15 +29,16 @@ impl Log {
     }
 
     /// Adds a line in time order: events from several threads (and the
-    /// built-in clients' notes) can arrive a little out of order.
-    pub fn push(&mut self, event: Event) {
+    /// built-in clients' notes) can arrive a little out of order. Returns
+    /// the index the line went to (counted from the oldest line kept).
+    pub fn push(&mut self, event: Event) -> usize {
         if self.entries.len() == LOG_CAP {
             self.entries.pop_front();
         }
         // Nearly always the newest: no search.
         if self.entries.back().is_none_or(|e| e.t_us <= event.t_us) {
             self.entries.push_back(event);
-            return;
+            return self.entries.len() - 1;
         }
         // A late event (another thread's, a client's note) is at most a few
         // milliseconds late: it is looked for among the newest lines only,
@@ -50,11 +51,13 @@ impl Log {
             .rposition(|e| e.t_us <= event.t_us)
             .map_or(len - window, |i| len - window + i + 1);
         self.entries.insert(at, event);
+        at
     }
 
     /// Adds WouldBlock counts: to the newest line if it is a WouldBlock
-    /// line, else as a new line.
-    pub fn would_block(&mut self, t_us: u64, counts: [u64; 3]) {
+    /// line, else as a new line. Returns the new line's index, if one was
+    /// added.
+    pub fn would_block(&mut self, t_us: u64, counts: [u64; 3]) -> Option<usize> {
         if let Some(Event {
             kind: EventKind::WouldBlock { accept, recv, send },
             ..
@@ -63,13 +66,13 @@ impl Log {
             *accept += counts[0];
             *recv += counts[1];
             *send += counts[2];
-            return;
+            return None;
         }
         let [accept, recv, send] = counts;
-        self.push(Event {
+        Some(self.push(Event {
             t_us,
             kind: EventKind::WouldBlock { accept, recv, send },
-        });
+        }))
     }
 }
 
@@ -87,11 +90,12 @@ mod tests {
     #[test]
     fn lines_stay_in_time_order_and_would_blocks_merge() {
         let mut log = Log::default();
-        log.push(closed(10, 1));
-        log.push(closed(30, 3));
-        log.push(closed(20, 2)); // late, from another thread
-        log.would_block(40, [1, 2, 0]);
-        log.would_block(50, [1, 0, 0]);
+        assert_eq!(log.push(closed(10, 1)), 0);
+        assert_eq!(log.push(closed(30, 3)), 1);
+        // late, from another thread: it says where it went
+        assert_eq!(log.push(closed(20, 2)), 1);
+        assert_eq!(log.would_block(40, [1, 2, 0]), Some(3));
+        assert_eq!(log.would_block(50, [1, 0, 0]), None, "merged: no new line");
         let times: Vec<u64> = log.entries().iter().map(|e| e.t_us).collect();
         assert_eq!(times, [10, 20, 30, 40]);
         assert_eq!(
@@ -108,8 +112,9 @@ mod tests {
         assert_eq!(log.len(), LOG_CAP);
         // An event older than every line goes in before the newest 64,
         // without a search of the whole log.
-        log.push(closed(0, 7));
+        let went = log.push(closed(0, 7));
         let at = log.entries().iter().position(|e| e.t_us == 0).unwrap();
         assert_eq!(at, LOG_CAP - 1 - LATE_WINDOW);
+        assert_eq!(went, at);
     }
 }

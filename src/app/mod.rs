@@ -172,8 +172,10 @@ impl Dashboard {
                     would_block: counts,
                     ..Summary::default()
                 });
-                self.log.would_block(t, counts);
-                self.view.log_grew(self.log.len());
+                // Counts merged into the newest line move nothing.
+                if let Some(at) = self.log.would_block(t, counts) {
+                    self.view.log_grew(self.log.len(), at);
+                }
             }
             EventKind::WouldBlockOn { call, .. } => {
                 let mut would_block = [0; 3];
@@ -377,9 +379,22 @@ impl Dashboard {
         self.view.notice(self.now_us)
     }
 
-    /// An overlay (help, comparison) is open.
+    /// An overlay (help, comparison, explain) is open.
     pub fn overlay_open(&self) -> bool {
         self.view.overlay_open()
+    }
+
+    /// The log line the viewer selected (the log has the focus).
+    pub fn selected_event(&self) -> Option<&Event> {
+        let back = self.view.selected()?;
+        let at = self.log.len().checked_sub(back + 1)?;
+        self.log.entries().get(at)
+    }
+
+    /// The run that was going at `t_us` (server clock), if still kept: the
+    /// model an older log line came from.
+    pub fn run_at(&self, t_us: u64) -> Option<&Run> {
+        self.runs.iter().rev().find(|r| r.started_us <= t_us)
     }
 
     /// One row per model that has run.
@@ -452,8 +467,8 @@ impl Dashboard {
     }
 
     fn log(&mut self, event: &Event) {
-        self.log.push(event.clone());
-        self.view.log_grew(self.log.len());
+        let at = self.log.push(event.clone());
+        self.view.log_grew(self.log.len(), at);
     }
 }
 
@@ -745,6 +760,52 @@ mod tests {
         assert!(d.history.bars()[1].paused);
         d.tick(3_500_000);
         assert!(!d.history.bars()[2].paused);
+    }
+
+    /// The selected log line is the same event however the log grows:
+    /// new lines, WouldBlock counts merged into the newest line (no new
+    /// line), a late line from another thread.
+    #[test]
+    fn the_selected_log_line_stays_the_same_event() {
+        let mut d = Dashboard::new();
+        d.apply(&listening(0, Model::Nonblocking, false));
+        for conn in 1..=5 {
+            d.apply(&ev(
+                conn * 10,
+                EventKind::Accept {
+                    conn,
+                    peer: "p".into(),
+                },
+            ));
+        }
+        d.handle(Action::FocusPrev);
+        assert_eq!(d.view.focus, Panel::Log);
+        d.handle(Action::ScrollUp(3));
+        let picked = d.selected_event().cloned().unwrap();
+        assert_eq!(picked.t_us, 30);
+        let blocked = |t| {
+            ev(
+                t,
+                EventKind::WouldBlock {
+                    accept: 1,
+                    recv: 0,
+                    send: 0,
+                },
+            )
+        };
+        d.apply(&blocked(60));
+        d.apply(&blocked(70));
+        d.apply(&blocked(80));
+        d.apply(&ev(90, EventKind::Closed { conn: 1 }));
+        d.apply(&ev(35, EventKind::Closed { conn: 2 })); // late
+        d.apply(&ev(25, EventKind::Closed { conn: 3 })); // late, older
+        assert_eq!(d.log.len(), 10);
+        assert_eq!(d.selected_event(), Some(&picked));
+        d.handle(Action::ScrollUp(1));
+        assert_eq!(d.selected_event().map(|e| e.t_us), Some(25));
+        d.handle(Action::Explain);
+        assert!(d.overlay_open());
+        assert_eq!(d.run_at(25).map(|r| r.model), Some(Model::Nonblocking));
     }
 
     #[test]

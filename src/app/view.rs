@@ -56,10 +56,16 @@ pub struct ViewState {
     pub help: bool,
     /// The model comparison overlay.
     pub compare: bool,
+    /// The explain overlay: what the selected log line means.
+    pub explain: bool,
     pub focus: Panel,
     /// Rows scrolled, per panel in [`Panel::ALL`] order. For the log, rows
     /// up from the newest (0 follows the tail).
     scroll: [usize; 4],
+    /// The selected log line, in rows up from the newest (as the log's
+    /// scroll); only while the log has the focus. It stays on its line as
+    /// the log grows, and the log holds still meanwhile.
+    selected: Option<usize>,
     /// The latest notice and when (server clock) it was given.
     notice: Option<(u64, Notice)>,
     /// Rows each panel showed when it was last drawn: scrolling stops where
@@ -79,9 +85,27 @@ impl ViewState {
         self.rows.set(all);
     }
 
-    /// An overlay (help, comparison) is open.
+    /// An overlay (help, comparison, explain) is open.
     pub fn overlay_open(&self) -> bool {
-        self.help || self.compare
+        self.help || self.compare || self.explain
+    }
+
+    /// The selected log line, in rows up from the newest.
+    pub fn selected(&self) -> Option<usize> {
+        self.selected
+    }
+
+    /// How far back the log is drawn, for a log of `len` lines in `height`
+    /// rows: never past a full first page, and with the selected line in
+    /// sight (the panel may have shrunk since the selection moved).
+    pub fn log_scroll(&self, len: usize, height: usize) -> usize {
+        let height = height.max(1);
+        let scroll = self.scroll_of(Panel::Log).min(len.saturating_sub(height));
+        match self.selected {
+            Some(sel) if sel < scroll => sel,
+            Some(sel) if sel >= scroll + height => sel + 1 - height,
+            _ => scroll,
+        }
     }
 
     pub fn notify(&mut self, now_us: u64, notice: Notice) {
@@ -100,6 +124,9 @@ impl ViewState {
     /// rows a panel has now.
     pub fn handle(&mut self, action: Action, len: impl Fn(Panel) -> usize) {
         let focus = self.focus;
+        if focus == Panel::Log && self.select(action, len(Panel::Log)) {
+            return;
+        }
         // The furthest a panel scrolls: its last page full (one row when
         // it has not been drawn yet).
         let page = self.rows.get()[focus.index()].max(1);
@@ -123,15 +150,20 @@ impl ViewState {
             Action::ToggleHelp => {
                 self.help = !self.help;
                 self.compare = false;
+                self.explain = false;
             }
             Action::ToggleCompare => {
                 self.compare = !self.compare;
                 self.help = false;
+                self.explain = false;
             }
             Action::CloseOverlay => {
                 self.help = false;
                 self.compare = false;
+                self.explain = false;
             }
+            // Enter elsewhere than in the log does nothing; in it, `select`.
+            Action::Explain => self.explain = false,
             Action::FocusNext => self.focus = Panel::ALL[(focus.index() + 1) % 4],
             Action::FocusPrev => self.focus = Panel::ALL[(focus.index() + 3) % 4],
             Action::ScrollUp(n) => *scroll = step(*scroll, up, n),
@@ -140,14 +172,84 @@ impl ViewState {
             Action::ScrollEnd => *scroll = bottom,
             _ => {}
         }
+        if self.focus != Panel::Log {
+            // The selection is the log's while it has the focus: leaving,
+            // the log stays where it is, as one scrolled back does.
+            self.selected = None;
+            self.explain = false;
+        }
     }
 
-    /// A log line was added: a log scrolled back stays on the same lines.
-    pub fn log_grew(&mut self, log_len: usize) {
+    /// The log's keys while it has the focus: they move the selection
+    /// (the first ↑ selects the bottom line on screen), and Enter explains
+    /// the selected line. `false`: the key does what it did before (↓ with
+    /// nothing selected scrolls toward the tail).
+    fn select(&mut self, action: Action, len: usize) -> bool {
         let i = Panel::Log.index();
-        if self.scroll[i] > 0 {
+        if action == Action::Explain && self.explain {
+            self.explain = false;
+            return true;
+        }
+        if len == 0 {
+            return false;
+        }
+        let oldest = len - 1;
+        let page = self.rows.get()[i].max(1);
+        // The bottom line on screen, where a selection starts.
+        let bottom = self.scroll[i].min(len.saturating_sub(page));
+        let sel = match (action, self.selected) {
+            (Action::ScrollUp(n), None) => bottom + n.saturating_sub(1),
+            (Action::ScrollUp(n), Some(s)) => s + n,
+            (Action::ScrollDown(n), Some(s)) => s.saturating_sub(n),
+            (Action::ScrollHome, _) => oldest,
+            (Action::ScrollEnd, _) => {
+                // Back to the tail, nothing selected: the log follows.
+                self.selected = None;
+                self.scroll[i] = 0;
+                return true;
+            }
+            (Action::Explain, sel) => {
+                self.explain = true;
+                self.help = false;
+                self.compare = false;
+                sel.unwrap_or(bottom)
+            }
+            _ => return false,
+        };
+        let sel = sel.min(oldest);
+        self.selected = Some(sel);
+        // Scrolled just enough for the selected line to be on screen.
+        let scroll = &mut self.scroll[i];
+        *scroll = (*scroll).min(len.saturating_sub(page));
+        if sel < *scroll {
+            *scroll = sel;
+        } else if sel >= *scroll + page {
+            *scroll = sel + 1 - page;
+        }
+        true
+    }
+
+    /// A log line was added at index `at` (from the oldest) of `log_len`
+    /// lines: a log scrolled back stays on the same lines, and the
+    /// selection on the same line. While a line is selected the log holds
+    /// still even at its tail, so the selection cannot run off the top. A
+    /// selected line that left the log (the oldest, at [`LOG_CAP`]) leaves
+    /// the selection on the oldest line kept.
+    ///
+    /// [`LOG_CAP`]: super::LOG_CAP
+    pub fn log_grew(&mut self, log_len: usize, at: usize) {
+        let i = Panel::Log.index();
+        // The new line, in rows up from the newest: every line from there
+        // up is one row further from the newest than before.
+        let new = log_len.saturating_sub(at + 1);
+        if let Some(sel) = self.selected {
+            let sel = if sel >= new { sel + 1 } else { sel };
+            self.selected = Some(sel.min(log_len.saturating_sub(1)));
+        }
+        let scroll = self.scroll[i];
+        if (scroll > 0 || self.selected.is_some()) && scroll >= new {
             let page = self.rows.get()[i].max(1);
-            self.scroll[i] = (self.scroll[i] + 1).min(log_len.saturating_sub(page));
+            self.scroll[i] = (scroll + 1).min(log_len.saturating_sub(page));
         }
     }
 }
@@ -198,46 +300,185 @@ mod tests {
         assert_eq!(v.scroll_of(Panel::Connected), 29);
     }
 
-    #[test]
-    fn the_log_scrolls_up_from_its_tail_and_holds_still_while_it_grows() {
-        let mut v = ViewState {
+    fn log_focused(rows: usize) -> ViewState {
+        let v = ViewState {
             focus: Panel::Log,
             ..ViewState::default()
         };
-        v.log_grew(100);
+        v.set_rows(Panel::Log, rows);
+        v
+    }
+
+    /// The log's keys select a line (before the explain panel they
+    /// scrolled): ↑ starts at the newest line, the log scrolls only when
+    /// the selection would leave the page.
+    #[test]
+    fn the_log_selects_up_from_its_tail_and_holds_still_while_it_grows() {
+        let mut v = log_focused(0);
+        v.log_grew(100, 99);
         assert_eq!(v.scroll_of(Panel::Log), 0, "at the tail it follows");
+        assert_eq!(v.selected(), None);
         v.handle(Action::ScrollUp(1), LENS);
+        assert_eq!(v.selected(), Some(0), "the first ↑ selects the newest");
         v.handle(Action::ScrollUp(10), LENS);
-        assert_eq!(v.scroll_of(Panel::Log), 11);
-        v.log_grew(101);
-        assert_eq!(v.scroll_of(Panel::Log), 12, "the same lines stay on screen");
+        assert_eq!(v.selected(), Some(10));
+        assert_eq!(v.scroll_of(Panel::Log), 10, "a page of one row follows it");
+        v.log_grew(101, 100);
+        assert_eq!(v.selected(), Some(11), "the same line stays selected");
+        assert_eq!(v.scroll_of(Panel::Log), 11, "the same lines stay on screen");
         v.handle(Action::ScrollHome, LENS);
-        assert_eq!(v.scroll_of(Panel::Log), 99, "Home is the oldest line");
+        assert_eq!(v.selected(), Some(99), "Home is the oldest line");
+        assert_eq!(v.scroll_of(Panel::Log), 99);
         v.handle(Action::ScrollDown(1), LENS);
+        assert_eq!(v.selected(), Some(98));
         assert_eq!(v.scroll_of(Panel::Log), 98);
         v.handle(Action::ScrollEnd, LENS);
         assert_eq!(v.scroll_of(Panel::Log), 0, "End follows the tail again");
+        assert_eq!(v.selected(), None, "... with nothing selected");
+    }
+
+    #[test]
+    fn the_selection_moves_within_the_page_and_stops_at_both_ends() {
+        let mut v = log_focused(10);
+        v.handle(Action::ScrollUp(1), LENS);
+        v.handle(Action::ScrollUp(9), LENS);
+        assert_eq!(v.selected(), Some(9));
+        assert_eq!(v.scroll_of(Panel::Log), 0, "row 9 of 10 is on the page");
+        v.handle(Action::ScrollUp(1), LENS);
+        assert_eq!(v.scroll_of(Panel::Log), 1, "row 10 scrolls one row");
+        v.handle(Action::ScrollDown(1), LENS);
+        assert_eq!(
+            (v.selected(), v.scroll_of(Panel::Log)),
+            (Some(9), 1),
+            "down again moves the selection, not the page"
+        );
+        v.handle(Action::ScrollDown(50), LENS);
+        assert_eq!(v.selected(), Some(0), "it stops on the newest line");
+        assert_eq!(v.scroll_of(Panel::Log), 0);
+        v.handle(Action::ScrollUp(500), LENS);
+        assert_eq!(v.selected(), Some(99), "... and on the oldest");
+        assert_eq!(v.scroll_of(Panel::Log), 90, "a full first page");
+        // PgUp with nothing selected starts a page up from the bottom line
+        // on screen.
+        v.handle(Action::ScrollEnd, LENS);
+        v.handle(Action::ScrollUp(10), LENS);
+        assert_eq!(v.selected(), Some(9));
+        // An empty log has nothing to select.
+        let mut empty = log_focused(10);
+        empty.handle(Action::ScrollUp(1), |_| 0);
+        empty.handle(Action::Explain, |_| 0);
+        assert_eq!((empty.selected(), empty.explain), (None, false));
+    }
+
+    #[test]
+    fn the_selection_stays_on_its_line_wherever_lines_come_in() {
+        let mut v = log_focused(10);
+        v.handle(Action::ScrollUp(6), LENS);
+        assert_eq!(v.selected(), Some(5));
+        // Newest line: everything moves one row up, the page too (it holds
+        // still while something is selected, even from the tail).
+        v.log_grew(101, 100);
+        assert_eq!((v.selected(), v.scroll_of(Panel::Log)), (Some(6), 1));
+        // A late line below the selected one (newer), above the bottom
+        // row on screen: the selection moves a row, the bottom row stays.
+        v.log_grew(102, 99);
+        assert_eq!((v.selected(), v.scroll_of(Panel::Log)), (Some(7), 1));
+        // A late line above it (older): nothing below it moved.
+        v.log_grew(103, 90);
+        assert_eq!((v.selected(), v.scroll_of(Panel::Log)), (Some(7), 1));
+        // At the cap the oldest line goes: a selection on it stays on the
+        // oldest line kept.
+        v.handle(Action::ScrollHome, |_| 103);
+        assert_eq!(v.selected(), Some(102));
+        v.log_grew(103, 102);
+        assert_eq!(v.selected(), Some(102));
+        assert_eq!(v.scroll_of(Panel::Log), 93, "a full first page");
+    }
+
+    #[test]
+    fn with_nothing_selected_a_log_scrolled_back_holds_still() {
+        let mut v = log_focused(10);
+        v.handle(Action::ScrollUp(30), LENS);
+        // Leaving the log leaves it where it is, nothing selected.
+        v.handle(Action::FocusNext, LENS);
+        assert_eq!(v.selected(), None);
+        assert_eq!(v.scroll_of(Panel::Log), 20);
+        v.log_grew(101, 100);
+        assert_eq!(v.scroll_of(Panel::Log), 21, "the same lines stay on screen");
+        v.log_grew(102, 50);
+        assert_eq!(v.scroll_of(Panel::Log), 21, "an older line comes in above");
+        // Other panels scroll as they did.
+        v.handle(Action::ScrollDown(3), LENS);
+        assert_eq!(v.scroll_of(Panel::Connected), 3);
+        // Back in the log, ↓ with nothing selected scrolls toward the tail.
+        v.handle(Action::FocusPrev, LENS);
+        v.handle(Action::ScrollDown(1), LENS);
+        assert_eq!((v.selected(), v.scroll_of(Panel::Log)), (None, 20));
     }
 
     #[test]
     fn home_stops_at_a_full_first_page() {
-        let mut v = ViewState {
-            focus: Panel::Log,
-            ..ViewState::default()
-        };
-        v.set_rows(Panel::Log, 14);
+        let mut v = log_focused(14);
         v.handle(Action::ScrollHome, LENS);
         assert_eq!(
             v.scroll_of(Panel::Log),
             100 - 14,
             "the oldest 14 lines fill the panel"
         );
+        assert_eq!(v.selected(), Some(99));
+        // Before the selection, ↓ here scrolled at once; now it moves the
+        // selection down the full page first.
+        v.handle(Action::ScrollDown(13), LENS);
+        assert_eq!(v.scroll_of(Panel::Log), 100 - 14);
         v.handle(Action::ScrollDown(1), LENS);
-        assert_eq!(v.scroll_of(Panel::Log), 100 - 15, "the first key moves it");
+        assert_eq!(v.scroll_of(Panel::Log), 100 - 15, "off the page it scrolls");
         v.focus = Panel::Connected;
         v.set_rows(Panel::Connected, 10);
         v.handle(Action::ScrollEnd, LENS);
         assert_eq!(v.scroll_of(Panel::Connected), 20, "the last 10 of 30 rows");
+    }
+
+    #[test]
+    fn the_selected_line_is_drawn_in_sight_if_the_panel_shrank() {
+        let mut v = log_focused(20);
+        v.handle(Action::ScrollUp(20), LENS);
+        assert_eq!((v.selected(), v.scroll_of(Panel::Log)), (Some(19), 0));
+        assert_eq!(v.log_scroll(100, 20), 0);
+        assert_eq!(v.log_scroll(100, 5), 15, "the selection is the top row");
+        v.handle(Action::ScrollEnd, LENS);
+        assert_eq!(v.log_scroll(100, 5), 0);
+        assert_eq!(v.log_scroll(3, 5), 0, "never past a full first page");
+    }
+
+    #[test]
+    fn enter_explains_the_selected_line_in_the_log_only() {
+        let mut v = ViewState::default();
+        v.handle(Action::Explain, LENS);
+        assert!(!v.explain, "not in another panel");
+        v.focus = Panel::Log;
+        v.handle(Action::ToggleHelp, LENS);
+        v.handle(Action::Explain, LENS);
+        assert!(v.explain && !v.help, "one overlay at a time");
+        assert_eq!(v.selected(), Some(0), "nothing selected: the bottom line");
+        // ↑ ↓ go on moving the selection: the panel explains that line.
+        v.handle(Action::ScrollUp(2), LENS);
+        assert!(v.explain && v.overlay_open());
+        assert_eq!(v.selected(), Some(2));
+        v.handle(Action::Explain, LENS);
+        assert!(!v.explain, "Enter again closes it");
+        assert_eq!(v.selected(), Some(2), "the selection stays");
+        v.handle(Action::Explain, LENS);
+        v.handle(Action::CloseOverlay, LENS);
+        assert!(!v.overlay_open(), "Esc closes it");
+        v.handle(Action::Explain, LENS);
+        v.handle(Action::ToggleCompare, LENS);
+        assert!(v.compare && !v.explain);
+        v.handle(Action::Explain, LENS);
+        v.handle(Action::FocusNext, LENS);
+        assert!(
+            !v.explain && v.selected().is_none(),
+            "leaving the log closes it"
+        );
     }
 
     #[test]

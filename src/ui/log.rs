@@ -16,8 +16,8 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     d.view.set_rows(Panel::Log, height);
     let entries = d.log.entries();
     let len = entries.len();
-    // Never further back than a full first page.
-    let scroll = d.view.scroll_of(Panel::Log).min(len.saturating_sub(height));
+    // Never further back than a full first page; the selection in sight.
+    let scroll = d.view.log_scroll(len, height);
     let mut title = vec![Span::styled(" Event log ", theme::TITLE)];
     if scroll > 0 {
         title.push(Span::styled(
@@ -37,6 +37,16 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         .map(|e| line(e, started, width))
         .collect();
     Paragraph::new(lines).render(inner, buf);
+    // The selected line, reversed the whole width of the panel.
+    let selected = d.view.selected().and_then(|back| len.checked_sub(back + 1));
+    if let Some(at) = selected.filter(|at| (first..end).contains(at)) {
+        let row = Rect {
+            y: inner.y + (at - first) as u16,
+            height: 1,
+            ..inner
+        };
+        buf.set_style(row, theme::SELECTED);
+    }
     scrollbar(len, height, first, area, buf);
 }
 

@@ -3,6 +3,7 @@
 
 mod bigdigits;
 mod compare;
+pub mod explain;
 mod fit;
 pub mod fmt;
 mod header;
@@ -81,6 +82,8 @@ impl Widget for &Dashboard {
             help::render(area, buf);
         } else if self.view.compare {
             compare::render(self, area, buf);
+        } else if self.view.explain {
+            explain::render(self, area, buf);
         }
     }
 }
@@ -102,7 +105,8 @@ fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     }
     let pause = if d.paused { "resume" } else { "pause" };
     // The most useful first to stay; `?` always, as it lists every key.
-    let keys: [(fit::Rank, &str, &str); 11] = [
+    let log = d.view.focus == Panel::Log;
+    let keys: [(fit::Rank, &str, &str); 12] = [
         (fit::MUST, "q", "quit"),
         (9, "space", pause),
         (if d.paused { 9 } else { 0 }, "n", "call"),
@@ -113,11 +117,12 @@ fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         (8, "m", "model"),
         (7, "t", "compare"),
         (3, "Tab", "focus"),
+        (7, "Enter", "explain"),
         (fit::MUST, "?", "help"),
     ];
     let mut line = fit::Fit::new();
     for (rank, key, what) in keys {
-        if (key == "n" || key == "N") && !d.paused {
+        if ((key == "n" || key == "N") && !d.paused) || (key == "Enter" && !log) {
             continue;
         }
         line.push(

@@ -29,6 +29,8 @@ pub const DATA: Style = Style::new().fg(Color::White);
 pub const PAUSED_TEXT: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
 /// The marker where one model run ended and the next began.
 pub const SWITCH: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
+/// The selected log line: reversed, so it stands out in any colours.
+pub const SELECTED: Style = Style::new().add_modifier(Modifier::REVERSED);
 pub const RUNNING_TEXT: Style = Style::new().fg(Color::Green).add_modifier(Modifier::BOLD);
 
 /// The colour of an event's kind, in the log and the lists.
