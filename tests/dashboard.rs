@@ -1249,3 +1249,72 @@ fn the_comparison_keeps_model_names_whole_at_80x24() {
         "{text}"
     );
 }
+
+/// The lecture's loop paused with one client; prediction on; the stepped
+/// loop's recv on #1 came back WouldBlock, and the loop parked again.
+fn guessing_script() -> Dashboard {
+    let mut d = Dashboard::new();
+    d.apply(&ev(
+        0,
+        EventKind::Listening {
+            addr: "127.0.0.1:8080".into(),
+            model: Model::Nonblocking,
+            backlog: 5,
+            faithful: false,
+            cpu_split: true,
+        },
+    ));
+    d.apply(&ev(
+        100_000,
+        EventKind::Accept {
+            conn: 1,
+            peer: "127.0.0.1:50001".into(),
+        },
+    ));
+    let park = |t| {
+        ev(
+            t,
+            EventKind::Paused {
+                paused: true,
+                thread: Some("loop".into()),
+            },
+        )
+    };
+    d.apply(&park(200_000));
+    d.handle(Action::TogglePrediction);
+    d.apply(&ev(
+        300_000,
+        EventKind::WouldBlockOn {
+            call: Call::Recv,
+            conn: Some(1),
+        },
+    ));
+    d.apply(&park(300_010));
+    d.tick(400_000);
+    d
+}
+
+#[test]
+fn snapshot_prediction_held_and_revealed() {
+    let mut d = guessing_script();
+    assert!(
+        d.log
+            .entries()
+            .iter()
+            .all(|e| e.kind.name() != "would_block_on"),
+        "the outcome waits for the reveal"
+    );
+    for guess in [1, 1, 1, 0, 2] {
+        d.handle(Action::Guess(guess));
+    }
+    insta::assert_snapshot!("prediction_held", render(&d, 120, 36).backend());
+    d.handle(Action::Reveal);
+    assert!(
+        d.log
+            .entries()
+            .iter()
+            .any(|e| e.kind.name() == "would_block_on"),
+        "revealed: the call is in the log"
+    );
+    insta::assert_snapshot!("prediction_revealed", render(&d, 120, 36).backend());
+}

@@ -28,6 +28,12 @@ pub enum Action {
     Slower(bool),
     /// The busy loop's next idle backoff: spin, yield, sleep.
     NextBackoff,
+    /// The room guesses each call's outcome before it is shown.
+    TogglePrediction,
+    /// Show the outcome held back.
+    Reveal,
+    /// Count a guess for outcome 0 to 3.
+    Guess(usize),
     /// Stop this model and start the next one on the same address.
     NextModel,
     /// The comparison of the models that have run.
@@ -85,6 +91,19 @@ pub const KEYS: &[Binding] = &[
     row(
         &[("b", Action::NextBackoff)],
         "busy loop with nothing to do: spin, yield, sleep 1 ms",
+    ),
+    row(
+        &[("f", Action::TogglePrediction), ("r", Action::Reveal)],
+        "the room guesses each call's outcome (n, -) / reveal",
+    ),
+    row(
+        &[
+            ("1", Action::Guess(0)),
+            ("2", Action::Guess(1)),
+            ("3", Action::Guess(2)),
+            ("4", Action::Guess(3)),
+        ],
+        "count one guess for answer 1, 2, 3 or 4",
     ),
     row(
         &[
@@ -196,6 +215,9 @@ pub fn action_for_key(key: KeyEvent, overlay_open: bool) -> Option<Action> {
         KeyCode::Char('-') => Action::Slower(true),
         KeyCode::Char('+') => Action::Slower(false),
         KeyCode::Char('b') => Action::NextBackoff,
+        KeyCode::Char('f') => Action::TogglePrediction,
+        KeyCode::Char('r') => Action::Reveal,
+        KeyCode::Char(c @ '1'..='4') => Action::Guess(c as usize - '1' as usize),
         KeyCode::Char('t') => Action::ToggleCompare,
         KeyCode::Char('?') | KeyCode::Char('h') | KeyCode::F(1) => Action::ToggleHelp,
         KeyCode::Tab => Action::FocusNext,

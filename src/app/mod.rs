@@ -16,6 +16,7 @@ mod history;
 mod keymap;
 mod log;
 mod meter;
+mod predict;
 mod runs;
 mod threads;
 mod view;
@@ -26,6 +27,7 @@ pub use history::{Bar, Column, HISTORY_SECS, History};
 pub use keymap::{Action, KEYS, action_for_key};
 pub use log::{LOG_CAP, Log};
 pub use meter::{Rates, Summary};
+pub use predict::{Answered, HELD_CAP, Outcome, Prediction, Question};
 pub use runs::{READY_CAP, ReadyItem, ReadySend, Run, Totals};
 pub use threads::{ThreadRow, ThreadState, Threads};
 pub use view::{NOTICE_US, Notice, Panel, ViewState};
@@ -94,6 +96,8 @@ pub struct Dashboard {
     /// Events the probe could not deliver, in the whole session.
     pub dropped: u64,
     pub pace: Pace,
+    /// The room guesses the next call's outcome.
+    pub prediction: Prediction,
     pub view: ViewState,
 }
 
@@ -137,8 +141,22 @@ impl Dashboard {
         self.conns.builtin_count(None)
     }
 
-    /// Learns from one event. Pure: no IO, no clock but the event's.
+    /// Learns from one event. Pure: no IO, no clock but the event's. With
+    /// prediction on, a stepped or slowed-down call's outcome waits for
+    /// the reveal.
     pub fn apply(&mut self, event: &Event) {
+        let slow = self.paused || self.pace.call_delay_us > 0;
+        if self.prediction.hold(event, slow) {
+            if let Some(late) = self.prediction.overflow() {
+                self.learn(&late);
+            }
+            return;
+        }
+        self.learn(event);
+    }
+
+    /// Learns from one event the screen may show now.
+    fn learn(&mut self, event: &Event) {
         let t = event.t_us;
         self.now_us = self.now_us.max(t);
         match &event.kind {
@@ -362,6 +380,17 @@ impl Dashboard {
         match action {
             Action::TogglePause => self.set_paused(!self.paused),
             Action::ToggleDemo => self.demo = !self.demo,
+            Action::TogglePrediction => {
+                for event in self.prediction.toggle() {
+                    self.learn(&event);
+                }
+            }
+            Action::Reveal => {
+                for event in self.prediction.reveal() {
+                    self.learn(&event);
+                }
+            }
+            Action::Guess(i) => self.prediction.guess(i),
             _ => {
                 let lens = self.panel_lens();
                 self.view.handle(action, |p| lens[p.index()]);

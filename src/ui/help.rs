@@ -25,15 +25,18 @@ pub fn render(area: Rect, buf: &mut Buffer) {
             ])
         })
         .collect();
-    lines.push(Line::from(""));
-    lines.push(Line::styled(
-        "Rates are per second over the last second; CPU is % of one core.",
-        theme::LABEL,
-    ));
-    lines.push(Line::styled(
-        "Client bytes are shown escaped: control bytes as \\xNN.",
-        theme::LABEL,
-    ));
+    // The notes, where there is room for them under every key.
+    if area.height >= height {
+        lines.push(Line::from(""));
+        lines.push(Line::styled(
+            "Rates are per second over the last second; CPU is % of one core.",
+            theme::LABEL,
+        ));
+        lines.push(Line::styled(
+            "Client bytes are shown escaped: control bytes as \\xNN.",
+            theme::LABEL,
+        ));
+    }
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .block(block)

@@ -11,6 +11,7 @@ mod help;
 mod history;
 mod lists;
 mod log;
+mod predict;
 pub mod text;
 pub mod theme;
 mod threads;
@@ -77,6 +78,7 @@ impl Widget for &Dashboard {
             history::render(self, hist, buf);
             log::render(self, bottom, buf);
         }
+        predict::render(self, body, buf);
         footer(self, foot, buf);
         if self.view.help {
             help::render(area, buf);

@@ -4,7 +4,7 @@
 use super::fit::Rank;
 use super::fmt;
 use crate::app::{Departure, Notice};
-use crate::event::{Backoff, ClientRole, EventKind, Evict, Model, Refuse, ResetNote, Role};
+use crate::event::{Backoff, Call, ClientRole, EventKind, Evict, Model, Refuse, ResetNote, Role};
 
 /// What a server thread is for.
 pub fn role(role: Role, conn: Option<crate::event::ConnId>) -> String {
@@ -149,6 +149,54 @@ pub fn backoff(backoff: Backoff, sleep_us: u64) -> String {
         Backoff::Spin => "idle: spin on".into(),
         Backoff::Yield => "idle: yield".into(),
         Backoff::Sleep => format!("idle: sleep {}", fmt::setting(sleep_us)),
+    }
+}
+
+/// The prediction box's title.
+pub const GUESS_TITLE: &str = " The room guesses ";
+/// Under the question.
+pub const GUESS_HINT: &str = " 1–4 count a guess · r reveals";
+/// Under an answer.
+pub const NEXT_GUESS_HINT: &str = " n: the next call (or slow motion: -) · f: prediction off";
+/// Prediction on, nothing held back yet.
+pub const GUESS_WAITING: &str = "The next call's outcome waits here for r.";
+
+/// The question for a call held back: "recv(#3) — what comes back?".
+pub fn question(call: Call, conn: Option<crate::event::ConnId>) -> String {
+    let on = conn.map_or(String::new(), |c| format!("#{c}"));
+    format!("{}({on}) — what comes back?", call.name())
+}
+
+/// What a call can return, as the room chooses: data, WouldBlock, 0 /
+/// part, an error (`None`: the call has no such outcome).
+pub fn outcomes(call: Call) -> [Option<&'static str>; 4] {
+    match call {
+        Call::Accept => [
+            Some("a new client"),
+            Some("WouldBlock"),
+            None,
+            Some("an error (EMFILE…)"),
+        ],
+        Call::Recv => [
+            Some("data"),
+            Some("WouldBlock"),
+            Some("0: closed"),
+            Some("reset"),
+        ],
+        Call::Send | Call::Queue => [
+            Some("all of it"),
+            Some("WouldBlock"),
+            Some("part of it"),
+            Some("reset"),
+        ],
+    }
+}
+
+/// How the room did: "9 of 14 guessed it".
+pub fn guessed_right(right: u32, guessed: u32) -> String {
+    match guessed {
+        0 => "no guesses counted".into(),
+        n => format!("{right} of {n} guessed it"),
     }
 }
 
