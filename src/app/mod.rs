@@ -298,11 +298,16 @@ impl Dashboard {
                 self.log(event);
             }
             EventKind::Paused { paused, thread } => {
+                // A loop that parks again after a step is news to nobody:
+                // only the edges are logged.
+                let news = match thread.as_deref() {
+                    Some(thread) if thread != "loop" => self.threads.held(thread, *paused),
+                    _ => self.paused != *paused,
+                };
                 self.set_paused(*paused);
-                if let Some(thread) = thread {
-                    self.threads.held(thread, *paused);
+                if news {
+                    self.log(event);
                 }
-                self.log(event);
             }
             EventKind::Dropped { count } => self.dropped += count,
             EventKind::Client { peer, role } => {

@@ -78,9 +78,12 @@ impl Threads {
     }
 
     /// `name` parked for the pause (`true`) or went on.
-    pub fn held(&mut self, name: &str, held: bool) {
-        if let Some(row) = self.rows.get_mut(&key(name)) {
-            row.held = held;
+    /// `name` holds for the pause (or goes on); whether that is news (a
+    /// thread that parks again after a step was held already).
+    pub fn held(&mut self, name: &str, held: bool) -> bool {
+        match self.rows.get_mut(&key(name)) {
+            Some(row) => std::mem::replace(&mut row.held, held) != held,
+            None => true,
         }
     }
 

@@ -70,6 +70,9 @@ pub(crate) fn call_gate<P: Probe>(control: &Control, probe: &mut P, thread: &str
 #[cold]
 #[inline(never)]
 fn wait_at_call<P: Probe>(control: &Control, probe: &mut P, thread: &str) -> bool {
+    // Stepped or slowed down from here on: every call is an event of its
+    // own (the loop's next spin says when that ends).
+    probe.trace(true);
     probe.flush();
     control.before_call(|p| probe.paused(p, thread)) == Resume::Run
 }

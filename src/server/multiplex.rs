@@ -249,7 +249,6 @@ fn run<P: Probe>(
     let mut wakeup: u64 = 0;
     let mut accept_paused_until: Option<Instant> = None;
     let mut next_held_check = Instant::now();
-    let mut traced = false;
     loop {
         if control.should_park() {
             probe.flush();
@@ -258,10 +257,8 @@ fn run<P: Probe>(
             }
         }
         // Stepped or slowed down, every call is an event of its own.
-        if control.should_park() != traced {
-            traced = !traced;
-            probe.trace(traced);
-        }
+        let traced = control.should_park();
+        probe.trace(traced);
         // Sleep until a socket is ready; wake for the summary only if there
         // is something to report, for the held clients, and for the end of
         // an accept backoff. Clients with more to read: only look.

@@ -101,8 +101,6 @@ pub fn run<P: Probe>(
     let admission = Admission::new(&opts.limits);
     let budget = Budget::new(&opts.limits);
 
-    // Stepped or slowed down, every call is an event of its own.
-    let mut traced = false;
     // Before each system call: at full speed, one relaxed load.
     macro_rules! gate {
         () => {
@@ -119,10 +117,8 @@ pub fn run<P: Probe>(
                 break;
             }
         }
-        if control.should_park() != traced {
-            traced = !traced;
-            probe.trace(traced);
-        }
+        // Stepped or slowed down, every call is an event of its own.
+        probe.trace(control.should_park());
         spin += 1;
         probe.spin();
         let mut busy = false;

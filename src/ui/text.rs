@@ -130,6 +130,7 @@ pub fn departure_parts(how: &Departure) -> Vec<(Rank, String)> {
 pub fn kind_label(kind: &EventKind) -> &'static str {
     match kind {
         EventKind::Paused { paused: false, .. } => "resumed",
+        EventKind::WouldBlockOn { .. } => "would_block",
         other => other.name(),
     }
 }
