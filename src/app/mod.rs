@@ -78,6 +78,8 @@ pub struct Dashboard {
     /// Server clock now, as of the last tick or event.
     pub now_us: u64,
     pub paused: bool,
+    /// The loop's last pause edge, as it reported it.
+    loop_parked: bool,
     /// The built-in clients' demo is running.
     pub demo: bool,
     pub conns: Connections,
@@ -302,7 +304,7 @@ impl Dashboard {
                 // only the edges are logged.
                 let news = match thread.as_deref() {
                     Some(thread) if thread != "loop" => self.threads.held(thread, *paused),
-                    _ => self.paused != *paused,
+                    _ => std::mem::replace(&mut self.loop_parked, *paused) != *paused,
                 };
                 self.set_paused(*paused);
                 if news {
@@ -475,6 +477,7 @@ impl Dashboard {
             self.threads = Threads::default();
             self.accept_error = None;
             self.paused = false;
+            self.loop_parked = false;
         }
         if self.runs.len() == RUNS_CAP {
             let oldest = self.runs.remove(0);
@@ -550,6 +553,36 @@ mod tests {
             d.apply(&spin(t, spins_per_20ms, 200 * cpu_pct));
             d.tick(t);
         }
+    }
+
+    #[test]
+    fn a_pause_is_logged_at_its_edges_not_at_every_step() {
+        let mut d = Dashboard::new();
+        d.apply(&listening(0, Model::Nonblocking, false));
+        let park = |t, paused| {
+            ev(
+                t,
+                EventKind::Paused {
+                    paused,
+                    thread: Some("loop".into()),
+                },
+            )
+        };
+        // The key's half shows at once; the loop's report still logs.
+        d.handle(Action::TogglePause);
+        d.apply(&park(10, true));
+        for t in 11..20 {
+            d.apply(&park(t, true)); // parked again after each step
+        }
+        d.apply(&park(30, false));
+        let edges: Vec<u64> = d
+            .log
+            .entries()
+            .iter()
+            .filter(|e| e.kind.name() == "paused")
+            .map(|e| e.t_us)
+            .collect();
+        assert_eq!(edges, [10, 30]);
     }
 
     #[test]

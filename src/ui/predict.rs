@@ -26,7 +26,7 @@ pub fn render(d: &Dashboard, body: Rect, buf: &mut Buffer) {
         height: 5,
     };
     let (question, lines) = match (p.asking(), p.answered) {
-        (Some(q), _) => {
+        (Some(q), answered) => {
             let options = text::outcomes(q.call)
                 .into_iter()
                 .enumerate()
@@ -39,12 +39,29 @@ pub fn render(d: &Dashboard, body: Rect, buf: &mut Buffer) {
                     ]
                 })
                 .collect::<Vec<_>>();
+            // The last answer stays in sight under the next question.
+            let under = match answered {
+                Some(a) => Line::from(vec![
+                    Span::styled(" last: ", theme::HINT),
+                    Span::styled(
+                        format!(
+                            "{} → {} · {}",
+                            text::question_call(a.question.call, a.question.conn),
+                            text::outcomes(a.question.call)[a.answer.index()].unwrap_or("?"),
+                            text::guessed_right(
+                                a.guesses[a.answer.index()],
+                                a.guesses.iter().sum()
+                            )
+                        ),
+                        theme::LABEL,
+                    ),
+                    Span::styled(text::GUESS_HINT, theme::HINT),
+                ]),
+                None => Line::styled(text::GUESS_HINT, theme::HINT),
+            };
             (
                 text::question(q.call, q.conn),
-                vec![
-                    Line::from(options),
-                    Line::styled(text::GUESS_HINT, theme::HINT),
-                ],
+                vec![Line::from(options), under],
             )
         }
         (None, Some(a)) => {

@@ -164,8 +164,13 @@ pub const GUESS_WAITING: &str = "The next call's outcome waits here for r.";
 
 /// The question for a call held back: "recv(#3) — what comes back?".
 pub fn question(call: Call, conn: Option<crate::event::ConnId>) -> String {
+    format!("{} — what comes back?", question_call(call, conn))
+}
+
+/// The call a question is about: "recv(#3)".
+pub fn question_call(call: Call, conn: Option<crate::event::ConnId>) -> String {
     let on = conn.map_or(String::new(), |c| format!("#{c}"));
-    format!("{}({on}) — what comes back?", call.name())
+    format!("{}({on})", call.name())
 }
 
 /// What a call can return, as the room chooses: data, WouldBlock, 0 /
