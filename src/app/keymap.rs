@@ -28,6 +28,9 @@ pub enum Action {
     ToggleCompare,
     /// Give the terminal back to the shell until `fg` (job control).
     Suspend,
+    /// The code panel: the model's loop, where it is, how often each line
+    /// runs.
+    ToggleCode,
 }
 
 /// One row of the help overlay: the keys (each with the action it gives,
@@ -95,6 +98,10 @@ pub const KEYS: &[Binding] = &[
     row(
         &[("t", Action::ToggleCompare)],
         "table: compare the models that have run",
+    ),
+    row(
+        &[("v", Action::ToggleCode)],
+        "the loop's code: where it is, how often each line runs",
     ),
     row(
         &[
@@ -169,6 +176,7 @@ pub fn action_for_key(key: KeyEvent, overlay_open: bool) -> Option<Action> {
         KeyCode::Char('m') => Action::NextModel,
         KeyCode::Char('n') => Action::Step,
         KeyCode::Char('t') => Action::ToggleCompare,
+        KeyCode::Char('v') => Action::ToggleCode,
         KeyCode::Char('?') | KeyCode::Char('h') | KeyCode::F(1) => Action::ToggleHelp,
         KeyCode::Tab => Action::FocusNext,
         KeyCode::BackTab => Action::FocusPrev,

@@ -54,6 +54,8 @@ pub struct ViewState {
     pub help: bool,
     /// The model comparison overlay.
     pub compare: bool,
+    /// The code panel (`v`): the model's loop, line by line.
+    pub code: bool,
     pub focus: Panel,
     /// Rows scrolled, per panel in [`Panel::ALL`] order. For the log, rows
     /// up from the newest (0 follows the tail).
@@ -126,6 +128,7 @@ impl ViewState {
                 self.compare = !self.compare;
                 self.help = false;
             }
+            Action::ToggleCode => self.code = !self.code,
             Action::CloseOverlay => {
                 self.help = false;
                 self.compare = false;
