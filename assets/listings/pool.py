@@ -2,10 +2,10 @@ q = queue.Queue(256)        # clients wait here
 
 def worker():
     while True:
-        conn = q.get()   # waits for a client    #@Dequeue
+        conn = q.get()   # waits               #@Dequeue
         while True:                              #@Spin
             try:
-                data = conn.recv(1024)   # waits #@Recv
+                data = conn.recv(1024)           #@Recv
             except ConnectionResetError:         #@RecvReset
                 break
             if not data:   # the client closed   #@Closed

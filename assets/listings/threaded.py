@@ -1,7 +1,7 @@
 def talk(conn):                # a thread per client
     while True:                                  #@Spin
         try:
-            data = conn.recv(1024)   # waits     #@Recv
+            data = conn.recv(1024)               #@Recv
         except ConnectionResetError:             #@RecvReset
             break
         if not data:   # b'': the client closed  #@Closed

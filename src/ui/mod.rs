@@ -2,6 +2,7 @@
 //! changing it. The layout adapts from 80×24 up to a projector's 200×60.
 
 mod bigdigits;
+mod code;
 mod compare;
 mod fit;
 pub mod fmt;
@@ -36,7 +37,9 @@ impl Widget for &Dashboard {
             Constraint::Length(1),
         ]));
         header::render(self, big, head, buf);
-        if area.width >= 120 {
+        if self.view.code {
+            with_code(self, body, buf);
+        } else if area.width >= 120 {
             // Wide: three lists side by side, the log and the history below.
             let [top, bottom] = body.layout(&Layout::vertical([
                 Constraint::Percentage(45),
@@ -82,6 +85,40 @@ impl Widget for &Dashboard {
         } else if self.view.compare {
             compare::render(self, area, buf);
         }
+    }
+}
+
+/// The code panel open (`v`). Wide, it takes the right of the body at full
+/// height, beside Connected, Ready to send (or Threads) and the log
+/// (Disconnected and History give way); narrower, the top of the body,
+/// above Connected and the log.
+fn with_code(d: &Dashboard, body: Rect, buf: &mut Buffer) {
+    if body.width >= 120 {
+        let [left, right] = body.layout(&Layout::horizontal([
+            Constraint::Fill(1),
+            Constraint::Percentage(55),
+        ]));
+        let [conns, ready, log_area] = left.layout(&Layout::vertical([
+            Constraint::Percentage(35),
+            Constraint::Percentage(25),
+            Constraint::Fill(1),
+        ]));
+        lists::connected(d, conns, buf);
+        model_panel(d, ready, buf);
+        log::render(d, log_area, buf);
+        code::render(d, right, buf);
+    } else {
+        let [top, rest] = body.layout(&Layout::vertical([
+            Constraint::Length(code::height(d, body.height)),
+            Constraint::Fill(1),
+        ]));
+        let [conns, log_area] = rest.layout(&Layout::horizontal([
+            Constraint::Percentage(45),
+            Constraint::Fill(1),
+        ]));
+        code::render(d, top, buf);
+        lists::connected(d, conns, buf);
+        log::render(d, log_area, buf);
     }
 }
 

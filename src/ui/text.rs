@@ -3,8 +3,9 @@
 
 use super::fit::Rank;
 use super::fmt;
-use crate::app::{Departure, Notice};
-use crate::event::{Backoff, ClientRole, EventKind, Evict, Model, Refuse, ResetNote, Role};
+use crate::app::{Departure, Notice, Returned};
+use crate::event::{Backoff, ClientRole, ConnId, EventKind, Evict, Model, Refuse, ResetNote, Role};
+use unicode_width::UnicodeWidthStr;
 
 /// What a server thread is for.
 pub fn role(role: Role, conn: Option<crate::event::ConnId>) -> String {
@@ -131,6 +132,102 @@ pub fn kind_label(kind: &EventKind) -> &'static str {
     match kind {
         EventKind::Paused { paused: false, .. } => "resumed",
         other => other.name(),
+    }
+}
+
+/// The code panel's title after the listing's name: what the right-hand
+/// column and the marks say now.
+pub fn code_mode(paused: bool, follows_calls: bool) -> &'static str {
+    match (paused, follows_calls) {
+        (true, _) => "· ‖ paused: ▶ the last call",
+        (false, true) => "· slow motion: ▶ the last call",
+        (false, false) => "· each line: runs a second",
+    }
+}
+
+/// The code panel's bottom line: how to read it.
+pub fn code_legend(follows_calls: bool, threads: bool) -> &'static str {
+    match (follows_calls, threads) {
+        (true, false) => " ▶ call  › branch taken  right: runs so far ",
+        (true, true) => " ▶ call  ◀ threads parked  right: runs so far ",
+        (false, false) => " right: runs in the last second ",
+        (false, true) => " ◀ threads parked  right: runs in the last second ",
+    }
+}
+
+/// Before any server runs.
+pub const CODE_NONE: &str = "the server loop's code shows here once it runs";
+
+/// A count or rate of nothing, in the code panel.
+pub const CODE_ZERO: &str = "—";
+/// A rate of less than one a second.
+pub const CODE_RARE: &str = "<1";
+
+/// `+12 more`: threads parked on a line that did not fit.
+pub fn more(n: usize) -> String {
+    format!("+{n} more")
+}
+
+/// What the loop's last call returned, beside its line, in `room` columns
+/// (a preview is cut to fit): `#3 → 5 B "hello"`, `#3 → WouldBlock`,
+/// `→ #4 from 127.0.0.1:5000`, `→ 3 ready`. `peer` is the accepted
+/// client's address, `error` the last accept error, if the dashboard
+/// knows them.
+pub fn returned(
+    r: &Returned,
+    conn: Option<ConnId>,
+    peer: Option<&str>,
+    error: Option<&str>,
+    faithful: bool,
+    room: usize,
+) -> String {
+    let on = conn.map_or("→ ".to_string(), |c| format!("#{c} → "));
+    match r {
+        Returned::Accepted => match (conn, peer) {
+            (Some(c), Some(p)) => format!("→ #{c} from {p}"),
+            (Some(c), None) => format!("→ #{c}"),
+            _ => "→ a client".into(),
+        },
+        Returned::Refused { why, .. } => {
+            let flag = match why {
+                Refuse::MaxConns => "--max-conns",
+                Refuse::MaxConnsPerIp => "--max-conns-per-ip",
+            };
+            format!("→ turned away ({flag})")
+        }
+        Returned::AcceptFailed => format!("→ {}", error.unwrap_or("an error")),
+        Returned::Data { bytes, preview } => {
+            let head = format!("{on}{bytes} B \"");
+            let shown =
+                fmt::fit_escaped(&preview.to_string(), room.saturating_sub(head.width() + 1));
+            format!("{head}{shown}\"")
+        }
+        Returned::Eof if faithful => format!("{on}b'' (data to the listing)"),
+        Returned::Eof => format!("{on}0: closed"),
+        Returned::WouldBlock(1) => format!("{on}WouldBlock"),
+        Returned::WouldBlock(n) => format!("{on}WouldBlock ×{}", fmt::thousands(*n)),
+        Returned::Error(e) => format!("{on}{e}"),
+        Returned::Sent { bytes, kept: 0 } => format!("{on}{bytes} B"),
+        Returned::Sent { bytes: 0, kept } => {
+            format!("{on}kept: {} queued", fmt::bytes(*kept as u64))
+        }
+        Returned::Sent { bytes, kept } => {
+            format!("{on}{bytes} B, {} kept", fmt::bytes(*kept as u64))
+        }
+        Returned::Lost { bytes } => format!("{on}{} thrown away", fmt::size(*bytes as u64)),
+        Returned::Ready { wakeups: 1, ready } => format!("→ {ready} ready"),
+        Returned::Ready { wakeups, ready } => format!("→ {ready} ready in {wakeups} wakeups"),
+        Returned::Queued => format!("{on}queued"),
+        Returned::Dequeued { waited_us } => match conn {
+            Some(c) => format!("→ #{c} after {}", fmt::micros(*waited_us)),
+            None => format!("→ after {}", fmt::micros(*waited_us)),
+        },
+        Returned::Spawned => match conn {
+            Some(c) => format!("→ conn-{c} serves #{c}"),
+            None => "→ a thread".into(),
+        },
+        Returned::Evicted(Evict::SendTimeout) => format!("{on}timed out: dropped"),
+        Returned::Evicted(_) => format!("{on}dropped: replies unread"),
     }
 }
 
