@@ -319,7 +319,7 @@ mod tests {
             Some("◀ conn-3 conn-7 conn-10")
         );
         assert_eq!(
-            names_fitting(&names, 22).as_deref(),
+            names_fitting(&names, 23).as_deref(),
             Some("◀ conn-3 conn-7 +1 more")
         );
         assert_eq!(names_fitting(&names, 9).as_deref(), Some("◀ +3 more"));
