@@ -313,10 +313,10 @@ mod tests {
 
     #[test]
     fn parked_threads_fit_their_room() {
-        let names = ["conn-3", "conn-7", "conn-10"];
+        let names = ["conn-3", "conn-7", "conn-100"];
         assert_eq!(
             names_fitting(&names, 40).as_deref(),
-            Some("◀ conn-3 conn-7 conn-10")
+            Some("◀ conn-3 conn-7 conn-100")
         );
         assert_eq!(
             names_fitting(&names, 23).as_deref(),
