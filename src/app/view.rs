@@ -253,6 +253,18 @@ mod tests {
     }
 
     #[test]
+    fn v_opens_and_closes_the_code_panel_beside_any_overlay() {
+        let mut v = ViewState::default();
+        v.handle(Action::ToggleCode, LENS);
+        v.handle(Action::ToggleHelp, LENS);
+        assert!(v.code && v.help);
+        v.handle(Action::CloseOverlay, LENS);
+        assert!(v.code, "Esc closes the overlay, not the panel");
+        v.handle(Action::ToggleCode, LENS);
+        assert!(!v.code);
+    }
+
+    #[test]
     fn a_notice_fades() {
         let mut v = ViewState::default();
         v.notify(1_000_000, Notice::NoBuiltinClients);

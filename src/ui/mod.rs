@@ -139,7 +139,7 @@ fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     }
     let pause = if d.paused { "resume" } else { "pause" };
     // The most useful first to stay; `?` always, as it lists every key.
-    let keys: [(fit::Rank, &str, &str); 10] = [
+    let keys: [(fit::Rank, &str, &str); 11] = [
         (fit::MUST, "q", "quit"),
         (9, "space", pause),
         (if d.paused { 9 } else { 0 }, "n", "step"),
@@ -149,6 +149,7 @@ fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         (8, "m", "model"),
         (7, "t", "compare"),
         (3, "Tab", "focus"),
+        (2, "v", "code"),
         (fit::MUST, "?", "help"),
     ];
     let mut line = fit::Fit::new();
