@@ -1601,3 +1601,65 @@ fn the_code_panels_counts_add_up_to_the_real_loops_counters() {
     let common::TestServer { server, .. } = t;
     server.stop();
 }
+
+/// `--faithful` in slow motion: `b''` is data to the listing, and a reply
+/// that would block is thrown away, on the lines that do it.
+#[test]
+fn the_faithful_listing_shows_b_empty_as_data_and_a_lost_reply() {
+    let mut d = Dashboard::new();
+    d.apply(&listening_faithful(0, Model::Nonblocking, true));
+    accept_n(&mut d, 10, 1..=1);
+    d.apply(&ev(
+        10,
+        EventKind::Pace {
+            call_delay_us: 500_000,
+            backoff: Default::default(),
+            backoff_us: 0,
+        },
+    ));
+    d.apply(&recv_of(20, 1, ""));
+    d.handle(Action::ToggleCode);
+    let line_with = |screen: &[String], needle: &str| {
+        screen
+            .iter()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle}: {}", screen.join("\n")))
+            .clone()
+    };
+    let screen = lines(&render(&d, 120, 36));
+    assert!(line_with(&screen, "nonblocking-faithful.py").contains("slow motion"));
+    assert!(line_with(&screen, "data = conn.recv(1024)").contains("◀ #1 → b''"));
+    assert!(line_with(&screen, "ready_send_list.append(").contains('›'));
+    d.apply(&ev(
+        30,
+        EventKind::WouldBlock {
+            accept: 0,
+            recv: 0,
+            send: 1,
+        },
+    ));
+    d.apply(&ev(
+        30,
+        EventKind::Lost {
+            conn: 1,
+            bytes: 2048,
+        },
+    ));
+    for (w, h) in [(120, 36), (80, 24)] {
+        let screen = lines(&render(&d, w, h));
+        let send = line_with(&screen, "conn.send(data)");
+        // Whole where there is room, shorter where not.
+        let wide = send.contains("◀ #1 → 2.0 KiB thrown away");
+        assert!(wide || send.contains("◀ #1 → lost"), "{send}");
+        assert_eq!(wide, w == 80, "{send}");
+        let at = screen
+            .iter()
+            .position(|l| l.contains("conn.send(data)"))
+            .unwrap();
+        assert!(
+            screen[at + 1].contains("› ") && screen[at + 1].contains("except BlockingIOError:"),
+            "{}",
+            screen[at + 1]
+        );
+    }
+}

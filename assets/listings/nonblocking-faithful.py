@@ -8,7 +8,7 @@ while True:                                          #@Spin
         ready_send_list = []
         for conn in connected_list:
             try:
-                data = conn.recv(1024)   # b'' too   #@Recv
+                data = conn.recv(1024)  # b'' too    #@Recv
                 ready_send_list.append(              #@Data
                     (conn, data.upper()))
             except BlockingIOError:                  #@RecvAgain
@@ -19,7 +19,7 @@ while True:                                          #@Spin
             conn = item[0]
             data = item[1]
             try:
-                conn.send(data)   # b'' too          #@Send
+                conn.send(data)  # b'' too           #@Send
             except BlockingIOError:                  #@SendAgain
                 pass   # the reply is lost
             # a reset here: uncaught, it crashes     #@SendReset

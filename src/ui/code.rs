@@ -19,7 +19,7 @@ use crate::app::{Dashboard, Listing, Point, ServerInfo, ThreadState, listing};
 /// Columns before the code: the line number and the mark.
 const GUTTER: usize = 3;
 /// Columns between the code and what is written beside it.
-const GAP: usize = 2;
+const GAP: usize = 1;
 
 fn listing_of(server: &ServerInfo) -> &'static Listing {
     listing(server.model, server.faithful && server.model.has_listing())
@@ -101,24 +101,38 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
             let used = GAP + GUTTER + listing.lines[i].text.width();
             let mut figure = figures[i].clone();
             let figure_cols = figure.as_ref().map_or(0, |(s, _)| s.width() + 1);
-            // Beside the code: what the call returned, the threads parked.
-            let beside = |room: usize| {
-                let value = (lit == Lit::Call)
-                    .then(|| at.map(|a| returned(d, a, room.saturating_sub(2))))
-                    .flatten()
-                    .map(|v| format!("◀ {v}"))
-                    .filter(|v| v.width() <= room);
+            // Beside the code: what the call returned (whole, else
+            // shorter), the threads parked; before the figure, which goes
+            // first when they do not fit.
+            let beside = |room: usize, whole_only: bool| {
+                let value = at.filter(|_| lit == Lit::Call).and_then(|a| {
+                    let forms = returned(d, a, room.saturating_sub(2));
+                    let n = if whole_only { 1 } else { forms.len() };
+                    let mut forms = forms.into_iter().take(n).map(|v| format!("◀ {v}"));
+                    forms.find(|v| v.width() <= room)
+                });
                 let left = room.saturating_sub(value.as_ref().map_or(0, |v| v.width() + GAP));
                 let names = names_fitting(&parked[i], left);
                 (value, names)
             };
+            let fits = |(value, names): &(Option<String>, Option<String>)| {
+                (lit != Lit::Call || at.is_none() || value.is_some())
+                    && (parked[i].is_empty() || names.is_some())
+            };
             let with_figure = width.saturating_sub(used + figure_cols);
-            let (mut value, mut names) = beside(with_figure);
-            let wanted =
-                (lit == Lit::Call && value.is_none()) || (!parked[i].is_empty() && names.is_none());
-            if wanted && figure.is_some() {
-                // What the call returned, or who is parked, before the figure.
-                (value, names) = beside(width.saturating_sub(used));
+            let all = width.saturating_sub(used);
+            let choices = [
+                (with_figure, true, true),
+                (all, true, false),
+                (with_figure, false, true),
+                (all, false, false),
+            ];
+            let ((value, names), keep_figure) = choices
+                .into_iter()
+                .map(|(room, whole_only, keep)| (beside(room, whole_only), keep))
+                .find(|(found, _)| fits(found))
+                .unwrap_or_else(|| (beside(all, false), false));
+            if !keep_figure {
                 figure = None;
             }
             let mut cols = GUTTER + listing.lines[i].text.width();
@@ -146,8 +160,8 @@ fn faithful(d: &Dashboard) -> bool {
     d.server.as_ref().is_some_and(|s| s.faithful)
 }
 
-/// What the call returned, in `room` columns.
-fn returned(d: &Dashboard, at: &crate::app::At, room: usize) -> String {
+/// What the call returned, in `room` columns: whole, then shorter.
+fn returned(d: &Dashboard, at: &crate::app::At, room: usize) -> Vec<String> {
     let peer = at
         .conn
         .and_then(|c| d.conns.live.get(&c))

@@ -168,11 +168,11 @@ pub fn more(n: usize) -> String {
     format!("+{n} more")
 }
 
-/// What the loop's last call returned, beside its line, in `room` columns
-/// (a preview is cut to fit): `#3 → 5 B "hello"`, `#3 → WouldBlock`,
-/// `→ #4 from 127.0.0.1:5000`, `→ 3 ready`. `peer` is the accepted
-/// client's address, `error` the last accept error, if the dashboard
-/// knows them.
+/// What the loop's last call returned, beside its line: the whole of it,
+/// then shorter forms, for `room` columns (a preview is cut to fit):
+/// `#3 → 5 B "hello"`, `#3 → WouldBlock`, `→ #4 from 127.0.0.1:5000`,
+/// `→ 3 ready`. `peer` is the accepted client's address, `error` the last
+/// accept error, if the dashboard knows them.
 pub fn returned(
     r: &Returned,
     conn: Option<ConnId>,
@@ -180,54 +180,72 @@ pub fn returned(
     error: Option<&str>,
     faithful: bool,
     room: usize,
-) -> String {
+) -> Vec<String> {
     let on = conn.map_or("→ ".to_string(), |c| format!("#{c} → "));
+    let on_conn = |what: &str| format!("{on}{what}");
     match r {
         Returned::Accepted => match (conn, peer) {
-            (Some(c), Some(p)) => format!("→ #{c} from {p}"),
-            (Some(c), None) => format!("→ #{c}"),
-            _ => "→ a client".into(),
+            (Some(c), Some(p)) => vec![format!("→ #{c} from {p}"), format!("→ #{c}")],
+            (Some(c), None) => vec![format!("→ #{c}")],
+            _ => vec!["→ a client".into()],
         },
         Returned::Refused { why, .. } => {
             let flag = match why {
                 Refuse::MaxConns => "--max-conns",
                 Refuse::MaxConnsPerIp => "--max-conns-per-ip",
             };
-            format!("→ turned away ({flag})")
+            vec![format!("→ turned away ({flag})"), "→ turned away".into()]
         }
-        Returned::AcceptFailed => format!("→ {}", error.unwrap_or("an error")),
+        Returned::AcceptFailed => vec![format!("→ {}", error.unwrap_or("an error"))],
         Returned::Data { bytes, preview } => {
             let head = format!("{on}{bytes} B \"");
             let shown =
                 fmt::fit_escaped(&preview.to_string(), room.saturating_sub(head.width() + 1));
-            format!("{head}{shown}\"")
+            vec![format!("{head}{shown}\""), format!("{on}{bytes} B")]
         }
-        Returned::Eof if faithful => format!("{on}b'' (data to the listing)"),
-        Returned::Eof => format!("{on}0: closed"),
-        Returned::WouldBlock(1) => format!("{on}WouldBlock"),
-        Returned::WouldBlock(n) => format!("{on}WouldBlock ×{}", fmt::thousands(*n)),
-        Returned::Error(e) => format!("{on}{e}"),
-        Returned::Sent { bytes, kept: 0 } => format!("{on}{bytes} B"),
-        Returned::Sent { bytes: 0, kept } => {
-            format!("{on}kept: {} queued", fmt::bytes(*kept as u64))
-        }
-        Returned::Sent { bytes, kept } => {
-            format!("{on}{bytes} B, {} kept", fmt::bytes(*kept as u64))
-        }
-        Returned::Lost { bytes } => format!("{on}{} thrown away", fmt::size(*bytes as u64)),
-        Returned::Ready { wakeups: 1, ready } => format!("→ {ready} ready"),
-        Returned::Ready { wakeups, ready } => format!("→ {ready} ready in {wakeups} wakeups"),
-        Returned::Queued => format!("{on}queued"),
+        Returned::Eof if faithful => vec![on_conn("b'' (data to the listing)"), on_conn("b''")],
+        Returned::Eof => vec![on_conn("0: closed"), on_conn("0")],
+        Returned::WouldBlock(1) => vec![on_conn("WouldBlock")],
+        Returned::WouldBlock(n) => vec![
+            on_conn(&format!("WouldBlock ×{}", fmt::thousands(*n))),
+            on_conn("WouldBlock"),
+        ],
+        Returned::Error(e) => vec![on_conn(e)],
+        Returned::Sent { bytes, kept: 0 } => vec![on_conn(&format!("{bytes} B"))],
+        Returned::Sent { bytes: 0, kept } => vec![
+            on_conn(&format!("kept: {} queued", fmt::bytes(*kept as u64))),
+            on_conn("kept"),
+        ],
+        Returned::Sent { bytes, kept } => vec![
+            on_conn(&format!("{bytes} B, {} kept", fmt::bytes(*kept as u64))),
+            on_conn(&format!("{bytes} B")),
+        ],
+        Returned::Lost { bytes } => vec![
+            on_conn(&format!("{} thrown away", fmt::size(*bytes as u64))),
+            on_conn(&format!("{} lost", fmt::size(*bytes as u64))),
+            on_conn("lost"),
+        ],
+        Returned::Ready { wakeups: 1, ready } => vec![format!("→ {ready} ready")],
+        Returned::Ready { wakeups, ready } => vec![
+            format!("→ {ready} ready in {wakeups} wakeups"),
+            format!("→ {ready} ready"),
+        ],
+        Returned::Queued => vec![on_conn("queued")],
         Returned::Dequeued { waited_us } => match conn {
-            Some(c) => format!("→ #{c} after {}", fmt::micros(*waited_us)),
-            None => format!("→ after {}", fmt::micros(*waited_us)),
+            Some(c) => vec![
+                format!("→ #{c} after {}", fmt::micros(*waited_us)),
+                format!("→ #{c}"),
+            ],
+            None => vec![format!("→ after {}", fmt::micros(*waited_us))],
         },
         Returned::Spawned => match conn {
-            Some(c) => format!("→ conn-{c} serves #{c}"),
-            None => "→ a thread".into(),
+            Some(c) => vec![format!("→ conn-{c} serves #{c}"), format!("→ conn-{c}")],
+            None => vec!["→ a thread".into()],
         },
-        Returned::Evicted(Evict::SendTimeout) => format!("{on}timed out: dropped"),
-        Returned::Evicted(_) => format!("{on}dropped: replies unread"),
+        Returned::Evicted(Evict::SendTimeout) => {
+            vec![on_conn("timed out: dropped"), on_conn("dropped")]
+        }
+        Returned::Evicted(_) => vec![on_conn("dropped: replies unread"), on_conn("dropped")],
     }
 }
 
