@@ -674,6 +674,14 @@ mod tests {
     }
 
     #[test]
+    fn points_are_counted_in_their_own_slot() {
+        for (i, p) in Point::ALL.into_iter().enumerate() {
+            assert_eq!(p as usize, i, "{p:?}");
+            assert_eq!(Point::from_name(p.name()), Some(p));
+        }
+    }
+
+    #[test]
     fn a_marker_must_be_known_and_used_once() {
         assert!(Listing::parse("x.py", "a = 1  #@Nope").is_err());
         assert!(Listing::parse("x.py", "a  #@Recv\nb  #@Recv").is_err());
