@@ -1318,3 +1318,518 @@ fn snapshot_prediction_held_and_revealed() {
     );
     insta::assert_snapshot!("prediction_revealed", render(&d, 120, 36).backend());
 }
+
+// The code panel (`v`).
+
+fn listening_faithful(t: u64, model: Model, faithful: bool) -> Event {
+    ev(
+        t,
+        EventKind::Listening {
+            addr: "127.0.0.1:8080".into(),
+            model,
+            backlog: 5,
+            faithful,
+            cpu_split: true,
+        },
+    )
+}
+
+fn accept_n(d: &mut Dashboard, t: u64, conns: std::ops::RangeInclusive<u64>) {
+    for conn in conns {
+        d.apply(&ev(
+            t,
+            EventKind::Accept {
+                conn,
+                peer: format!("127.0.0.1:{}", 50_000 + conn),
+            },
+        ));
+    }
+}
+
+fn recv_of(t: u64, conn: u64, data: &str) -> Event {
+    ev(
+        t,
+        EventKind::Recv {
+            conn,
+            bytes: data.len(),
+            spin: t,
+            preview: ioscope::event::Preview::of(data.as_bytes()),
+        },
+    )
+}
+
+fn send_of(t: u64, conn: u64, data: &str) -> Event {
+    ev(
+        t,
+        EventKind::Send {
+            conn,
+            bytes: data.len(),
+            spin: t,
+            preview: ioscope::event::Preview::of(data.as_bytes()),
+            pending: 0,
+        },
+    )
+}
+
+fn one_call(t: u64, call: Call, conn: Option<u64>) -> Event {
+    ev(t, EventKind::WouldBlockOn { call, conn })
+}
+
+/// The lecture's loop with three clients, a second at full speed; then
+/// paused, and one step shown call by call as far as the recv of #3.
+fn nonblocking_stepped() -> Dashboard {
+    let mut d = Dashboard::new();
+    d.apply(&listening_faithful(0, Model::Nonblocking, false));
+    accept_n(&mut d, 100_000, 1..=3);
+    spin_for(&mut d, 100_000, 1, 10_000, 20_000);
+    d.handle(Action::TogglePause);
+    d.apply(&ev(
+        1_200_000,
+        EventKind::Paused {
+            paused: true,
+            thread: Some("loop".into()),
+        },
+    ));
+    let t = 1_500_000;
+    d.apply(&ev(
+        t,
+        EventKind::Spin {
+            spins: 1,
+            cpu_user_us: 1,
+            cpu_sys_us: 2,
+            empty_recvs: 0,
+            empty_sends: 0,
+        },
+    ));
+    d.apply(&one_call(t, Call::Accept, None));
+    d.apply(&one_call(t, Call::Recv, Some(1)));
+    d.apply(&one_call(t, Call::Recv, Some(2)));
+    d.apply(&recv_of(t, 3, "hello\n"));
+    d.tick(1_600_000);
+    d.handle(Action::ToggleCode);
+    d
+}
+
+#[test]
+fn snapshot_code_nonblocking_stepped_120x36() {
+    let d = nonblocking_stepped();
+    let screen = render(&d, 120, 36);
+    let text = lines(&screen).join("\n");
+    assert!(text.contains(r#"data = conn.recv(1024)"#), "{text}");
+    assert!(text.contains(r#"◀ #3 → 6 B "hello\n""#), "{text}");
+    assert!(
+        text.contains("ready_send_list.append((conn, data.upper()))"),
+        "{text}"
+    );
+    // The call's line lit strongly, its branch softly, and its client.
+    let buf = screen.backend().buffer();
+    let row_of = |needle: &str| {
+        lines(&screen)
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle}: {text}")) as u16
+    };
+    let col_of = |needle: &str, y: u16| {
+        let line = &lines(&screen)[y as usize];
+        line[..line.find(needle).unwrap()].chars().count() as u16
+    };
+    let y = row_of("data = conn.recv(1024)");
+    let x = col_of("data = conn.recv(1024)", y);
+    assert_eq!(buf[(x, y)].style().bg, Some(ratatui::style::Color::Yellow));
+    let y = row_of("ready_send_list.append((conn");
+    let x = col_of("ready_send_list.append((conn", y);
+    assert_eq!(buf[(x, y)].style().fg, Some(ratatui::style::Color::Yellow));
+    let y = row_of("#3   ");
+    assert_eq!(buf[(1, y)].style().bg, Some(ratatui::style::Color::Yellow));
+    let y = row_of("#2   ");
+    assert_ne!(buf[(1, y)].style().bg, Some(ratatui::style::Color::Yellow));
+    // The whole listing fits at 120×36.
+    assert!(
+        text.contains(" 1▶") || text.contains(" 1 while True:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("28 ") && text.contains("connected_list.remove(conn)"),
+        "{text}"
+    );
+    insta::assert_snapshot!(screen.backend());
+}
+
+#[test]
+fn snapshot_code_nonblocking_stepped_80x24() {
+    let d = nonblocking_stepped();
+    let screen = render(&d, 80, 24);
+    let text = lines(&screen).join("\n");
+    // Scrolled so that the call and its branch are in sight.
+    assert!(text.contains(r#"◀ #3 → 6 B "hello\n""#), "{text}");
+    assert!(
+        text.contains("ready_send_list.append((conn, data.upper()))"),
+        "{text}"
+    );
+    assert!(screen_is_whole(&screen), "{text}");
+    insta::assert_snapshot!(screen.backend());
+}
+
+/// Every row but the footer ends on a border: nothing ran off.
+fn screen_is_whole(screen: &Terminal<TestBackend>) -> bool {
+    let l = lines(screen);
+    l.iter()
+        .take(l.len() - 1)
+        .all(|line| "┐│┘┤║█▲▼".contains(line.chars().last().unwrap()))
+}
+
+/// The lecture's sentence: recv runs hundreds of thousands of times a
+/// second, send twice.
+#[test]
+fn snapshot_code_nonblocking_at_full_speed() {
+    let mut d = Dashboard::new();
+    d.apply(&listening_faithful(0, Model::Nonblocking, false));
+    accept_n(&mut d, 0, 1..=2);
+    let mut t = 0;
+    while t < 3_000_000 {
+        t += 20_000;
+        d.apply(&ev(
+            t,
+            EventKind::Spin {
+                spins: 11_000,
+                cpu_user_us: 1_000,
+                cpu_sys_us: 19_000,
+                empty_recvs: 0,
+                empty_sends: 0,
+            },
+        ));
+        d.apply(&ev(
+            t,
+            EventKind::WouldBlock {
+                accept: 11_000,
+                recv: 21_999 + u64::from(t % 500_000 != 0),
+                send: 0,
+            },
+        ));
+        if t % 500_000 == 0 {
+            d.apply(&recv_of(t, 1, "hi\n"));
+            d.apply(&send_of(t, 1, "HI\n"));
+        }
+        if t % 100_000 == 0 {
+            d.tick(t);
+        }
+    }
+    d.handle(Action::ToggleCode);
+    let screen = render(&d, 120, 36);
+    let text = lines(&screen).join("\n");
+    let line_with = |needle: &str| {
+        lines(&screen)
+            .into_iter()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle}: {text}"))
+    };
+    assert!(
+        line_with("data = conn.recv(1024)").contains("1,100,000"),
+        "{text}"
+    );
+    assert!(line_with("conn.send(data)").ends_with(" 2│"), "{text}");
+    assert!(line_with("while True:").contains("550,000"), "{text}");
+    assert!(line_with("server.accept()").contains("550,000"), "{text}");
+    assert!(line_with("if not data:").contains("—"), "{text}");
+    assert!(!text.contains('▶'), "nothing lit at full speed: {text}");
+    insta::assert_snapshot!(screen.backend());
+}
+
+/// `threaded`: an accept thread parked in accept(), five client threads
+/// parked in their recv().
+#[test]
+fn snapshot_code_threaded_parked_threads() {
+    let mut d = Dashboard::new();
+    d.apply(&listening_faithful(0, Model::Threaded, false));
+    d.apply(&ev(
+        10,
+        EventKind::Thread {
+            thread: "accept".into(),
+            role: Role::AcceptSpawn,
+            alive: true,
+            conn: None,
+        },
+    ));
+    for conn in 1..=5u64 {
+        let t = conn * 100_000;
+        accept_n(&mut d, t, conn..=conn);
+        d.apply(&ev(
+            t,
+            EventKind::Thread {
+                thread: format!("conn-{conn}"),
+                role: Role::Client,
+                alive: true,
+                conn: Some(conn),
+            },
+        ));
+        d.apply(&ev(
+            t + 10,
+            EventKind::Spin {
+                spins: 1,
+                cpu_user_us: 1,
+                cpu_sys_us: 1,
+                empty_recvs: 0,
+                empty_sends: 0,
+            },
+        ));
+        d.apply(&ev(
+            t + 10,
+            EventKind::Blocked {
+                thread: format!("conn-{conn}"),
+                call: Call::Recv,
+                conn: Some(conn),
+            },
+        ));
+    }
+    d.apply(&recv_of(600_000, 2, "hi\n"));
+    d.apply(&send_of(600_000, 2, "HI\n"));
+    d.apply(&ev(
+        600_010,
+        EventKind::Blocked {
+            thread: "conn-2".into(),
+            call: Call::Recv,
+            conn: Some(2),
+        },
+    ));
+    d.apply(&ev(
+        600_000,
+        EventKind::Blocked {
+            thread: "accept".into(),
+            call: Call::Accept,
+            conn: None,
+        },
+    ));
+    d.tick(1_000_000);
+    d.handle(Action::ToggleCode);
+    let screen = render(&d, 120, 36);
+    let text = lines(&screen).join("\n");
+    let line_with = |needle: &str| {
+        lines(&screen)
+            .into_iter()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle}: {text}"))
+    };
+    assert!(
+        line_with("data = conn.recv(1024)").contains("◀ conn-1 conn-2"),
+        "{text}"
+    );
+    assert!(
+        line_with("data = conn.recv(1024)").contains("more"),
+        "{text}"
+    );
+    assert!(line_with("server.accept()").contains("◀ accept"), "{text}");
+    assert!(screen_is_whole(&screen), "{text}");
+    insta::assert_snapshot!(screen.backend());
+    // At 80×24 the parked recv() stays in sight.
+    let narrow = render(&d, 80, 24);
+    let text = lines(&narrow).join("\n");
+    assert!(text.contains("◀ conn-1"), "{text}");
+    assert!(screen_is_whole(&narrow), "{text}");
+}
+
+/// `multiplex`, stepped: a `select()` wakeup with one ready socket, and
+/// the recv that followed.
+#[test]
+fn snapshot_code_multiplex_after_a_wakeup_and_a_recv() {
+    let mut d = Dashboard::new();
+    d.apply(&listening_faithful(0, Model::Multiplex, false));
+    d.apply(&ev(
+        100_000,
+        EventKind::Wakeup {
+            wakeups: 2,
+            ready: 2,
+        },
+    ));
+    accept_n(&mut d, 100_000, 1..=2);
+    d.handle(Action::TogglePause);
+    d.apply(&ev(
+        200_000,
+        EventKind::Paused {
+            paused: true,
+            thread: Some("loop".into()),
+        },
+    ));
+    d.apply(&ev(
+        300_000,
+        EventKind::Wakeup {
+            wakeups: 1,
+            ready: 1,
+        },
+    ));
+    let wakeup = lines(&render(
+        &{
+            let mut w = d.clone();
+            w.handle(Action::ToggleCode);
+            w
+        },
+        120,
+        36,
+    ))
+    .join("\n");
+    assert!(
+        wakeup.contains("events = sel.select()") && wakeup.contains("◀ → 1 ready"),
+        "{wakeup}"
+    );
+    d.apply(&recv_of(300_000, 2, "hi\n"));
+    d.tick(400_000);
+    d.handle(Action::ToggleCode);
+    let screen = render(&d, 120, 36);
+    let text = lines(&screen).join("\n");
+    assert!(text.contains(r#"◀ #2 → 3 B "hi\n""#), "{text}");
+    assert!(screen_is_whole(&screen), "{text}");
+    insta::assert_snapshot!(screen.backend());
+}
+
+#[test]
+fn v_opens_and_closes_the_code_panel_at_every_size() {
+    let mut d = lecture_script(false);
+    assert!(!format!("{:?}", render(&d, 120, 36).backend().buffer()).contains("nonblocking.py"));
+    d.handle(press('v'));
+    for (w, h) in [
+        (1, 1),
+        (20, 5),
+        (40, 12),
+        (80, 24),
+        (119, 30),
+        (120, 36),
+        (250, 80),
+    ] {
+        render(&d, w, h);
+    }
+    for faithful in [false, true] {
+        let mut d = lecture_script(faithful);
+        d.handle(press('v'));
+        let text = format!("{:?}", render(&d, 120, 36).backend().buffer());
+        let file = if faithful {
+            "nonblocking-faithful.py"
+        } else {
+            "nonblocking.py"
+        };
+        assert!(text.contains(file), "{text}");
+    }
+    d.handle(press('v'));
+    assert!(!format!("{:?}", render(&d, 120, 36).backend().buffer()).contains("nonblocking.py"));
+}
+
+/// The per-line counts add up to the loop's own counters: a real busy
+/// loop with two idle clients, paused and stepped a known number of spins.
+#[test]
+fn the_code_panels_counts_add_up_to_the_real_loops_counters() {
+    use ioscope::app::Point;
+    let mut t = common::TestServer::start();
+    let _a = t.connect();
+    let _b = t.connect();
+    t.wait_for_count("two accepts", 2, |k| matches!(k, EventKind::Accept { .. }));
+    let paused = |k: &EventKind| matches!(k, EventKind::Paused { paused: true, .. });
+    t.server.control().set_paused(true);
+    t.wait_for_count("paused", 1, paused);
+    let mut d = Dashboard::new();
+    let parked = t.seen.iter().position(|e| paused(&e.kind)).unwrap();
+    for e in &t.seen[..=parked] {
+        d.apply(e);
+    }
+    let counts = |d: &Dashboard| Point::ALL.map(|p| d.code.count(p));
+    let before = counts(&d);
+    const STEPS: u64 = 5;
+    for step in 1..=STEPS {
+        t.server.control().step();
+        t.wait_for_count("parked again", 1 + step as usize, paused);
+    }
+    for e in &t.seen[parked + 1..] {
+        d.apply(e);
+    }
+    let after = counts(&d);
+    let grew = |p: Point| after[p as usize] - before[p as usize];
+    assert_eq!(grew(Point::Spin), STEPS);
+    assert_eq!(grew(Point::Accept), STEPS, "one accept a spin");
+    assert_eq!(grew(Point::AcceptAgain), STEPS);
+    assert_eq!(grew(Point::Recv), 2 * STEPS, "a recv a client a spin");
+    assert_eq!(grew(Point::RecvAgain), 2 * STEPS);
+    for p in [Point::Send, Point::Data, Point::Accepted, Point::Removed] {
+        assert_eq!(grew(p), 0, "{p:?}");
+    }
+    // The whole run: each line against the loop's own summaries.
+    let totals = d.totals();
+    let [accept_wb, recv_wb, send_wb] = totals.counted.would_block;
+    let count = |p: Point| d.code.count(p);
+    assert_eq!(count(Point::Spin), totals.spins());
+    assert_eq!(count(Point::AcceptAgain), accept_wb);
+    assert_eq!(count(Point::Accept), totals.spins() + totals.accepted);
+    assert_eq!(count(Point::Accept), accept_wb + totals.accepted);
+    assert_eq!(count(Point::Accepted), 2);
+    assert_eq!(count(Point::RecvAgain), recv_wb);
+    assert_eq!(count(Point::Recv), recv_wb);
+    assert_eq!(count(Point::Send), send_wb);
+    // Stepped, the last call was a recv that would block.
+    let at = d.code.at.as_ref().unwrap();
+    assert_eq!(at.call, Point::Recv);
+    // (one by one, or the step's last two in one summary)
+    assert!(
+        matches!(at.returned, ioscope::app::Returned::WouldBlock(1 | 2)),
+        "{at:?}"
+    );
+    let common::TestServer { server, .. } = t;
+    server.stop();
+}
+
+/// `--faithful` in slow motion: `b''` is data to the listing, and a reply
+/// that would block is thrown away, on the lines that do it.
+#[test]
+fn the_faithful_listing_shows_b_empty_as_data_and_a_lost_reply() {
+    let mut d = Dashboard::new();
+    d.apply(&listening_faithful(0, Model::Nonblocking, true));
+    accept_n(&mut d, 10, 1..=1);
+    d.apply(&ev(
+        10,
+        EventKind::Pace {
+            call_delay_us: 500_000,
+            backoff: Default::default(),
+            backoff_us: 0,
+        },
+    ));
+    d.apply(&recv_of(20, 1, ""));
+    d.handle(Action::ToggleCode);
+    let line_with = |screen: &[String], needle: &str| {
+        screen
+            .iter()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle}: {}", screen.join("\n")))
+            .clone()
+    };
+    let screen = lines(&render(&d, 120, 36));
+    assert!(line_with(&screen, "nonblocking-faithful.py").contains("slow motion"));
+    assert!(line_with(&screen, "data = conn.recv(1024)").contains("◀ #1 → b''"));
+    assert!(line_with(&screen, "ready_send_list.append(").contains('›'));
+    d.apply(&ev(
+        30,
+        EventKind::WouldBlock {
+            accept: 0,
+            recv: 0,
+            send: 1,
+        },
+    ));
+    d.apply(&ev(
+        30,
+        EventKind::Lost {
+            conn: 1,
+            bytes: 2048,
+        },
+    ));
+    for (w, h) in [(120, 36), (80, 24)] {
+        let screen = lines(&render(&d, w, h));
+        let send = line_with(&screen, "conn.send(data)");
+        // Whole where there is room, shorter where not.
+        let wide = send.contains("◀ #1 → 2.0 KiB thrown away");
+        assert!(wide || send.contains("◀ #1 → lost"), "{send}");
+        assert_eq!(wide, w == 80, "{send}");
+        let at = screen
+            .iter()
+            .position(|l| l.contains("conn.send(data)"))
+            .unwrap();
+        assert!(
+            screen[at + 1].contains("› ") && screen[at + 1].contains("except BlockingIOError:"),
+            "{}",
+            screen[at + 1]
+        );
+    }
+}

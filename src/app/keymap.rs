@@ -42,6 +42,9 @@ pub enum Action {
     Suspend,
     /// Log focused: open (or close) the explanation of the selected line.
     Explain,
+    /// The code panel: the model's loop, where it is, how often each line
+    /// runs.
+    ToggleCode,
 }
 
 /// One row of the help overlay: the keys (each with the action it gives,
@@ -136,6 +139,10 @@ pub const KEYS: &[Binding] = &[
         "table: compare the models that have run",
     ),
     row(
+        &[("v", Action::ToggleCode)],
+        "the loop's code: where it is, how often each line runs",
+    ),
+    row(
         &[
             ("?", Action::ToggleHelp),
             ("h", Action::ToggleHelp),
@@ -219,6 +226,7 @@ pub fn action_for_key(key: KeyEvent, overlay_open: bool) -> Option<Action> {
         KeyCode::Char('r') => Action::Reveal,
         KeyCode::Char(c @ '1'..='4') => Action::Guess(c as usize - '1' as usize),
         KeyCode::Char('t') => Action::ToggleCompare,
+        KeyCode::Char('v') => Action::ToggleCode,
         KeyCode::Char('?') | KeyCode::Char('h') | KeyCode::F(1) => Action::ToggleHelp,
         KeyCode::Tab => Action::FocusNext,
         KeyCode::BackTab => Action::FocusPrev,

@@ -7,9 +7,11 @@
 //! [`Connections`] (who is connected, who left and how), [`Run`] (one per
 //! model run: its counters, rates, seconds and statistics), [`History`]
 //! (the last minute, a bar a second, each bar tagged with its run),
-//! [`Log`], [`Threads`] and [`ViewState`] (focus, scroll, overlays,
-//! notices).
+//! [`Log`], [`Threads`], [`Code`] (how often each line of the model's
+//! loop ran, and where it was last) and [`ViewState`] (focus, scroll,
+//! overlays, notices).
 
+mod code;
 mod compare;
 mod conns;
 mod history;
@@ -21,6 +23,7 @@ mod runs;
 mod threads;
 mod view;
 
+pub use code::{At, Code, CodeLine, Listing, Point, Returned, listing};
 pub use compare::{ModelRow, compare};
 pub use conns::{ConnRow, Connections, Departure, GONE_CAP, GoneCounts, GoneRow};
 pub use history::{Bar, Column, HISTORY_SECS, History};
@@ -32,7 +35,7 @@ pub use runs::{READY_CAP, ReadyItem, ReadySend, Run, Totals};
 pub use threads::{ThreadRow, ThreadState, Threads};
 pub use view::{NOTICE_US, Notice, Panel, ViewState};
 
-use crate::event::{Backoff, Call, Event, EventKind, Model};
+use crate::event::{Backoff, Call, ConnId, Event, EventKind, Model};
 
 /// Model runs kept whole (their history bars, their figures); older runs
 /// live on only in the comparison's rows. A minute of history holds at
@@ -100,6 +103,8 @@ pub struct Dashboard {
     pub pace: Pace,
     /// The room guesses the next call's outcome.
     pub prediction: Prediction,
+    /// The code panel's counts and the loop's last call (current run).
+    pub code: Code,
     pub view: ViewState,
 }
 
@@ -161,6 +166,7 @@ impl Dashboard {
     fn learn(&mut self, event: &Event) {
         let t = event.t_us;
         self.now_us = self.now_us.max(t);
+        self.code.apply(t, &event.kind);
         match &event.kind {
             EventKind::Listening {
                 addr,
@@ -378,6 +384,22 @@ impl Dashboard {
         if let Some(run) = self.runs.last_mut() {
             run.tick(now, &mut self.history);
         }
+        self.code.tick(now);
+    }
+
+    /// The loop goes slowly enough to follow call by call: paused (and
+    /// perhaps stepped), or in slow motion.
+    pub fn follows_calls(&self) -> bool {
+        self.paused || self.pace.call_delay_us > 0
+    }
+
+    /// The connection the loop's last call was on, while it is followed
+    /// call by call.
+    pub fn serving(&self) -> Option<ConnId> {
+        if !self.follows_calls() {
+            return None;
+        }
+        self.code.at.as_ref().and_then(|at| at.conn)
     }
 
     /// Applies what only changes the view. Actions that reach the server

@@ -58,6 +58,8 @@ pub struct ViewState {
     pub compare: bool,
     /// The explain overlay: what the selected log line means.
     pub explain: bool,
+    /// The code panel (`v`): the model's loop, line by line.
+    pub code: bool,
     pub focus: Panel,
     /// Rows scrolled, per panel in [`Panel::ALL`] order. For the log, rows
     /// up from the newest (0 follows the tail).
@@ -157,6 +159,7 @@ impl ViewState {
                 self.help = false;
                 self.explain = false;
             }
+            Action::ToggleCode => self.code = !self.code,
             Action::CloseOverlay => {
                 self.help = false;
                 self.compare = false;
@@ -490,6 +493,18 @@ mod tests {
         assert!(v.compare && !v.help);
         v.handle(Action::CloseOverlay, LENS);
         assert!(!v.overlay_open());
+    }
+
+    #[test]
+    fn v_opens_and_closes_the_code_panel_beside_any_overlay() {
+        let mut v = ViewState::default();
+        v.handle(Action::ToggleCode, LENS);
+        v.handle(Action::ToggleHelp, LENS);
+        assert!(v.code && v.help);
+        v.handle(Action::CloseOverlay, LENS);
+        assert!(v.code, "Esc closes the overlay, not the panel");
+        v.handle(Action::ToggleCode, LENS);
+        assert!(!v.code);
     }
 
     #[test]

@@ -73,6 +73,8 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         .max(4);
     const FIXED: usize = 5 + 5 + 4 + 5 + 5; // in, out, idle, pend, spacing
     let peer_width = (inner.width as usize).saturating_sub(id_width + FIXED);
+    // Followed call by call: the connection the loop's last call was on.
+    let serving = d.serving();
     let rows = live.values().skip(first).take(end - first).map(|c| {
         let pend_style = if c.pending > 0 {
             theme::WARN
@@ -100,7 +102,7 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
                 .map(|p| Line::from_iter([Some(p), close_wait.clone()].into_iter().flatten())),
             peer_width,
         );
-        Row::new(vec![
+        let cells = vec![
             Line::styled(format!("#{}", c.id), theme::VALUE),
             peer,
             Line::styled(fmt::bytes(c.bytes_in), theme::DATA),
@@ -110,7 +112,12 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
                 theme::DATA,
             ),
             Line::styled(fmt::bytes(c.pending as u64), pend_style),
-        ])
+        ];
+        if serving == Some(c.id) {
+            Row::new(cells.into_iter().map(|l| lit(l, theme::SERVING))).style(theme::SERVING)
+        } else {
+            Row::new(cells)
+        }
     });
     let table = Table::new(
         rows,
@@ -321,6 +328,12 @@ pub fn disconnected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         .collect();
     Paragraph::new(lines).render(inner, buf);
     scrollbar(gone.len(), height, first, area, buf);
+}
+
+/// `line` in `style` alone, whatever its parts had.
+fn lit(line: Line<'_>, style: ratatui::style::Style) -> Line<'_> {
+    let spans: Vec<Span> = line.spans.into_iter().map(|s| s.style(style)).collect();
+    Line::from(spans).style(style)
 }
 
 /// A scrollbar on the panel's right border when the list overflows.

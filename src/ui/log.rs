@@ -76,7 +76,13 @@ pub fn line(e: &Event, started_us: u64, width: usize) -> Line<'static> {
         ],
     );
     if let Some(remark) = remark {
-        line.push(5, [Span::styled(remark, theme::LABEL)]);
+        // The rest of a WouldBlock summary, an accepted client's address:
+        // as what comes before them.
+        let remark_style = match e.kind {
+            EventKind::WouldBlock { .. } | EventKind::Accept { .. } => what_style,
+            _ => theme::LABEL,
+        };
+        line.push(5, [Span::styled(remark, remark_style)]);
     }
     line.line(width)
 }
@@ -111,7 +117,10 @@ fn describe(kind: &EventKind, room: usize) -> (String, Option<String>) {
                 format!(", backlog {backlog}"),
             );
         }
-        EventKind::Accept { conn, peer } => format!("#{conn} from {peer}"),
+        // Narrow (the code panel beside it), the address goes whole.
+        EventKind::Accept { conn, peer } => {
+            return remark(format!("#{conn}"), format!(" from {peer}"));
+        }
         EventKind::WouldBlockOn { call, conn } => {
             format!("{}(){} → WouldBlock", call.name(), on_conn(*conn))
         }
@@ -131,7 +140,14 @@ fn describe(kind: &EventKind, room: usize) -> (String, Option<String>) {
                     parts.push(format!("{call} ×{}", fmt::thousands(*n)));
                 }
             }
-            parts.join(" · ")
+            // Narrow, the first count stays and the others go whole.
+            let mut parts = parts.into_iter();
+            let first = parts.next().unwrap_or_default();
+            let rest: String = parts.map(|p| format!(" · {p}")).collect();
+            if !rest.is_empty() {
+                return remark(first, rest);
+            }
+            first
         }
         EventKind::Spin { spins, .. } => format!("{} spins", fmt::thousands(*spins)),
         EventKind::Recv { conn, bytes: 0, .. } => {

@@ -2,6 +2,7 @@
 //! changing it. The layout adapts from 80×24 up to a projector's 200×60.
 
 mod bigdigits;
+mod code;
 mod compare;
 pub mod explain;
 mod fit;
@@ -38,7 +39,9 @@ impl Widget for &Dashboard {
             Constraint::Length(1),
         ]));
         header::render(self, big, head, buf);
-        if area.width >= 120 {
+        if self.view.code {
+            with_code(self, body, buf);
+        } else if area.width >= 120 {
             // Wide: three lists side by side, the log and the history below.
             let [top, bottom] = body.layout(&Layout::vertical([
                 Constraint::Percentage(45),
@@ -90,6 +93,40 @@ impl Widget for &Dashboard {
     }
 }
 
+/// The code panel open (`v`). Wide, it takes the right of the body at full
+/// height, beside Connected, Ready to send (or Threads) and the log
+/// (Disconnected and History give way); narrower, the top of the body,
+/// above Connected and the log.
+fn with_code(d: &Dashboard, body: Rect, buf: &mut Buffer) {
+    if body.width >= 120 {
+        let [left, right] = body.layout(&Layout::horizontal([
+            Constraint::Fill(1),
+            Constraint::Percentage(55),
+        ]));
+        let [conns, ready, log_area] = left.layout(&Layout::vertical([
+            Constraint::Percentage(35),
+            Constraint::Percentage(25),
+            Constraint::Fill(1),
+        ]));
+        lists::connected(d, conns, buf);
+        model_panel(d, ready, buf);
+        log::render(d, log_area, buf);
+        code::render(d, right, buf);
+    } else {
+        let [top, rest] = body.layout(&Layout::vertical([
+            Constraint::Length(code::height(d, body.height)),
+            Constraint::Fill(1),
+        ]));
+        let [conns, log_area] = rest.layout(&Layout::horizontal([
+            Constraint::Percentage(45),
+            Constraint::Fill(1),
+        ]));
+        code::render(d, top, buf);
+        lists::connected(d, conns, buf);
+        log::render(d, log_area, buf);
+    }
+}
+
 /// The lecture's ready-send list for the single-threaded loops; where every
 /// thread is parked for the thread models.
 fn model_panel(d: &Dashboard, area: Rect, buf: &mut Buffer) {
@@ -108,7 +145,7 @@ fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let pause = if d.paused { "resume" } else { "pause" };
     // The most useful first to stay; `?` always, as it lists every key.
     let log = d.view.focus == Panel::Log;
-    let keys: [(fit::Rank, &str, &str); 12] = [
+    let keys: [(fit::Rank, &str, &str); 13] = [
         (fit::MUST, "q", "quit"),
         (9, "space", pause),
         (if d.paused { 9 } else { 0 }, "n", "call"),
@@ -120,6 +157,7 @@ fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         (7, "t", "compare"),
         (3, "Tab", "focus"),
         (7, "Enter", "explain"),
+        (2, "v", "code"),
         (fit::MUST, "?", "help"),
     ];
     let mut line = fit::Fit::new();

@@ -3,8 +3,11 @@
 
 use super::fit::Rank;
 use super::fmt;
-use crate::app::{Departure, Notice};
-use crate::event::{Backoff, Call, ClientRole, EventKind, Evict, Model, Refuse, ResetNote, Role};
+use crate::app::{Departure, Notice, Returned};
+use crate::event::{
+    Backoff, Call, ClientRole, ConnId, EventKind, Evict, Model, Refuse, ResetNote, Role,
+};
+use unicode_width::UnicodeWidthStr;
 
 /// What a server thread is for.
 pub fn role(role: Role, conn: Option<crate::event::ConnId>) -> String {
@@ -132,6 +135,120 @@ pub fn kind_label(kind: &EventKind) -> &'static str {
         EventKind::Paused { paused: false, .. } => "resumed",
         EventKind::WouldBlockOn { .. } => "would_block",
         other => other.name(),
+    }
+}
+
+/// The code panel's title after the listing's name: what the right-hand
+/// column and the marks say now.
+pub fn code_mode(paused: bool, follows_calls: bool) -> &'static str {
+    match (paused, follows_calls) {
+        (true, _) => "· ‖ paused: ▶ the last call",
+        (false, true) => "· slow motion: ▶ the last call",
+        (false, false) => "· each line: runs a second",
+    }
+}
+
+/// The code panel's bottom line: how to read it.
+pub fn code_legend(follows_calls: bool, threads: bool) -> &'static str {
+    match (follows_calls, threads) {
+        (true, false) => " ▶ call  › branch taken  right: runs so far ",
+        (true, true) => " ▶ call  ◀ threads parked  right: runs so far ",
+        (false, false) => " right: runs in the last second ",
+        (false, true) => " ◀ threads parked  right: runs in the last second ",
+    }
+}
+
+/// Before any server runs.
+pub const CODE_NONE: &str = "the server loop's code shows here once it runs";
+
+/// A count or rate of nothing, in the code panel.
+pub const CODE_ZERO: &str = "—";
+/// A rate of less than one a second.
+pub const CODE_RARE: &str = "<1";
+
+/// `+12 more`: threads parked on a line that did not fit.
+pub fn more(n: usize) -> String {
+    format!("+{n} more")
+}
+
+/// What the loop's last call returned, beside its line: the whole of it,
+/// then shorter forms, for `room` columns (a preview is cut to fit):
+/// `#3 → 5 B "hello"`, `#3 → WouldBlock`, `→ #4 from 127.0.0.1:5000`,
+/// `→ 3 ready`. `peer` is the accepted client's address, `error` the last
+/// accept error, if the dashboard knows them.
+pub fn returned(
+    r: &Returned,
+    conn: Option<ConnId>,
+    peer: Option<&str>,
+    error: Option<&str>,
+    faithful: bool,
+    room: usize,
+) -> Vec<String> {
+    let on = conn.map_or("→ ".to_string(), |c| format!("#{c} → "));
+    let on_conn = |what: &str| format!("{on}{what}");
+    match r {
+        Returned::Accepted => match (conn, peer) {
+            (Some(c), Some(p)) => vec![format!("→ #{c} from {p}"), format!("→ #{c}")],
+            (Some(c), None) => vec![format!("→ #{c}")],
+            _ => vec!["→ a client".into()],
+        },
+        Returned::Refused { why, .. } => {
+            let flag = match why {
+                Refuse::MaxConns => "--max-conns",
+                Refuse::MaxConnsPerIp => "--max-conns-per-ip",
+            };
+            vec![format!("→ turned away ({flag})"), "→ turned away".into()]
+        }
+        Returned::AcceptFailed => vec![format!("→ {}", error.unwrap_or("an error"))],
+        Returned::Data { bytes, preview } => {
+            let head = format!("{on}{bytes} B \"");
+            let shown =
+                fmt::fit_escaped(&preview.to_string(), room.saturating_sub(head.width() + 1));
+            vec![format!("{head}{shown}\""), format!("{on}{bytes} B")]
+        }
+        Returned::Eof if faithful => vec![on_conn("b'' (data to the listing)"), on_conn("b''")],
+        Returned::Eof => vec![on_conn("0: closed"), on_conn("0")],
+        Returned::WouldBlock(1) => vec![on_conn("WouldBlock")],
+        Returned::WouldBlock(n) => vec![
+            on_conn(&format!("WouldBlock ×{}", fmt::thousands(*n))),
+            on_conn("WouldBlock"),
+        ],
+        Returned::Error(e) => vec![on_conn(e)],
+        Returned::Sent { bytes, kept: 0 } => vec![on_conn(&format!("{bytes} B"))],
+        Returned::Sent { bytes: 0, kept } => vec![
+            on_conn(&format!("kept: {} queued", fmt::bytes(*kept as u64))),
+            on_conn("kept"),
+        ],
+        Returned::Sent { bytes, kept } => vec![
+            on_conn(&format!("{bytes} B, {} kept", fmt::bytes(*kept as u64))),
+            on_conn(&format!("{bytes} B")),
+        ],
+        Returned::Lost { bytes } => vec![
+            on_conn(&format!("{} thrown away", fmt::size(*bytes as u64))),
+            on_conn(&format!("{} lost", fmt::size(*bytes as u64))),
+            on_conn("lost"),
+        ],
+        Returned::Ready { wakeups: 1, ready } => vec![format!("→ {ready} ready")],
+        Returned::Ready { wakeups, ready } => vec![
+            format!("→ {ready} ready in {wakeups} wakeups"),
+            format!("→ {ready} ready"),
+        ],
+        Returned::Queued => vec![on_conn("queued")],
+        Returned::Dequeued { waited_us } => match conn {
+            Some(c) => vec![
+                format!("→ #{c} after {}", fmt::micros(*waited_us)),
+                format!("→ #{c}"),
+            ],
+            None => vec![format!("→ after {}", fmt::micros(*waited_us))],
+        },
+        Returned::Spawned => match conn {
+            Some(c) => vec![format!("→ conn-{c} serves #{c}"), format!("→ conn-{c}")],
+            None => vec!["→ a thread".into()],
+        },
+        Returned::Evicted(Evict::SendTimeout) => {
+            vec![on_conn("timed out: dropped"), on_conn("dropped")]
+        }
+        Returned::Evicted(_) => vec![on_conn("dropped: replies unread"), on_conn("dropped")],
     }
 }
 

@@ -33,6 +33,19 @@ pub const SWITCH: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BO
 pub const SELECTED: Style = Style::new().add_modifier(Modifier::REVERSED);
 pub const RUNNING_TEXT: Style = Style::new().fg(Color::Green).add_modifier(Modifier::BOLD);
 
+/// The code panel: a listing's comments, the line of the loop's last call
+/// (and the connection it was on, in the Connected list), the branch it
+/// took, threads parked on a line, and how often each line ran.
+pub const CODE_COMMENT: Style = Style::new().fg(Color::Gray);
+pub const CODE_AT: Style = Style::new()
+    .fg(Color::Black)
+    .bg(Color::Yellow)
+    .add_modifier(Modifier::BOLD);
+pub const CODE_BRANCH: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+pub const CODE_PARKED: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+pub const CODE_COUNT: Style = Style::new().fg(Color::Yellow);
+pub const SERVING: Style = CODE_AT;
+
 /// The colour of an event's kind, in the log and the lists.
 pub fn kind(kind: &EventKind) -> Style {
     let fg = match kind {
