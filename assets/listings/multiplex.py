@@ -7,7 +7,7 @@ while True:
             while True:   # accept until WouldBlock
                 try:
                     conn, addr = server.accept() #@Accept
-                except BlockingIOError: break
+                except BlockingIOError: break    #@AcceptAgain
                 conn.setblocking(False)
                 sel.register(conn, EVENT_READ)   #@Accepted
             continue
