@@ -119,7 +119,14 @@ impl ServerHost {
     /// Sets the pace for the running model and the ones after it (each
     /// says it after its `listening`), and says so in the event stream.
     pub fn set_pace(&self, pace: Pace) {
-        *self.pace.lock().unwrap_or_else(|e| e.into_inner()) = pace;
+        let was = std::mem::replace(
+            &mut *self.pace.lock().unwrap_or_else(|e| e.into_inner()),
+            pace,
+        );
+        if was == pace {
+            // `+` at full speed, `-` at the slowest: nothing to say.
+            return;
+        }
         pace.apply(&self.control());
         let event = Event {
             t_us: self.epoch.elapsed().as_micros() as u64,

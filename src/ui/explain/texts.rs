@@ -580,7 +580,7 @@ pub fn explain(kind: &EventKind, about: About) -> Explanation {
             if *paused {
                 "The server thread really stops before its next call: it parks and uses no \
                  CPU, so the counters and the history stand still while you look. While \
-                 paused, n lets the loop run one more spin."
+                 paused, n lets it make one more system call, N run one more spin."
                     .into()
             } else {
                 "The thread goes on from where it parked, with its next call.".into()
