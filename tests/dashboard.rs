@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ioscope::app::action_for_key;
-use ioscope::app::{Action, Dashboard, Notice};
+use ioscope::app::{Action, Dashboard, Notice, Panel};
 use ioscope::client::builtin::BuiltinClients;
 use ioscope::event::{Call, ClientRole, Event, EventKind, Role};
 use ioscope::probe::{EventRx, channel};
@@ -1832,4 +1832,29 @@ fn the_faithful_listing_shows_b_empty_as_data_and_a_lost_reply() {
             screen[at + 1]
         );
     }
+}
+
+#[test]
+fn focus_goes_only_to_panels_on_screen() {
+    let mut d = lecture_script(false);
+    let cycle = |d: &mut Dashboard| {
+        (0..8)
+            .map(|_| {
+                d.handle(Action::FocusNext);
+                d.view.focus
+            })
+            .collect::<Vec<Panel>>()
+    };
+    render(&d, 120, 36);
+    assert!(cycle(&mut d).contains(&Panel::Disconnected));
+    // The code panel takes Disconnected's place at 120 columns.
+    d.handle(Action::ToggleCode);
+    render(&d, 120, 36);
+    let focused = cycle(&mut d);
+    assert!(!focused.contains(&Panel::Disconnected), "{focused:?}");
+    assert!(focused.contains(&Panel::Log) && focused.contains(&Panel::Connected));
+    // Narrower, it takes Ready's place too.
+    render(&d, 80, 24);
+    let focused = cycle(&mut d);
+    assert!(!focused.contains(&Panel::Ready), "{focused:?}");
 }

@@ -73,9 +73,38 @@ pub struct ViewState {
     /// Rows each panel showed when it was last drawn: scrolling stops where
     /// the last page is full (drawing sets it through a shared reference).
     rows: Cell<[usize; 4]>,
+    /// The panels the last frame drew (the code panel hides some): focus
+    /// goes only to those. Nothing drawn yet: any.
+    shown: Cell<Option<[bool; 4]>>,
 }
 
 impl ViewState {
+    /// A frame begins: which panels it draws is told by [`Self::drawn`].
+    pub fn begin_frame(&self) {
+        self.shown.set(Some([false; 4]));
+    }
+
+    /// The renderer drew `panel`.
+    pub fn drawn(&self, panel: Panel) {
+        let mut shown = self.shown.get().unwrap_or([false; 4]);
+        shown[panel.index()] = true;
+        self.shown.set(Some(shown));
+    }
+
+    /// The next panel from `from`, `step` places on (1 or 3 of 4),
+    /// skipping those the last frame did not draw.
+    fn next_shown(&self, from: Panel, step: usize) -> Panel {
+        let shown = self.shown.get();
+        let mut i = from.index();
+        for _ in 0..Panel::ALL.len() {
+            i = (i + step) % Panel::ALL.len();
+            if shown.is_none_or(|s| s[i]) {
+                return Panel::ALL[i];
+            }
+        }
+        from
+    }
+
     pub fn scroll_of(&self, panel: Panel) -> usize {
         self.scroll[panel.index()]
     }
@@ -167,8 +196,8 @@ impl ViewState {
             }
             // Enter elsewhere than in the log does nothing; in it, `select`.
             Action::Explain => self.explain = false,
-            Action::FocusNext => self.focus = Panel::ALL[(focus.index() + 1) % 4],
-            Action::FocusPrev => self.focus = Panel::ALL[(focus.index() + 3) % 4],
+            Action::FocusNext => self.focus = self.next_shown(focus, 1),
+            Action::FocusPrev => self.focus = self.next_shown(focus, 3),
             Action::ScrollUp(n) => *scroll = step(*scroll, up, n),
             Action::ScrollDown(n) => *scroll = step(*scroll, down, n),
             Action::ScrollHome => *scroll = top,

@@ -32,6 +32,7 @@ pub fn draw(frame: &mut Frame, dashboard: &Dashboard) {
 
 impl Widget for &Dashboard {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        self.view.begin_frame();
         let big = area.height >= 40 && area.width >= 100;
         let [head, body, foot] = area.layout(&Layout::vertical([
             Constraint::Length(header::height(big)),
@@ -178,6 +179,9 @@ fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
 
 /// A bordered panel, highlighted when it has the focus.
 fn panel<'a>(d: &Dashboard, which: Option<Panel>, title: Line<'a>) -> Block<'a> {
+    if let Some(p) = which {
+        d.view.drawn(p);
+    }
     let focused = which.is_some_and(|p| p == d.view.focus);
     Block::bordered()
         .border_style(if focused {
