@@ -68,6 +68,32 @@ pub fn thread_cpu() -> CpuTime {
     CpuTime::default()
 }
 
+/// This process's virtual size in bytes (Linux: /proc/self/statm): every
+/// thread's reserved stack counts, touched or not.
+pub fn vm_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().next()?.parse().ok()?;
+    Some(pages * page_size())
+}
+
+/// Connection attempts the kernel dropped because a listen queue was full,
+/// since boot, for the whole system (Linux: `TcpExt: ListenOverflows` in
+/// /proc/net/netstat).
+pub fn listen_overflows() -> Option<u64> {
+    let netstat = std::fs::read_to_string("/proc/net/netstat").ok()?;
+    netstat_field(&netstat, "TcpExt:", "ListenOverflows")
+}
+
+/// A field of /proc/net/netstat: a line of names, then a line of values,
+/// both starting with `section`.
+fn netstat_field(text: &str, section: &str, name: &str) -> Option<u64> {
+    let mut lines = text.lines().filter(|l| l.starts_with(section));
+    let names = lines.next()?;
+    let values = lines.next()?;
+    let at = names.split_whitespace().position(|n| n == name)?;
+    values.split_whitespace().nth(at)?.parse().ok()
+}
+
 /// Resident set size of this process in bytes (Linux: /proc/self/statm).
 pub fn rss_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
@@ -208,6 +234,25 @@ pub fn listen_queue(_listener: &std::net::TcpListener) -> Option<(u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_netstat_field_is_found_by_its_name() {
+        let text = "TcpExt: SyncookiesSent ListenOverflows ListenDrops\n\
+                    TcpExt: 1 3767 3800\n\
+                    IpExt: InNoRoutes\n\
+                    IpExt: 0\n";
+        assert_eq!(
+            netstat_field(text, "TcpExt:", "ListenOverflows"),
+            Some(3767)
+        );
+        assert_eq!(netstat_field(text, "TcpExt:", "Nothing"), None);
+        assert_eq!(netstat_field(text, "IpExt:", "InNoRoutes"), Some(0));
+        #[cfg(target_os = "linux")]
+        {
+            assert!(listen_overflows().is_some());
+            assert!(vm_bytes().unwrap() >= rss_bytes().unwrap());
+        }
+    }
 
     #[test]
     fn thread_cpu_grows_when_the_thread_works() {

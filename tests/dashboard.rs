@@ -651,6 +651,8 @@ fn pool_script() -> Dashboard {
             threads: 9,
             listen_queue: Some(1),
             listen_max: Some(5),
+            listen_overflows: None,
+            vm_bytes: None,
         },
     ));
     d.tick(2_600_000);
@@ -717,6 +719,8 @@ fn snapshot_blocking_parked_in_recv_with_a_listen_queue() {
             threads: 5,
             listen_queue: Some(2),
             listen_max: Some(5),
+            listen_overflows: None,
+            vm_bytes: None,
         },
     ));
     d.tick(3_200_000);

@@ -35,6 +35,8 @@ pub use runs::{READY_CAP, ReadyItem, ReadySend, Run, Totals};
 pub use threads::{ThreadRow, ThreadState, Threads};
 pub use view::{NOTICE_US, Notice, Panel, ViewState};
 
+use std::collections::VecDeque;
+
 use crate::event::{Backoff, Call, ConnId, Event, EventKind, Model};
 
 /// Model runs kept whole (their history bars, their figures); older runs
@@ -70,6 +72,53 @@ pub struct ProcessSample {
     pub threads: u64,
     pub listen_queue: Option<u32>,
     pub listen_max: Option<u32>,
+    /// Virtual size: the threads' reserved stacks, resident or not.
+    pub vm_bytes: Option<u64>,
+}
+
+/// The kernel's listen-queue overflows (system-wide), since the current
+/// run began, and how fast they come.
+#[derive(Debug, Clone, Default)]
+pub struct Overflows {
+    /// The counter when the run began.
+    first: Option<u64>,
+    /// Readings of the last two seconds or so: (time, counter).
+    recent: VecDeque<(u64, u64)>,
+}
+
+impl Overflows {
+    fn sample(&mut self, t_us: u64, count: u64) {
+        self.first.get_or_insert(count);
+        self.recent.push_back((t_us, count));
+        while self.recent.len() > 2 && t_us - self.recent[1].0 >= 2_000_000 {
+            self.recent.pop_front();
+        }
+    }
+
+    /// Dropped since the run began (`None`: the system does not say).
+    pub fn since_run(&self) -> Option<u64> {
+        let first = self.first?;
+        let last = self.recent.back().map_or(first, |r| r.1);
+        Some(last.saturating_sub(first))
+    }
+
+    /// Drops a second over the last second or so, at `now_us`. The sampler
+    /// reports only changes: no reading for a while is no drop.
+    pub fn rate(&self, now_us: u64) -> f64 {
+        let Some(&(_, last)) = self.recent.back() else {
+            return 0.0;
+        };
+        let from = now_us.saturating_sub(1_000_000);
+        let before = self
+            .recent
+            .iter()
+            .rev()
+            .find(|(t, _)| *t <= from)
+            .or(self.recent.front())
+            .map_or(last, |r| r.1);
+        let span = now_us.saturating_sub(from).max(1) as f64 / 1e6;
+        last.saturating_sub(before) as f64 / span
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -101,6 +150,8 @@ pub struct Dashboard {
     /// Events the probe could not deliver, in the whole session.
     pub dropped: u64,
     pub pace: Pace,
+    /// The kernel's listen-queue overflows, for the current run.
+    pub overflows: Overflows,
     /// The room guesses the next call's outcome.
     pub prediction: Prediction,
     /// The code panel's counts and the loop's last call (current run).
@@ -363,13 +414,19 @@ impl Dashboard {
                 threads,
                 listen_queue,
                 listen_max,
+                listen_overflows,
+                vm_bytes,
             } => {
                 self.process = Some(ProcessSample {
                     rss_bytes: *rss_bytes,
                     threads: *threads,
                     listen_queue: *listen_queue,
                     listen_max: *listen_max,
+                    vm_bytes: *vm_bytes,
                 });
+                if let Some(count) = listen_overflows {
+                    self.overflows.sample(t, *count);
+                }
                 self.with_run(|r| r.max_rss = r.max_rss.max(*rss_bytes));
             }
         }
@@ -500,6 +557,7 @@ impl Dashboard {
             self.accept_error = None;
             self.paused = false;
             self.loop_parked = false;
+            self.overflows = Overflows::default();
         }
         if self.runs.len() == RUNS_CAP {
             let oldest = self.runs.remove(0);
@@ -575,6 +633,25 @@ mod tests {
             d.apply(&spin(t, spins_per_20ms, 200 * cpu_pct));
             d.tick(t);
         }
+    }
+
+    #[test]
+    fn overflows_count_from_the_run_and_their_rate_fades() {
+        let mut o = Overflows::default();
+        assert_eq!(o.since_run(), None, "a system that does not say");
+        o.sample(1_000_000, 3_767);
+        assert_eq!(o.since_run(), Some(0));
+        o.sample(1_500_000, 3_817);
+        o.sample(2_000_000, 3_867);
+        assert_eq!(o.since_run(), Some(100));
+        assert!(
+            (o.rate(2_000_000) - 100.0).abs() < 1e-9,
+            "{}",
+            o.rate(2_000_000)
+        );
+        // Nothing more reported: nothing more dropped.
+        assert_eq!(o.rate(3_100_000), 0.0);
+        assert_eq!(o.since_run(), Some(100));
     }
 
     #[test]

@@ -358,6 +358,15 @@ pub enum EventKind {
         listen_queue: Option<u32>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         listen_max: Option<u32>,
+        /// The connection attempts the kernel dropped because a listen
+        /// queue was full: Linux's `ListenOverflows`, counted since boot for
+        /// the whole system (every listener, not only this one).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        listen_overflows: Option<u64>,
+        /// The process's virtual size: what its threads' stacks reserve,
+        /// resident or not.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        vm_bytes: Option<u64>,
     },
     /// The pace the viewer set: a delay before every system call (slow
     /// motion, 0 at full speed), and what the busy loop does after a spin

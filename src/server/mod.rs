@@ -466,6 +466,8 @@ fn spawn_sampler(
                     threads: crate::sys::process_threads().unwrap_or(0),
                     listen_queue: queue.map(|q| q.0),
                     listen_max: queue.map(|q| q.1),
+                    listen_overflows: crate::sys::listen_overflows(),
+                    vm_bytes: crate::sys::vm_bytes(),
                 };
                 if last.as_ref() != Some(&sample) {
                     let t_us = epoch.elapsed().as_micros() as u64;

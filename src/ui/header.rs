@@ -148,25 +148,10 @@ fn detail_parts(d: &Dashboard, fit: &mut Fit<'static>) {
                 )],
             );
         }
+        listen_parts(d, fit, "  ", 7);
         return;
     }
-    let mut queue = vec![Span::styled("listen queue ", theme::LABEL)];
-    match d.process.and_then(|p| p.listen_queue.zip(p.listen_max)) {
-        Some((len, max)) => {
-            let style = if len > 0 { theme::WARN } else { theme::VALUE };
-            queue.push(Span::styled(format!("{len}"), style));
-            queue.push(Span::styled(format!(" of {max}"), theme::LABEL));
-            fit.push(9, queue);
-            fit.push(
-                3,
-                [Span::styled(" (connected, not accepted)", theme::LABEL)],
-            );
-        }
-        None => {
-            queue.push(Span::styled("unknown on this system", theme::LABEL));
-            fit.push(4, queue);
-        }
-    }
+    listen_parts(d, fit, "", 9);
     if d.model() == Some(Model::Pool) {
         let (busy, idle) = d.threads.pool_workers();
         fit.push(
@@ -192,6 +177,48 @@ fn detail_parts(d: &Dashboard, fit: &mut Fit<'static>) {
                 )],
             );
         }
+    }
+}
+
+/// Connections waiting: the listen queue against the backlog, and the
+/// attempts the kernel dropped because it was full (`rank`: how much they
+/// matter beside the model's own figures).
+fn listen_parts(d: &Dashboard, fit: &mut Fit<'static>, lead: &str, rank: u8) {
+    let mut queue = vec![Span::styled(format!("{lead}listen queue "), theme::LABEL)];
+    match d.process.and_then(|p| p.listen_queue.zip(p.listen_max)) {
+        Some((len, max)) => {
+            let style = if len > 0 { theme::WARN } else { theme::VALUE };
+            queue.push(Span::styled(format!("{len}"), style));
+            queue.push(Span::styled(format!(" of {max}"), theme::LABEL));
+            fit.push(rank, queue);
+            fit.push(
+                3,
+                [Span::styled(" (connected, not accepted)", theme::LABEL)],
+            );
+        }
+        // The thread models are about the queue: say it cannot be seen.
+        None if d.has_threads() => {
+            queue.push(Span::styled("unknown on this system", theme::LABEL));
+            fit.push(4, queue);
+        }
+        None => {}
+    }
+    if let Some(dropped) = d.overflows.since_run() {
+        let rate = d.overflows.rate(d.now_us);
+        let style = if dropped > 0 {
+            theme::WARN
+        } else {
+            theme::VALUE
+        };
+        let mut spans = vec![
+            Span::styled(format!("  {} ", text::OVERFLOWS), theme::LABEL),
+            Span::styled(fmt::thousands(dropped), style),
+        ];
+        if rate > 0.0 {
+            spans.push(Span::styled(format!(" +{}/s", fmt::rate(rate)), style));
+        }
+        fit.push(if dropped > 0 { rank } else { 2 }, spans);
+        fit.push(2, [Span::styled(text::OVERFLOWS_SCOPE, theme::LABEL)]);
     }
 }
 

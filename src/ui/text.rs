@@ -270,6 +270,11 @@ pub fn backoff(backoff: Backoff, sleep_us: u64) -> String {
     }
 }
 
+/// The header's label for the kernel's listen-queue overflows.
+pub const OVERFLOWS: &str = "kernel dropped";
+/// ... and what they count.
+pub const OVERFLOWS_SCOPE: &str = " (listen overflows, whole system)";
+
 /// The prediction box's title.
 pub const GUESS_TITLE: &str = " The room guesses ";
 /// Under the question.

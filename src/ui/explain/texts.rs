@@ -719,6 +719,7 @@ pub fn explain(kind: &EventKind, about: About) -> Explanation {
             threads,
             listen_queue,
             listen_max,
+            ..
         } => (
             "a reading of the server process".into(),
             format!(
@@ -974,6 +975,8 @@ mod tests {
                 threads: 3,
                 listen_queue: Some(5),
                 listen_max: Some(5),
+                listen_overflows: None,
+                vm_bytes: None,
             },
             EventKind::WouldBlockOn {
                 call: Call::Recv,
@@ -1085,6 +1088,8 @@ mod tests {
                 threads: 1,
                 listen_queue: Some(6),
                 listen_max: Some(5),
+                listen_overflows: None,
+                vm_bytes: None,
             },
             about,
         );
