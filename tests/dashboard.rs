@@ -1862,3 +1862,41 @@ fn focus_goes_only_to_panels_on_screen() {
     let focused = cycle(&mut d);
     assert!(!focused.contains(&Panel::Ready), "{focused:?}");
 }
+
+/// `threaded`, backlog 5, a burst: the queue full, the kernel dropping.
+fn overflow_script() -> Dashboard {
+    let mut d = Dashboard::new();
+    d.apply(&ev(
+        0,
+        EventKind::Listening {
+            addr: "127.0.0.1:8080".into(),
+            model: Model::Threaded,
+            backlog: 5,
+            faithful: false,
+            cpu_split: true,
+        },
+    ));
+    for (t, dropped, vm) in [(500_000, 3_767, 350 << 20), (1_000_000, 3_867, 700 << 20)] {
+        d.apply(&ev(
+            t,
+            EventKind::Sample {
+                rss_bytes: 6 << 20,
+                threads: 41,
+                listen_queue: Some(6),
+                listen_max: Some(5),
+                listen_overflows: Some(dropped),
+                vm_bytes: Some(vm),
+            },
+        ));
+    }
+    d.tick(1_100_000);
+    d
+}
+
+#[test]
+fn snapshot_listen_queue_full_and_overflows() {
+    let d = overflow_script();
+    assert_eq!(d.overflows.since_run(), Some(100));
+    insta::assert_snapshot!("overflows_120x36", render(&d, 120, 36).backend());
+    insta::assert_snapshot!("overflows_80x24", render(&d, 80, 24).backend());
+}

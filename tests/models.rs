@@ -1064,3 +1064,45 @@ fn the_pace_is_announced_and_outlives_a_model_switch() {
     host.set_pace(host.pace().slower(false));
     assert_eq!(host.control().call_delay(), Duration::ZERO, "full speed");
 }
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_burst_fills_the_listen_queue_and_the_kernel_counts_what_it_dropped() {
+    use socket2::{Domain, Protocol, Socket, Type};
+    // The blocking model serves one client at a time: with A held, the
+    // others wait in the listen queue, and beyond the backlog the kernel
+    // drops them.
+    let mut t = TestServer::start_model(Model::Blocking, |c| c.backlog = 5);
+    let mut a = t.connect();
+    assert_eq!(round_trip(&mut a, b"a"), b"A");
+    let first = t.wait_for("a sample", |k| {
+        matches!(k, EventKind::Sample { listen_overflows: Some(_), .. })
+    });
+    let EventKind::Sample {
+        listen_overflows: Some(before),
+        ..
+    } = first
+    else {
+        unreachable!()
+    };
+    let burst: Vec<Socket> = (0..40)
+        .map(|_| {
+            let s = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP)).unwrap();
+            s.set_nonblocking(true).unwrap();
+            let _ = s.connect(&t.addr().into()); // in progress
+            s
+        })
+        .collect();
+    t.wait_for("the queue full and drops counted", |k| {
+        matches!(k,
+            EventKind::Sample {
+                listen_queue: Some(q),
+                listen_max: Some(max),
+                listen_overflows: Some(after),
+                ..
+            } if q >= max && *after > before)
+    });
+    drop(burst);
+    let TestServer { server, .. } = t;
+    server.stop();
+}
