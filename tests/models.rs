@@ -1076,7 +1076,13 @@ fn a_burst_fills_the_listen_queue_and_the_kernel_counts_what_it_dropped() {
     let mut a = t.connect();
     assert_eq!(round_trip(&mut a, b"a"), b"A");
     let first = t.wait_for("a sample", |k| {
-        matches!(k, EventKind::Sample { listen_overflows: Some(_), .. })
+        matches!(
+            k,
+            EventKind::Sample {
+                listen_overflows: Some(_),
+                ..
+            }
+        )
     });
     let EventKind::Sample {
         listen_overflows: Some(before),

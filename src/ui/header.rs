@@ -104,17 +104,25 @@ fn counter(d: &Dashboard) -> (&'static str, u64, Option<Vec<Span<'static>>>) {
         ),
         _ if d.has_threads() => {
             let rss = d.process.map_or("?".into(), |p| fmt::bytes(p.rss_bytes));
-            let spans = vec![
+            let mut spans = vec![
                 Span::styled("RSS ", theme::LABEL),
                 Span::styled(rss, theme::SPINS),
-                Span::styled(
-                    format!(
-                        " · {} started, {} ended",
-                        d.threads.started, d.threads.ended
-                    ),
-                    theme::LABEL,
-                ),
             ];
+            // Resident is what the threads touched; virtual, what their
+            // stacks reserve: the lecture's "threads waste memory".
+            if let Some(p) = d.process
+                && let Some(vm) = p.vm_bytes
+            {
+                spans.push(Span::styled(format!(" · {} ", text::VIRTUAL), theme::LABEL));
+                spans.push(Span::styled(fmt::bytes(vm), theme::SPINS));
+                if p.threads > 0 {
+                    spans.push(Span::styled(
+                        format!(" ({} {})", fmt::bytes(vm / p.threads), text::PER_THREAD),
+                        theme::LABEL,
+                    ));
+                }
+            }
+
             ("threads", d.threads.rows.len() as u64, Some(spans))
         }
         _ => ("spins", totals.spins(), Some(rate(rates.spins, "spins"))),

@@ -270,6 +270,11 @@ pub fn backoff(backoff: Backoff, sleep_us: u64) -> String {
     }
 }
 
+/// The process's virtual size, beside its RSS.
+pub const VIRTUAL: &str = "virtual";
+/// ... divided among its threads.
+pub const PER_THREAD: &str = "a thread";
+
 /// The header's label for the kernel's listen-queue overflows.
 pub const OVERFLOWS: &str = "kernel dropped";
 /// ... and what they count.

@@ -26,6 +26,12 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
             theme::LABEL,
         ));
     }
+    // After what matters more, and only whole.
+    let counts = format!("· {} started, {} ended ", t.started, t.ended);
+    let used: usize = title.iter().map(Span::width).sum();
+    if used + counts.len() + 2 <= area.width as usize {
+        title.push(Span::styled(counts, theme::LABEL));
+    }
     let block = panel(d, Some(Panel::Ready), Line::from(title))
         .title_bottom(Line::styled(" parked for · in ", theme::HINT));
     let inner = block.inner(area);
