@@ -115,9 +115,9 @@ fn counter(d: &Dashboard) -> (&'static str, u64, Option<Vec<Span<'static>>>) {
             {
                 spans.push(Span::styled(format!(" · {} ", text::VIRTUAL), theme::LABEL));
                 spans.push(Span::styled(fmt::bytes(vm), theme::SPINS));
-                if p.threads > 0 {
+                if let Some(each) = vm.checked_div(p.threads) {
                     spans.push(Span::styled(
-                        format!(" ({} {})", fmt::bytes(vm / p.threads), text::PER_THREAD),
+                        format!(" ({} {})", fmt::bytes(each), text::PER_THREAD),
                         theme::LABEL,
                     ));
                 }
