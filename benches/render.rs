@@ -27,6 +27,7 @@ fn busy_dashboard() -> Dashboard {
             model: Model::Nonblocking,
             backlog: 4096,
             faithful: false,
+            verbatim: false,
             cpu_split: true,
         },
     ));

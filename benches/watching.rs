@@ -519,15 +519,15 @@ fn run_loop<P: Probe>(
 ) {
     // As a model's first thread does: the dashboard learns the model.
     let addr = listener.local_addr().expect("local address");
-    probe.listening(addr, model, BACKLOG, false);
+    probe.listening(addr, model, BACKLOG, None);
     probe.flush();
     let ids = Default::default();
     match model {
         Model::Nonblocking => {
             let opts = LoopOptions {
-                faithful: false,
                 limits,
                 conn_ids: ids,
+                ..LoopOptions::default()
             };
             nonblocking::run(listener, opts, control, probe).expect("the nonblocking loop");
         }

@@ -141,6 +141,12 @@ pub struct ServeArgs {
     #[arg(long)]
     pub faithful: bool,
 
+    /// Run the listing as Linux really runs it (implies --faithful): an
+    /// accepted socket does not inherit O_NONBLOCK and the listing never
+    /// sets it, so the whole loop parks in recv() on a silent client.
+    #[arg(long)]
+    pub verbatim: bool,
+
     /// Sleep this many microseconds after a spin that found nothing to do
     /// (0, the default, is the lecture's loop: it never sleeps; at most 1 s).
     #[arg(long, default_value_t = 0, value_name = "US", value_parser = clap::value_parser!(u64).range(0..=1_000_000))]

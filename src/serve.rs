@@ -59,7 +59,8 @@ fn start(args: &ServeArgs) -> Result<(ServerHost, EventRx, Instant), ServeError>
     let mut config = ServerConfig::new(args.addr);
     config.model = args.model;
     config.backlog = args.backlog;
-    config.faithful = args.faithful;
+    config.faithful = args.faithful || args.verbatim;
+    config.verbatim = args.verbatim;
     config.workers = args.workers;
     config.pending_cap = args.pending_cap;
     config.pending_total = args.pending_total;

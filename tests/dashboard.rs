@@ -55,6 +55,7 @@ fn lecture_script(faithful: bool) -> Dashboard {
             model: Model::Nonblocking,
             backlog: 5,
             faithful,
+            verbatim: false,
             cpu_split: true,
         },
     ));
@@ -566,6 +567,7 @@ fn pool_script() -> Dashboard {
             model: Model::Pool,
             backlog: 5,
             faithful: false,
+            verbatim: false,
             cpu_split: true,
         },
     ));
@@ -674,6 +676,7 @@ fn snapshot_blocking_parked_in_recv_with_a_listen_queue() {
             model: Model::Blocking,
             backlog: 5,
             faithful: false,
+            verbatim: false,
             cpu_split: true,
         },
     ));
@@ -748,6 +751,7 @@ fn snapshot_models_compared() {
             model: Model::Multiplex,
             backlog: 5,
             faithful: false,
+            verbatim: false,
             cpu_split: true,
         },
     ));
@@ -857,6 +861,7 @@ fn listening_of(t: u64, model: Model) -> Event {
             model,
             backlog: 5,
             faithful: false,
+            verbatim: false,
             cpu_split: true,
         },
     )
@@ -1071,6 +1076,7 @@ fn hostile_hall() -> Dashboard {
             model: Model::Nonblocking,
             backlog: 5,
             faithful: true,
+            verbatim: false,
             cpu_split: true,
         },
     ));
@@ -1265,6 +1271,7 @@ fn guessing_script() -> Dashboard {
             model: Model::Nonblocking,
             backlog: 5,
             faithful: false,
+            verbatim: false,
             cpu_split: true,
         },
     ));
@@ -1333,6 +1340,7 @@ fn listening_faithful(t: u64, model: Model, faithful: bool) -> Event {
             model,
             backlog: 5,
             faithful,
+            verbatim: false,
             cpu_split: true,
         },
     )
@@ -1873,6 +1881,7 @@ fn overflow_script() -> Dashboard {
             model: Model::Threaded,
             backlog: 5,
             faithful: false,
+            verbatim: false,
             cpu_split: true,
         },
     ));
@@ -1899,4 +1908,63 @@ fn snapshot_listen_queue_full_and_overflows() {
     assert_eq!(d.overflows.since_run(), Some(100));
     insta::assert_snapshot!("overflows_120x36", render(&d, 120, 36).backend());
     insta::assert_snapshot!("overflows_80x24", render(&d, 80, 24).backend());
+}
+
+#[test]
+fn snapshot_verbatim_parked_in_recv() {
+    let mut d = Dashboard::new();
+    d.apply(&ev(
+        0,
+        EventKind::Listening {
+            addr: "127.0.0.1:8080".into(),
+            model: Model::Nonblocking,
+            backlog: 5,
+            faithful: true,
+            verbatim: true,
+            cpu_split: true,
+        },
+    ));
+    d.apply(&ev(
+        10,
+        EventKind::Thread {
+            thread: "loop".into(),
+            role: Role::BusyLoop,
+            alive: true,
+            conn: None,
+        },
+    ));
+    d.apply(&ev(
+        2_000_000,
+        EventKind::Accept {
+            conn: 1,
+            peer: "127.0.0.1:50001".into(),
+        },
+    ));
+    d.apply(&ev(
+        2_000_100,
+        EventKind::Blocked {
+            thread: "loop".into(),
+            call: Call::Recv,
+            conn: Some(1),
+        },
+    ));
+    d.apply(&ev(
+        5_000_000,
+        EventKind::Sample {
+            rss_bytes: 4 << 20,
+            threads: 3,
+            listen_queue: Some(1),
+            listen_max: Some(5),
+            listen_overflows: Some(0),
+            vm_bytes: None,
+        },
+    ));
+    d.tick(14_300_100);
+    let screen = format!("{:?}", render(&d, 120, 36).backend());
+    assert!(
+        screen.contains("parked in recv() on #1 for 12.3 s"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("verbatim_120x36", render(&d, 120, 36).backend());
+    insta::assert_snapshot!("verbatim_80x24", render(&d, 80, 24).backend());
 }

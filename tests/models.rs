@@ -1112,3 +1112,64 @@ fn a_burst_fills_the_listen_queue_and_the_kernel_counts_what_it_dropped() {
     let TestServer { server, .. } = t;
     server.stop();
 }
+
+#[test]
+fn verbatim_parks_the_whole_loop_in_recv_on_a_silent_client() {
+    let mut t = TestServer::start_with(|c| {
+        c.faithful = true;
+        c.verbatim = true;
+    });
+    match t.wait_for("listening", |k| matches!(k, EventKind::Listening { .. })) {
+        EventKind::Listening {
+            faithful, verbatim, ..
+        } => assert!(faithful && verbatim),
+        _ => unreachable!(),
+    }
+    let mut a = t.connect(); // says nothing
+    let parked = |k: &EventKind| matches!(k, EventKind::Blocked { thread, call: Call::Recv, conn: Some(1) } if thread == "loop");
+    t.wait_for("the loop parked in recv() on #1", parked);
+    // A second client is not even accepted: the loop is in A's recv().
+    let mut b = t.connect();
+    b.write_all(b"b").unwrap();
+    assert_no_reply(&mut b, "B, while A says nothing");
+    assert!(
+        !t.seen
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Accept { conn: 2, .. })),
+        "B accepted while the loop was parked"
+    );
+    // A speaks: the loop goes on; B is accepted, but the next pass parks
+    // in A's recv() again (A comes first in connected_list) ...
+    assert_eq!(round_trip(&mut a, b"a"), b"A");
+    t.wait_for("B accepted", |k| {
+        matches!(k, EventKind::Accept { conn: 2, .. })
+    });
+    // ... until A goes: its b'' no longer blocks, and B's recv reads "b".
+    a.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut reply = [0u8; 1];
+    b.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"B");
+    let TestServer { server, .. } = t;
+    server.stop();
+}
+
+#[test]
+fn a_verbatim_loop_parked_in_recv_still_stops() {
+    let mut t = TestServer::start_with(|c| {
+        c.faithful = true;
+        c.verbatim = true;
+    });
+    let _a = t.connect();
+    t.wait_for("parked in recv()", |k| {
+        matches!(
+            k,
+            EventKind::Blocked {
+                call: Call::Recv,
+                ..
+            }
+        )
+    });
+    // Joins the loop's thread: the stop shuts the blocking socket down.
+    let TestServer { server, .. } = t;
+    server.stop();
+}

@@ -554,6 +554,7 @@ mod tests {
             model,
             backlog: 5,
             faithful,
+            verbatim: false,
             cpu_split: true,
         }
     }

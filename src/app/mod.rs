@@ -51,6 +51,8 @@ pub struct ServerInfo {
     pub model: Model,
     pub backlog: i32,
     pub faithful: bool,
+    /// `--verbatim`: the listing's sockets left blocking.
+    pub verbatim: bool,
     /// The server's machine splits CPU time into user and kernel.
     pub cpu_split: bool,
 }
@@ -224,6 +226,7 @@ impl Dashboard {
                 model,
                 backlog,
                 faithful,
+                verbatim,
                 cpu_split,
             } => {
                 self.new_run(t, *model, *faithful);
@@ -232,6 +235,7 @@ impl Dashboard {
                     model: *model,
                     backlog: *backlog,
                     faithful: *faithful,
+                    verbatim: *verbatim,
                     cpu_split: *cpu_split,
                 });
                 self.started_us.get_or_insert(t);
@@ -606,6 +610,7 @@ mod tests {
                 model,
                 backlog: 5,
                 faithful,
+                verbatim: false,
                 cpu_split: true,
             },
         )

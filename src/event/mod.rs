@@ -221,6 +221,10 @@ pub enum EventKind {
         /// `--faithful`: the lecture's listing as written, bugs included.
         #[serde(default)]
         faithful: bool,
+        /// `--verbatim`: the listing as Linux really runs it — accepted
+        /// sockets left blocking, so the loop parks in `recv()`.
+        #[serde(default, skip_serializing_if = "is_false")]
+        verbatim: bool,
         /// The server's machine splits thread CPU time into user and kernel
         /// (Linux); elsewhere `spin` summaries carry the total as user time.
         #[serde(default)]
@@ -382,6 +386,10 @@ pub enum EventKind {
     Client { peer: String, role: ClientRole },
     /// Not from the server: a built-in client got a whole reply back.
     Reply { peer: String, rtt_us: u64 },
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn is_zero(n: &u64) -> bool {

@@ -285,12 +285,13 @@ impl Drop for ChannelProbe {
 }
 
 impl Probe for ChannelProbe {
-    fn listening(&mut self, addr: SocketAddr, model: Model, backlog: i32, faithful: bool) {
+    fn listening(&mut self, addr: SocketAddr, model: Model, backlog: i32, listing: Option<bool>) {
         self.emit(EventKind::Listening {
             addr: addr.to_string(),
             model,
             backlog,
-            faithful,
+            faithful: listing.is_some(),
+            verbatim: listing == Some(true),
             cpu_split: sys::CPU_SPLIT,
         });
     }

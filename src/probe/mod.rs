@@ -27,7 +27,15 @@ pub const FLUSH_EVERY: Duration = Duration::from_millis(20);
 
 /// Everything a model can report. All methods default to doing nothing.
 pub trait Probe {
-    fn listening(&mut self, _addr: SocketAddr, _model: Model, _backlog: i32, _faithful: bool) {}
+    /// `faithful`: the lecture's listing (`Some(true)`: verbatim).
+    fn listening(
+        &mut self,
+        _addr: SocketAddr,
+        _model: Model,
+        _backlog: i32,
+        _listing: Option<bool>,
+    ) {
+    }
     /// The pace the viewer set (slow motion, the idle backoff).
     fn pace(&mut self, _call_delay: Duration, _backoff: Backoff, _sleep: Duration) {}
     /// One loop iteration began.

@@ -118,6 +118,8 @@ pub struct ServerConfig {
     pub backlog: i32,
     /// Run the lecture's listing as written, bugs included.
     pub faithful: bool,
+    /// `--verbatim`: the listing's accepted sockets stay blocking (Linux).
+    pub verbatim: bool,
     pub pending_cap: usize,
     /// Reply bytes kept for all clients together (`nonblocking`,
     /// `multiplex`: the thread models keep none).
@@ -149,6 +151,7 @@ impl ServerConfig {
             model: Model::default(),
             backlog: DEFAULT_BACKLOG,
             faithful: false,
+            verbatim: false,
             pending_cap: DEFAULT_PENDING_CAP,
             pending_total: DEFAULT_PENDING_TOTAL,
             stall_timeout: DEFAULT_STALL_TIMEOUT,
@@ -245,6 +248,7 @@ impl Server {
         // `--faithful` is the lecture's listing: only a model that has one
         // runs (and says it runs) faithfully.
         let faithful = config.faithful && config.model.has_listing();
+        let verbatim = faithful && config.verbatim;
         let spawn = Spawn {
             listener,
             threads: Threads {
@@ -265,14 +269,14 @@ impl Server {
                 addr,
                 model: config.model,
                 backlog: config.backlog,
-                faithful,
+                listing: faithful.then_some(verbatim),
                 inject_panic: config.inject_panic,
                 pace: control.pace(),
                 announced: Some(announced),
             },
         };
         let mut threads = match config.model {
-            Model::Nonblocking => nonblocking::spawn(spawn, faithful),
+            Model::Nonblocking => nonblocking::spawn(spawn, faithful, verbatim),
             Model::Blocking => blocking::spawn(spawn),
             Model::Threaded => threaded::spawn(spawn),
             Model::Pool => pool::spawn(spawn, config.workers),
@@ -422,7 +426,8 @@ pub(crate) struct Hello {
     pub addr: SocketAddr,
     pub model: Model,
     pub backlog: i32,
-    pub faithful: bool,
+    /// The lecture's listing runs (`Some(true)`: verbatim).
+    pub listing: Option<bool>,
     pub inject_panic: bool,
     /// The pace the run starts at, said after `listening` unless it is
     /// full speed and spinning (the lecture's loop).
@@ -432,7 +437,7 @@ pub(crate) struct Hello {
 
 impl Hello {
     pub fn announce(&mut self, probe: &mut impl Probe) {
-        probe.listening(self.addr, self.model, self.backlog, self.faithful);
+        probe.listening(self.addr, self.model, self.backlog, self.listing);
         let (call_delay, backoff, sleep) = self.pace;
         if !call_delay.is_zero() || backoff != Backoff::Spin {
             probe.pace(call_delay, backoff, sleep);

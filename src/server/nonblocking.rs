@@ -18,8 +18,10 @@
 //! (Faithful mode reports a `send` error as a `reset` too rather than
 //! crashing the dashboard, and says "the listing crashes here".)
 
+use std::collections::HashMap;
 use std::io::{self, ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -42,13 +44,53 @@ pub struct LoopOptions {
     /// Where connection ids come from (shared with the runs before and
     /// after this one).
     pub conn_ids: ConnIds,
+    /// `--verbatim`: accepted sockets are left blocking, as on Linux the
+    /// listing leaves them; these are shut down on stop, so that a loop
+    /// parked in `recv()` wakes.
+    pub verbatim: Option<Blocking>,
 }
 
-pub(crate) fn spawn(s: Spawn, faithful: bool) -> io::Result<Vec<JoinHandle<()>>> {
+/// `--verbatim`'s blocking sockets (a clone of each), to shut down on stop.
+#[derive(Debug, Clone, Default)]
+pub struct Blocking(Arc<Mutex<HashMap<ConnId, TcpStream>>>);
+
+impl Blocking {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ConnId, TcpStream>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn add(&self, id: ConnId, sock: &TcpStream) {
+        if let Ok(clone) = sock.try_clone() {
+            self.lock().insert(id, clone);
+        }
+    }
+
+    fn remove(&self, id: ConnId) {
+        self.lock().remove(&id);
+    }
+
+    /// Wakes a `recv()` parked on any of them.
+    fn shut_all(&self) {
+        for sock in self.lock().values() {
+            let _ = sock.shutdown(Shutdown::Both);
+        }
+    }
+}
+
+pub(crate) fn spawn(s: Spawn, faithful: bool, verbatim: bool) -> io::Result<Vec<JoinHandle<()>>> {
+    let blocking = verbatim.then(Blocking::default);
+    if let Some(blocking) = blocking.clone() {
+        s.control.set_nudge(Box::new(move |stopping| {
+            if stopping {
+                blocking.shut_all();
+            }
+        }));
+    }
     let opts = LoopOptions {
         faithful,
         limits: s.limits,
         conn_ids: s.conn_ids,
+        verbatim: blocking,
     };
     let (listener, control) = (s.listener, s.control);
     let thread = s.threads.spawn(
@@ -142,12 +184,18 @@ pub fn run<P: Probe>(
                             continue;
                         };
                         // The listing forgets this: on Linux an accepted
-                        // socket does not inherit O_NONBLOCK.
-                        if let Err(e) = sock.set_nonblocking(true) {
+                        // socket does not inherit O_NONBLOCK (--verbatim
+                        // leaves it so).
+                        if opts.verbatim.is_none()
+                            && let Err(e) = sock.set_nonblocking(true)
+                        {
                             probe.accept_error(&e, Duration::ZERO);
                             continue;
                         }
                         let id = opts.conn_ids.next();
+                        if let Some(blocking) = &opts.verbatim {
+                            blocking.add(id, &sock);
+                        }
                         probe.accept(id, peer);
                         conns.push(Conn {
                             id,
@@ -220,7 +268,18 @@ pub fn run<P: Probe>(
                 continue;
             }
             gate!();
-            match conn.sock.read(&mut buf) {
+            let read = match &opts.verbatim {
+                None => conn.sock.read(&mut buf),
+                Some(_) => {
+                    // A blocking socket: the whole loop waits here.
+                    probe.blocked("loop", Call::Recv, Some(conn.id));
+                    let since = Instant::now();
+                    let read = conn.sock.read(&mut buf);
+                    probe.unblocked("loop", Call::Recv, Some(conn.id), since.elapsed());
+                    read
+                }
+            };
+            match read {
                 Ok(0) if opts.faithful => {
                     // The listing's `data.upper()` of b'' is b'': it sends it.
                     if conn.eof_reported {
@@ -277,6 +336,11 @@ pub fn run<P: Probe>(
 
         // 4. remove the disconnected (dropping a TcpStream closes it).
         if conns.iter().any(|c| c.dead) {
+            if let Some(blocking) = &opts.verbatim {
+                for c in conns.iter().filter(|c| c.dead) {
+                    blocking.remove(c.id);
+                }
+            }
             conns.retain(|c| !c.dead);
         }
 

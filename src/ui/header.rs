@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use super::fit::{Fit, MUST};
 use super::{bigdigits, fmt, panel, text, theme};
-use crate::app::Dashboard;
+use crate::app::{Dashboard, ThreadState};
 use crate::event::{Backoff, Model};
 
 /// Rows the header takes, borders included.
@@ -249,8 +249,34 @@ fn status_line(d: &Dashboard) -> Fit<'static> {
     match &d.server {
         Some(s) => {
             fit.push(MUST, [Span::styled(format!(" {} ", s.model), theme::VALUE)]);
-            if s.faithful {
+            if s.verbatim {
+                fit.push(7, [Span::styled(text::VERBATIM, theme::WARN)]);
+            } else if s.faithful {
                 fit.push(7, [Span::styled("(faithful listing) ", theme::WARN)]);
+            }
+            // A single loop parked in a blocking call (--verbatim): the
+            // room sees the whole server wait on one client.
+            if !d.has_threads() {
+                let parked = d.threads.rows.values().find_map(|r| match r.state {
+                    ThreadState::Blocked { call, conn } => Some((call, conn, r.since_us)),
+                    ThreadState::Running => None,
+                });
+                if let Some((call, conn, since)) = parked {
+                    fit.push(
+                        MUST,
+                        [Span::styled(
+                            format!(
+                                " {} ",
+                                text::loop_parked(
+                                    call,
+                                    conn,
+                                    &fmt::micros(d.now_us.saturating_sub(since))
+                                )
+                            ),
+                            theme::PAUSED,
+                        )],
+                    );
+                }
             }
             if s.model == Model::Nonblocking && d.pace.backoff != Backoff::Spin {
                 fit.push(

@@ -109,9 +109,14 @@ fn describe(kind: &EventKind, room: usize) -> (String, Option<String>) {
             model,
             backlog,
             faithful,
+            verbatim,
             ..
         } => {
-            let mode = if *faithful { " (faithful listing)" } else { "" };
+            let mode = match (faithful, verbatim) {
+                (_, true) => " (the listing verbatim)",
+                (true, false) => " (faithful listing)",
+                _ => "",
+            };
             return remark(
                 format!("{model}{mode} on {addr}"),
                 format!(", backlog {backlog}"),

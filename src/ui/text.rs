@@ -270,6 +270,16 @@ pub fn backoff(backoff: Backoff, sleep_us: u64) -> String {
     }
 }
 
+/// The header's mark for `--verbatim`.
+pub const VERBATIM: &str = "(the listing verbatim: blocking sockets) ";
+
+/// The single loop parked in a blocking call: "parked in recv() on #1
+/// for 12.3 s".
+pub fn loop_parked(call: Call, conn: Option<ConnId>, waited: &str) -> String {
+    let on = conn.map_or(String::new(), |c| format!(" on #{c}"));
+    format!("⏸ parked in {}(){on} for {waited}", call.name())
+}
+
 /// The process's virtual size, beside its RSS.
 pub const VIRTUAL: &str = "virtual";
 /// ... divided among its threads.

@@ -816,6 +816,7 @@ mod tests {
                 model: Model::Nonblocking,
                 backlog: 5,
                 faithful: true,
+                verbatim: false,
                 cpu_split: true,
             },
             EventKind::Accept {
