@@ -184,6 +184,7 @@ pub fn perform(action: Action, dashboard: &mut Dashboard, session: Session) -> O
         Action::StepCall => Some(Command::StepCall),
         Action::Slower(slower) => Some(Command::Slower(slower)),
         Action::NextBackoff => Some(Command::NextBackoff),
+        Action::Workers(grow) => Some(Command::Workers(grow)),
         Action::NextModel => Some(Command::NextModel),
         Action::Client(cmd) => {
             if let Some(notice) = client_command(cmd, dashboard, session.clients) {

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use crate::app::Notice;
 use crate::probe::EventRx;
-use crate::server::ServerHost;
+use crate::server::{Resize, ServerHost};
 
 /// What the viewer asks of the source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +21,8 @@ pub enum Command {
     Slower(bool),
     /// The busy loop's next idle backoff.
     NextBackoff,
+    /// `pool`: one worker more (`true`) or fewer.
+    Workers(bool),
     /// Stop this model and start the next one on the same address.
     NextModel,
 }
@@ -96,6 +98,17 @@ impl Source for Live {
             }
             Command::Slower(slower) => self.host.set_pace(self.host.pace().slower(slower)),
             Command::NextBackoff => self.host.set_pace(self.host.pace().next_backoff()),
+            Command::Workers(grow) => match self.host.resize_pool(grow) {
+                None => return Err(Notice::WorkersNeedPool),
+                Some(Err(why)) => {
+                    return Err(match why {
+                        Resize::CannotGrow => Notice::PoolCannotGrow,
+                        Resize::AtLeastOne => Notice::PoolAtLeastOne,
+                        Resize::QueueFull => Notice::PoolQueueFull,
+                    });
+                }
+                Some(Ok(_)) => {}
+            },
             Command::NextModel => {
                 let next = self.host.model().next();
                 self.host

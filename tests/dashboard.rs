@@ -1968,3 +1968,23 @@ fn snapshot_verbatim_parked_in_recv() {
     insta::assert_snapshot!("verbatim_120x36", render(&d, 120, 36).backend());
     insta::assert_snapshot!("verbatim_80x24", render(&d, 80, 24).backend());
 }
+
+#[test]
+fn the_help_scrolls_to_every_key_on_a_small_screen() {
+    let mut d = lecture_script(false);
+    d.handle(Action::ToggleHelp);
+    let screen = |d: &Dashboard| format!("{:?}", render(d, 80, 24).backend());
+    let first = screen(&d);
+    assert!(first.contains("↓ more") && !first.contains("explain the selected"));
+    d.handle(Action::ScrollEnd);
+    let last = screen(&d);
+    assert!(last.contains("explain the selected line"), "{last}");
+    assert!(last.contains("↑ more") && !last.contains("q Esc Ctrl-C"));
+    // Every key is on one of the pages: the first and the last together.
+    for binding in ioscope::app::KEYS {
+        let keys = binding.keys_text();
+        assert!(first.contains(&keys) || last.contains(&keys), "{keys}");
+    }
+    // The help open, the arrows scroll it, not the focused list.
+    assert_eq!(d.view.scroll_of(Panel::Connected), 0);
+}

@@ -1173,3 +1173,57 @@ fn a_verbatim_loop_parked_in_recv_still_stops() {
     let TestServer { server, .. } = t;
     server.stop();
 }
+
+#[test]
+fn the_pool_grows_and_shrinks_while_it_runs() {
+    let (host, mut seen) = host(Model::Pool);
+    let workers = |seen: &Seen, alive: bool| {
+        seen.all
+            .iter()
+            .filter(|e| {
+                matches!(&e.kind, EventKind::Thread { role: ioscope::event::Role::Worker, alive: a, .. } if *a == alive)
+            })
+            .count()
+    };
+    seen.wait_for_count("the first workers", 4, |k| {
+        matches!(
+            k,
+            EventKind::Thread {
+                role: ioscope::event::Role::Worker,
+                alive: true,
+                ..
+            }
+        )
+    });
+    assert_eq!(host.resize_pool(true), Some(Ok(5)));
+    seen.wait_for_count(
+        "worker-5 started",
+        1,
+        |k| matches!(k, EventKind::Thread { thread, alive: true, .. } if thread == "worker-5"),
+    );
+    // Idle workers retire at once, down to one.
+    for left in (1..5).rev() {
+        assert_eq!(host.resize_pool(false), Some(Ok(left)));
+    }
+    assert_eq!(
+        host.resize_pool(false),
+        Some(Err(ioscope::server::Resize::AtLeastOne))
+    );
+    seen.wait_for_count("four retired", 4, |k| {
+        matches!(
+            k,
+            EventKind::Thread {
+                role: ioscope::event::Role::Worker,
+                alive: false,
+                ..
+            }
+        )
+    });
+    assert_eq!(workers(&seen, true) - workers(&seen, false), 1);
+    // The one left still serves.
+    let mut c = connect(host.addr());
+    assert_eq!(round_trip(&mut c, b"still"), b"STILL");
+    // Not a pool: nothing to resize.
+    host.switch_to(Model::Threaded).expect("switch");
+    assert_eq!(host.resize_pool(true), None);
+}

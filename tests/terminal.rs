@@ -232,8 +232,10 @@ fn spins(screen: &str) -> Option<u64> {
         .ok()
 }
 
+/// "Connected 3 of 10 accepted": the 10 (the header's listen queue says
+/// "not accepted" too: the panel's title it is).
 fn accepted(screen: &str) -> Option<u64> {
-    let line = screen.lines().find(|l| l.contains("accepted"))?;
+    let line = screen.lines().find(|l| l.contains("┌ Connected"))?;
     let before = line.split(" accepted").next()?;
     before.split_whitespace().last()?.parse().ok()
 }

@@ -34,6 +34,8 @@ pub enum Action {
     Reveal,
     /// Count a guess for outcome 0 to 3.
     Guess(usize),
+    /// `pool`: one worker more (`true`) or fewer.
+    Workers(bool),
     /// Stop this model and start the next one on the same address.
     NextModel,
     /// The comparison of the models that have run.
@@ -131,6 +133,10 @@ pub const KEYS: &[Binding] = &[
         "demo on/off: clients come, talk, close, reset",
     ),
     row(
+        &[("w", Action::Workers(true)), ("W", Action::Workers(false))],
+        "pool: one worker more / fewer (while it runs)",
+    ),
+    row(
         &[("m", Action::NextModel)],
         "switch to the next model (blocking → … → multiplex)",
     ),
@@ -217,6 +223,8 @@ pub fn action_for_key(key: KeyEvent, overlay_open: bool) -> Option<Action> {
         KeyCode::Char('s') => Action::Client(ClientCmd::SendAll),
         KeyCode::Char('d') => Action::ToggleDemo,
         KeyCode::Char('m') => Action::NextModel,
+        KeyCode::Char('w') => Action::Workers(true),
+        KeyCode::Char('W') => Action::Workers(false),
         KeyCode::Char('n') => Action::StepCall,
         KeyCode::Char('N') => Action::Step,
         KeyCode::Char('-') => Action::Slower(true),

@@ -47,6 +47,14 @@ pub enum Notice {
     StepNeedsPause,
     /// `N` steps a loop's spin: the thread models have none (`n` steps).
     SpinStepNeedsLoop,
+    /// `w` / `W` resize a pool: the running model is not one.
+    WorkersNeedPool,
+    /// `w`: the pool is at its largest, or no thread could start.
+    PoolCannotGrow,
+    /// `W`: one worker is the least a pool has.
+    PoolAtLeastOne,
+    /// `W`: the queue is full of clients; the retirement could not queue.
+    PoolQueueFull,
     /// `m`: the next model could not start (the old one runs again).
     SwitchFailed { model: Model, error: String },
 }
@@ -54,6 +62,8 @@ pub enum Notice {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ViewState {
     pub help: bool,
+    /// Rows the help is scrolled (when its keys outgrow the screen).
+    pub help_scroll: usize,
     /// The model comparison overlay.
     pub compare: bool,
     /// The explain overlay: what the selected log line means.
@@ -73,12 +83,19 @@ pub struct ViewState {
     /// Rows each panel showed when it was last drawn: scrolling stops where
     /// the last page is full (drawing sets it through a shared reference).
     rows: Cell<[usize; 4]>,
+    /// How far the help can scroll (its rows beyond the screen's).
+    help_rows: Cell<usize>,
     /// The panels the last frame drew (the code panel hides some): focus
     /// goes only to those. Nothing drawn yet: any.
     shown: Cell<Option<[bool; 4]>>,
 }
 
 impl ViewState {
+    /// The help's rows beyond what the screen shows.
+    pub fn set_help_overflow(&self, rows: usize) {
+        self.help_rows.set(rows);
+    }
+
     /// A frame begins: which panels it draws is told by [`Self::drawn`].
     pub fn begin_frame(&self) {
         self.shown.set(Some([false; 4]));
@@ -154,6 +171,28 @@ impl ViewState {
     /// Applies an action that changes only the view; `len` tells how many
     /// rows a panel has now.
     pub fn handle(&mut self, action: Action, len: impl Fn(Panel) -> usize) {
+        // The help open: the scrolling keys scroll it (its rows past the
+        // screen's are told by the last frame, as the panels' are).
+        if self.help {
+            let most = self.help_rows.get();
+            let scroll = &mut self.help_scroll;
+            match action {
+                Action::ScrollUp(n) => *scroll = scroll.saturating_sub(n),
+                Action::ScrollDown(n) => *scroll = (*scroll + n).min(most),
+                Action::ScrollHome => *scroll = 0,
+                Action::ScrollEnd => *scroll = most,
+                _ => {}
+            }
+            if matches!(
+                action,
+                Action::ScrollUp(_)
+                    | Action::ScrollDown(_)
+                    | Action::ScrollHome
+                    | Action::ScrollEnd
+            ) {
+                return;
+            }
+        }
         let focus = self.focus;
         if focus == Panel::Log && self.select(action, len(Panel::Log)) {
             return;
@@ -180,6 +219,7 @@ impl ViewState {
         match action {
             Action::ToggleHelp => {
                 self.help = !self.help;
+                self.help_scroll = 0;
                 self.compare = false;
                 self.explain = false;
             }

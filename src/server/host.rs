@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::pool::Resize;
 use super::{BindError, Model, Server, ServerConfig};
 use crate::control::Control;
 use crate::event::{Backoff, Event, EventKind};
@@ -111,6 +112,22 @@ impl ServerHost {
         })
     }
 
+    /// One worker more (`true`) or fewer for the running pool: how many it
+    /// has then (a later switch back to `pool` starts with as many).
+    /// `None`: the running model is not a pool.
+    pub fn resize_pool(&self, grow: bool) -> Option<Result<usize, Resize>> {
+        let server = self.lock_server();
+        let pool = server.pool()?;
+        let resized = if grow { pool.grow() } else { pool.shrink() };
+        if let Ok(workers) = resized {
+            self.config
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .workers = workers;
+        }
+        Some(resized)
+    }
+
     /// The pace now.
     pub fn pace(&self) -> Pace {
         *self.pace.lock().unwrap_or_else(|e| e.into_inner())
@@ -204,6 +221,7 @@ fn stopped_placeholder() -> Server {
         model: Model::default(),
         control: Arc::new(Control::new()),
         threads: Vec::new(),
+        pool: None,
     }
 }
 

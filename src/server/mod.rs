@@ -15,6 +15,7 @@ pub use host::ServerHost;
 pub mod nonblocking;
 mod pending;
 mod pool;
+pub use pool::{Pool, Resize};
 mod threaded;
 
 use std::fmt;
@@ -215,6 +216,8 @@ pub struct Server {
     model: Model,
     control: Arc<Control>,
     threads: Vec<JoinHandle<()>>,
+    /// `pool`: grown and shrunk live.
+    pool: Option<Arc<pool::Pool>>,
 }
 
 impl Server {
@@ -275,11 +278,15 @@ impl Server {
                 announced: Some(announced),
             },
         };
+        let mut pool = None;
         let mut threads = match config.model {
             Model::Nonblocking => nonblocking::spawn(spawn, faithful, verbatim),
             Model::Blocking => blocking::spawn(spawn),
             Model::Threaded => threaded::spawn(spawn),
-            Model::Pool => pool::spawn(spawn, config.workers),
+            Model::Pool => pool::spawn(spawn, config.workers).map(|(threads, live)| {
+                pool = Some(live);
+                threads
+            }),
             Model::Multiplex => multiplex::spawn(spawn),
         }
         .map_err(err)?;
@@ -290,7 +297,13 @@ impl Server {
             model: config.model,
             control,
             threads,
+            pool,
         })
+    }
+
+    /// The running pool (`pool` only), to grow and shrink.
+    pub fn pool(&self) -> Option<&Arc<pool::Pool>> {
+        self.pool.as_ref()
     }
 
     pub fn model(&self) -> Model {
@@ -318,6 +331,9 @@ impl Server {
 
     fn shutdown(&mut self) {
         self.control.stop();
+        if let Some(pool) = self.pool.take() {
+            pool.stop();
+        }
         for t in self.threads.drain(..) {
             // A panicked model thread has already reported through the
             // panic hook; there is nothing more to do with it here.

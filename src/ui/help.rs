@@ -6,16 +6,27 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
 use super::theme;
-use crate::app::KEYS;
+use crate::app::{Dashboard, KEYS};
 
-pub fn render(area: Rect, buf: &mut Buffer) {
+pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let height = KEYS.len() as u16 + 6;
     let popup = area.centered(Constraint::Max(72), Constraint::Length(height));
     Clear.render(popup, buf);
+    // More keys than rows: ↑ ↓ scroll the help.
+    let rows = popup.height.saturating_sub(2) as usize;
+    let overflow = KEYS.len().saturating_sub(rows);
+    d.view.set_help_overflow(overflow);
+    let scroll = d.view.help_scroll.min(overflow);
+    let hint = match (overflow, scroll) {
+        (0, _) => " ? or Esc closes ",
+        (_, 0) => " ↓ more · ? or Esc closes ",
+        (o, s) if s >= o => " ↑ more · ? or Esc closes ",
+        _ => " ↑ ↓ more · ? or Esc closes ",
+    };
     let block = Block::bordered()
         .border_style(theme::BORDER_FOCUS)
         .title(Line::styled(" Keys ", theme::TITLE))
-        .title_bottom(Line::styled(" ? or Esc closes ", theme::LABEL));
+        .title_bottom(Line::styled(hint, theme::LABEL));
     let mut lines: Vec<Line> = KEYS
         .iter()
         .map(|b| {
@@ -39,6 +50,7 @@ pub fn render(area: Rect, buf: &mut Buffer) {
     }
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
+        .scroll((scroll as u16, 0))
         .block(block)
         .render(popup, buf);
 }

@@ -96,10 +96,29 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         let close_wait = c
             .close_wait
             .then(|| Span::styled(" CLOSE-WAIT", theme::WARN));
+        // `pool`: accepted, waiting in the queue for a worker, this long
+        // (said shorter, then not at all, where the column is narrow).
+        let waited = d
+            .threads
+            .queue
+            .get(&c.id)
+            .map(|since| fmt::micros(d.now_us.saturating_sub(*since)));
+        let queued = |words: &str| {
+            waited
+                .as_ref()
+                .map(|w| Span::styled(format!(" {words}{w}"), theme::WARN))
+        };
+        let long = format!("{} ", super::text::WAITS_FOR_WORKER);
+        let candidates = [
+            (peer, queued(&long)),
+            (short.clone(), queued(&long)),
+            (short.clone(), queued("⧗ ")),
+            (short, None),
+        ];
         let peer = first_fitting(
-            [peer, short]
-                .into_iter()
-                .map(|p| Line::from_iter([Some(p), close_wait.clone()].into_iter().flatten())),
+            candidates.into_iter().map(|(p, q)| {
+                Line::from_iter([Some(p), close_wait.clone(), q].into_iter().flatten())
+            }),
             peer_width,
         );
         let cells = vec![

@@ -85,7 +85,7 @@ impl Widget for &Dashboard {
         predict::render(self, body, buf);
         footer(self, foot, buf);
         if self.view.help {
-            help::render(area, buf);
+            help::render(self, area, buf);
         } else if self.view.compare {
             compare::render(self, area, buf);
         } else if self.view.explain {

@@ -270,6 +270,9 @@ pub fn backoff(backoff: Backoff, sleep_us: u64) -> String {
     }
 }
 
+/// A pool's client waiting in the queue, in the Connected list.
+pub const WAITS_FOR_WORKER: &str = "⧗ queued";
+
 /// The header's mark for `--verbatim`.
 pub const VERBATIM: &str = "(the listing verbatim: blocking sockets) ";
 
@@ -364,6 +367,14 @@ pub fn notice(notice: &Notice) -> String {
         }
         Notice::NoClientsHere => "built-in clients need a live server".into(),
         Notice::StepNeedsPause => "n and N step a paused loop: press space first".into(),
+        Notice::WorkersNeedPool => "w and W add and retire workers of the pool model (m)".into(),
+        Notice::PoolCannotGrow => {
+            "the pool cannot grow: at its largest, or no thread started".into()
+        }
+        Notice::PoolAtLeastOne => "a pool keeps one worker at least".into(),
+        Notice::PoolQueueFull => {
+            "the queue is full of clients: try W again when a worker is free".into()
+        }
         Notice::SpinStepNeedsLoop => {
             "N steps a spin of a loop; threads have none: n steps one call".into()
         }
