@@ -16,6 +16,10 @@ pub struct Bar {
     pub loops: u64,
     /// CPU used in that second, % of one core (above 100 with threads).
     pub cpu_pct: u64,
+    /// Threads the process had, as last sampled in that second.
+    pub threads: u64,
+    /// The process's virtual size then, in MiB: the thread models' stacks.
+    pub vm_mib: u64,
     /// The server was paused for some of that second.
     pub paused: bool,
     /// Shorter than a second (a run's last, at a switch): `loops` and

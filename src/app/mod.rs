@@ -431,7 +431,10 @@ impl Dashboard {
                 if let Some(count) = listen_overflows {
                     self.overflows.sample(t, *count);
                 }
-                self.with_run(|r| r.max_rss = r.max_rss.max(*rss_bytes));
+                self.with_run(|r| {
+                    r.max_rss = r.max_rss.max(*rss_bytes);
+                    r.sampled(*threads, vm_bytes.unwrap_or(0));
+                });
             }
         }
     }
@@ -638,6 +641,33 @@ mod tests {
             d.apply(&spin(t, spins_per_20ms, 200 * cpu_pct));
             d.tick(t);
         }
+    }
+
+    #[test]
+    fn each_second_of_history_keeps_the_threads_and_memory_of_its_time() {
+        let mut d = Dashboard::new();
+        d.apply(&listening(0, Model::Threaded, false));
+        for (s, threads) in [(1u64, 3u64), (2, 103), (3, 1_003)] {
+            d.apply(&ev(
+                s * 1_000_000 - 500_000,
+                EventKind::Sample {
+                    rss_bytes: 5 << 20,
+                    threads,
+                    listen_queue: None,
+                    listen_max: None,
+                    listen_overflows: None,
+                    vm_bytes: Some(threads * (8 << 20)),
+                },
+            ));
+            d.tick(s * 1_000_000);
+        }
+        let bars: Vec<(u64, u64)> = d
+            .history
+            .bars()
+            .iter()
+            .map(|b| (b.threads, b.vm_mib))
+            .collect();
+        assert_eq!(bars, [(3, 24), (103, 824), (1_003, 8_024)]);
     }
 
     #[test]

@@ -97,6 +97,9 @@ pub struct Run {
     pub ready: Option<ReadySend>,
     /// The server is paused now.
     paused: bool,
+    /// The process as last sampled: threads, virtual size in bytes (for
+    /// the history's threads and memory).
+    sampled: (u64, u64),
 }
 
 /// Round trips from 1 µs to an hour, 2 significant digits (1%: plenty for
@@ -126,7 +129,14 @@ impl Run {
             rtt: rtt_histogram(),
             ready: None,
             paused: false,
+            sampled: (0, 0),
         }
+    }
+
+    /// A reading of the process: its threads and virtual size, for the
+    /// seconds closed from now on.
+    pub fn sampled(&mut self, threads: u64, vm_bytes: u64) {
+        self.sampled = (threads, vm_bytes);
     }
 
     pub fn rates(&self) -> &Rates {
@@ -233,6 +243,8 @@ impl Run {
             run: self.seq,
             loops: scale(s.loops),
             cpu_pct: scale(s.cpu_us) / 10_000,
+            threads: self.sampled.0,
+            vm_mib: self.sampled.1 >> 20,
             paused: s.paused,
             partial: length_us < 1_000_000,
         });

@@ -1,4 +1,5 @@
-//! The last minute: loop iterations per second and CPU %, a bar a second.
+//! The last minute, a bar a second: loop iterations per second and CPU %;
+//! for the thread models, threads and the virtual memory they reserve.
 //! Each model run's bars are scaled in its own unit (spins, wakeups, recv
 //! calls); a marker column stands where one run ended and the next began,
 //! and the runs are named under the bars.
@@ -39,6 +40,50 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         Constraint::Fill(1),
     ]));
 
+    if d.has_threads() {
+        // The thread models' cost is threads and the memory they reserve:
+        // the lecture's "threads waste memory", growing second by second.
+        let (threads, vm) = d.process.map_or((0, None), |p| (p.threads, p.vm_bytes));
+        let width = inner.width as usize;
+        let threads_label = Fit::new()
+            .part(
+                MUST,
+                [
+                    Span::styled(format!("{} ", text::THREADS), theme::LABEL),
+                    Span::styled(fmt::thousands(threads), theme::SPINS),
+                ],
+            )
+            .line(width);
+        chart(
+            threads_label,
+            &columns,
+            Scale::Threads,
+            theme::SPINS,
+            loops_area,
+            buf,
+        );
+        let memory_label = Fit::new()
+            .part(
+                MUST,
+                [
+                    Span::styled(format!("{} ", text::VIRTUAL), theme::LABEL),
+                    Span::styled(vm.map_or("?".into(), fmt::bytes), theme::CPU),
+                ],
+            )
+            .line(width);
+        chart(
+            memory_label,
+            &columns,
+            Scale::Memory,
+            theme::CPU,
+            cpu_area,
+            buf,
+        );
+        if legend {
+            legend_line(d, &columns, legend_area.width as usize).render(legend_area, buf);
+        }
+        return;
+    }
     let rates = d.rates();
     let unit = text::loop_unit(d.model());
     // The current run's peak, the rate now included, so "now" is never
@@ -96,18 +141,23 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// How bars are scaled: loops by each run's own peak (its unit is its
-/// own), CPU on one scale for all (100% of a core, more with threads).
+/// What bars show and how they are scaled: loops, threads and memory by
+/// each run's own peak (its unit is its own), CPU on one scale for all
+/// (100% of a core, more with threads).
 #[derive(Clone, Copy)]
 enum Scale {
     PerRun,
     Cpu,
+    Threads,
+    Memory,
 }
 
 fn value(bar: &Bar, scale: Scale) -> u64 {
     match scale {
         Scale::PerRun => bar.loops,
         Scale::Cpu => bar.cpu_pct,
+        Scale::Threads => bar.threads,
+        Scale::Memory => bar.vm_mib,
     }
 }
 
@@ -165,8 +215,8 @@ fn chart(
             }
             Column::Bar(bar) => {
                 let max = match scale {
-                    Scale::PerRun => peak_of(bar.run),
                     Scale::Cpu => peak_of_all.max(100),
+                    _ => peak_of(bar.run),
                 };
                 let v = value(bar, scale);
                 // In eighths of a cell; a non-zero value shows at least one.

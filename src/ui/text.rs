@@ -283,6 +283,9 @@ pub fn loop_parked(call: Call, conn: Option<ConnId>, waited: &str) -> String {
     format!("⏸ parked in {}(){on} for {waited}", call.name())
 }
 
+/// The history's thread count.
+pub const THREADS: &str = "threads";
+
 /// The process's virtual size, beside its RSS.
 pub const VIRTUAL: &str = "virtual";
 /// ... divided among its threads.
