@@ -528,6 +528,7 @@ fn run_loop<P: Probe>(
                 faithful: false,
                 limits,
                 conn_ids: ids,
+                kernel: Default::default(),
             };
             nonblocking::run(listener, opts, control, probe).expect("the nonblocking loop");
         }

@@ -372,6 +372,7 @@ impl Dashboard {
                 });
                 self.with_run(|r| r.max_rss = r.max_rss.max(*rss_bytes));
             }
+            EventKind::KernelQueues { conns } => self.conns.kernel_queues(conns),
         }
     }
 

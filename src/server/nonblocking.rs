@@ -20,6 +20,7 @@
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -27,6 +28,7 @@ use crate::control::{Control, Idle, Resume};
 use crate::event::{Call, ConnId, ResetNote, Role};
 use crate::probe::Probe;
 use crate::server::admission::{Admission, Place};
+use crate::server::kernel::{Registry, Watch};
 use crate::server::pending::{Budget, Failed, Flush, Pending};
 use crate::server::{
     ACCEPT_BACKOFF, ConnIds, Limits, RECV_SIZE, Spawn, call_gate, is_transient_accept_error,
@@ -42,6 +44,9 @@ pub struct LoopOptions {
     /// Where connection ids come from (shared with the runs before and
     /// after this one).
     pub conn_ids: ConnIds,
+    /// Where each accepted client socket is registered, for the sampler
+    /// to read its kernel queues.
+    pub kernel: Arc<Registry>,
 }
 
 pub(crate) fn spawn(s: Spawn, faithful: bool) -> io::Result<Vec<JoinHandle<()>>> {
@@ -49,6 +54,7 @@ pub(crate) fn spawn(s: Spawn, faithful: bool) -> io::Result<Vec<JoinHandle<()>>>
         faithful,
         limits: s.limits,
         conn_ids: s.conn_ids,
+        kernel: s.kernel,
     };
     let (listener, control) = (s.listener, s.control);
     let thread = s.threads.spawn(
@@ -67,6 +73,9 @@ pub(crate) fn spawn(s: Spawn, faithful: bool) -> io::Result<Vec<JoinHandle<()>>>
 }
 
 struct Conn {
+    /// Registered for the sampler. Before `sock`: fields drop in order,
+    /// so it is unregistered before the socket closes.
+    _watch: Watch,
     id: ConnId,
     sock: TcpStream,
     /// Reply bytes the kernel would not take yet (default mode).
@@ -150,6 +159,7 @@ pub fn run<P: Probe>(
                         let id = opts.conn_ids.next();
                         probe.accept(id, peer);
                         conns.push(Conn {
+                            _watch: opts.kernel.watch(id, &sock),
                             id,
                             sock,
                             pending: budget.pending(),
