@@ -523,6 +523,28 @@ mod tests {
     }
 
     #[test]
+    fn the_sampler_is_woken_by_every_park_and_by_stop() {
+        let control = Arc::new(Control::new());
+        control.set_paused(true);
+        let mut parks = 0;
+        // Nothing parked yet: it sleeps its whole timeout.
+        assert!(!control.wait_park_or_stop(Duration::from_millis(1), &mut parks));
+        assert_eq!(parks, 0);
+        let c = control.clone();
+        let worker = std::thread::spawn(move || while c.park(|_| {}) == Resume::Run {});
+        // The loop parks: the sampler wakes (well before an hour).
+        assert!(!control.wait_park_or_stop(Duration::from_secs(3600), &mut parks));
+        assert_eq!(parks, 1);
+        // A step: it runs one spin and parks again.
+        control.step();
+        assert!(!control.wait_park_or_stop(Duration::from_secs(3600), &mut parks));
+        assert_eq!(parks, 2);
+        control.stop();
+        assert!(control.wait_park_or_stop(Duration::from_secs(3600), &mut parks));
+        worker.join().unwrap();
+    }
+
+    #[test]
     fn stop_wakes_a_paused_loop() {
         let control = Arc::new(Control::new());
         control.set_paused(true);

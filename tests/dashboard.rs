@@ -2022,6 +2022,9 @@ fn narrow_lists_drop_idle_then_sendq_then_pend_before_they_cut_a_peer() {
         let screen = render(&d, width, height);
         let text = lines(&screen).join("\n");
         assert!(text.contains(titles), "{width}x{height}: {text}");
-        assert!(text.contains(":50001 CLOSE-WAIT"), "{width}x{height}: {text}");
+        assert!(
+            text.contains(":50001 CLOSE-WAIT"),
+            "{width}x{height}: {text}"
+        );
     }
 }

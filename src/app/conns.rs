@@ -196,7 +196,6 @@ impl Connections {
         }
     }
 
-
     pub fn recv(&mut self, id: ConnId, bytes: usize, t: u64) {
         if let Some(row) = self.live.get_mut(&id) {
             row.bytes_in += bytes as u64;

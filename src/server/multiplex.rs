@@ -126,7 +126,15 @@ impl Prepared {
         probe: &mut P,
     ) -> io::Result<()> {
         let kernel = &self.kernel;
-        run(self.poll, self.listener, limits, conn_ids, kernel, control, probe)
+        run(
+            self.poll,
+            self.listener,
+            limits,
+            conn_ids,
+            kernel,
+            control,
+            probe,
+        )
     }
 }
 
