@@ -24,6 +24,7 @@
 
 use std::collections::BTreeMap;
 use std::os::fd::{AsRawFd, RawFd};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -34,14 +35,30 @@ use crate::probe::EventTx;
 pub type Queues = (ConnId, u32, u32);
 
 /// Sockets read per hold of the registry's lock: a model that accepts or
-/// closes while the sampler reads waits for this many readings at most
-/// (two ioctls each, well under a microsecond), not for a whole pass.
-const PER_LOCK: usize = 64;
+/// closes while the sampler reads waits for this many readings (two
+/// ioctls each, about half a microsecond a socket: some 15 µs), not for a
+/// whole pass.
+const PER_LOCK: usize = 32;
+
+/// How many times at most the sampler yields between two holds of the
+/// lock for the models that wait for it (a model holds it for a map insert
+/// or remove: they are soon done).
+const YIELDS_TO_MODELS: usize = 1_000;
 
 /// The client sockets of a running model, by connection id.
+///
+/// The sampler reads a few sockets per hold of the lock and, between two
+/// holds, lets any model that waits for the lock go first: a lock is not
+/// fair, and the sampler, taking it again at once hold after hold, could
+/// otherwise keep a model's accept or close waiting for a whole pass
+/// (milliseconds at 10,000 sockets; with passes back to back, up to a
+/// quarter of a second was measured), where now it waits for about one
+/// hold (`cargo bench --bench kernel_queues`).
 #[derive(Debug, Default)]
 pub struct Registry {
     fds: Mutex<BTreeMap<ConnId, RawFd>>,
+    /// Models waiting for the lock, to register or unregister a socket.
+    models_waiting: AtomicUsize,
 }
 
 impl Registry {
@@ -49,14 +66,33 @@ impl Registry {
         Arc::default()
     }
 
-    fn lock(&self) -> MutexGuard<'_, BTreeMap<ConnId, RawFd>> {
+    /// The lock, for the sampler.
+    fn sampler_lock(&self) -> MutexGuard<'_, BTreeMap<ConnId, RawFd>> {
         self.fds.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The lock, for a model: the sampler lets it go first.
+    fn model_lock(&self) -> MutexGuard<'_, BTreeMap<ConnId, RawFd>> {
+        self.models_waiting.fetch_add(1, Ordering::Relaxed);
+        let fds = self.fds.lock().unwrap_or_else(|e| e.into_inner());
+        self.models_waiting.fetch_sub(1, Ordering::Relaxed);
+        fds
+    }
+
+    /// Between two holds of the lock: the models that wait for it first.
+    fn let_models_go_first(&self) {
+        for _ in 0..YIELDS_TO_MODELS {
+            if self.models_waiting.load(Ordering::Relaxed) == 0 {
+                return;
+            }
+            std::thread::yield_now();
+        }
     }
 
     /// Registers `sock` as `id` until the returned [`Watch`] is dropped.
     /// Keep the watch where it is dropped before `sock` is closed.
     pub fn watch(self: &Arc<Self>, id: ConnId, sock: &impl AsRawFd) -> Watch {
-        self.lock().insert(id, sock.as_raw_fd());
+        self.model_lock().insert(id, sock.as_raw_fd());
         Watch {
             registry: Arc::clone(self),
             id,
@@ -65,7 +101,7 @@ impl Registry {
 
     /// Sockets registered now.
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.sampler_lock().len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -74,12 +110,12 @@ impl Registry {
 
     /// Reads every registered socket's queues into `out` (cleared first),
     /// in id order, [`PER_LOCK`] sockets per hold of the lock. A socket
-    /// the kernel says no for (it is closing) is left out.
+    /// the kernel says no for (not a connected socket) is left out.
     pub fn read_all(&self, out: &mut Vec<Queues>) {
         out.clear();
         let mut from = 0;
         loop {
-            let fds = self.lock();
+            let fds = self.sampler_lock();
             let mut read = 0;
             for (&id, &fd) in fds.range(from..).take(PER_LOCK) {
                 read += 1;
@@ -91,6 +127,8 @@ impl Registry {
             if read < PER_LOCK {
                 return;
             }
+            drop(fds);
+            self.let_models_go_first();
         }
     }
 }
@@ -104,7 +142,7 @@ pub struct Watch {
 
 impl Drop for Watch {
     fn drop(&mut self) {
-        self.registry.lock().remove(&self.id);
+        self.registry.model_lock().remove(&self.id);
     }
 }
 
