@@ -187,18 +187,23 @@ impl Column {
 }
 
 /// A connection's peer, long and short. Built-in clients all live on this
-/// machine: their role says more than their address. The short form is
-/// the port, whole; CLOSE-WAIT follows either.
+/// machine: their role says more than their address (short, it is all they
+/// show). Another peer's short form is its port, whole. CLOSE-WAIT follows
+/// either.
 fn peer_forms(c: &crate::app::ConnRow) -> [Line<'static>; 2] {
     let port = c.peer.rsplit_once(':').map_or("", |(_, p)| p);
-    let peer = match &c.builtin {
-        Some(role) => Span::styled(
-            format!("◆{} :{port}", super::text::client_role(*role)),
-            theme::TITLE,
-        ),
-        None => Span::styled(c.peer.clone(), theme::DATA),
+    let (peer, short) = match &c.builtin {
+        Some(role) => {
+            let role = super::text::client_role(*role);
+            (format!("◆{role} :{port}"), format!("◆{role}"))
+        }
+        None => (c.peer.clone(), format!(":{port}")),
     };
-    let short = Span::styled(format!(":{port}"), peer.style);
+    let style = match c.builtin {
+        Some(_) => theme::TITLE,
+        None => theme::DATA,
+    };
+    let (peer, short) = (Span::styled(peer, style), Span::styled(short, style));
     let close_wait = c
         .close_wait
         .then(|| Span::styled(" CLOSE-WAIT", theme::WARN));
