@@ -32,6 +32,10 @@ pub struct Control {
     idle: AtomicU64,
     state: Mutex<State>,
     wake: Condvar,
+    /// Wakes the sampler when a thread parks (and on stop): a condition
+    /// variable of its own, so that a park never wakes the other parked
+    /// threads.
+    parked: Condvar,
     nudge: Mutex<Option<Nudge>>,
 }
 
@@ -73,6 +77,9 @@ struct State {
     parked_at: Option<Gate>,
     /// Slow motion: microseconds to wait before each system call.
     call_delay_us: u64,
+    /// Parks so far, by any thread (a step parks again): the sampler
+    /// reads the kernel's queues after each.
+    parks: u64,
 }
 
 impl State {
@@ -118,6 +125,7 @@ impl Control {
         f(&mut s);
         self.attention.store(s.needs_attention(), Ordering::Relaxed);
         self.wake.notify_all();
+        self.parked.notify_all();
     }
 
     pub fn set_paused(&self, paused: bool) {
@@ -146,6 +154,21 @@ impl Control {
             .wake
             .wait_timeout_while(s, timeout, |s| !s.stopping)
             .unwrap_or_else(|e| e.into_inner());
+        s.stopping
+    }
+
+    /// Sleeps up to `timeout` or until a server thread parks after
+    /// `*parks` (the parks seen so far, updated); `true` as soon as the
+    /// server is stopping. A thread that parks has handed over its events
+    /// first, so what is read after this matches what the screen shows.
+    pub fn wait_park_or_stop(&self, timeout: Duration, parks: &mut u64) -> bool {
+        let seen = *parks;
+        let s = self.lock();
+        let (s, _) = self
+            .parked
+            .wait_timeout_while(s, timeout, |s| !s.stopping && s.parks == seen)
+            .unwrap_or_else(|e| e.into_inner());
+        *parks = s.parks;
         s.stopping
     }
 
@@ -232,6 +255,8 @@ impl Control {
                         drop(s);
                         on_pause(true);
                         s = self.lock();
+                        s.parks += 1;
+                        self.parked.notify_all();
                         continue;
                     }
                     s.parked_at = Some(gate);
@@ -495,6 +520,28 @@ mod tests {
         assert_eq!(control.idle(), Idle::Sleep(Duration::from_millis(1)));
         control.set_idle_delay(Duration::ZERO);
         assert_eq!(control.idle(), Idle::Spin);
+    }
+
+    #[test]
+    fn the_sampler_is_woken_by_every_park_and_by_stop() {
+        let control = Arc::new(Control::new());
+        control.set_paused(true);
+        let mut parks = 0;
+        // Nothing parked yet: it sleeps its whole timeout.
+        assert!(!control.wait_park_or_stop(Duration::from_millis(1), &mut parks));
+        assert_eq!(parks, 0);
+        let c = control.clone();
+        let worker = std::thread::spawn(move || while c.park(|_| {}) == Resume::Run {});
+        // The loop parks: the sampler wakes (well before an hour).
+        assert!(!control.wait_park_or_stop(Duration::from_secs(3600), &mut parks));
+        assert_eq!(parks, 1);
+        // A step: it runs one spin and parks again.
+        control.step();
+        assert!(!control.wait_park_or_stop(Duration::from_secs(3600), &mut parks));
+        assert_eq!(parks, 2);
+        control.stop();
+        assert!(control.wait_park_or_stop(Duration::from_secs(3600), &mut parks));
+        worker.join().unwrap();
     }
 
     #[test]

@@ -231,6 +231,40 @@ pub fn listen_queue(_listener: &std::net::TcpListener) -> Option<(u32, u32)> {
     None
 }
 
+/// A connected socket's kernel queues: the bytes it received that the
+/// application has not read yet (`SIOCINQ`), and the bytes it sent that
+/// the peer's kernel has not acknowledged yet (`SIOCOUTQ`). `None` when
+/// the descriptor says no (not a connected socket). `fd` must be open for
+/// the whole call: the caller keeps it from being closed meanwhile.
+#[cfg(target_os = "linux")]
+pub fn socket_queues(fd: std::os::fd::RawFd) -> Option<(u32, u32)> {
+    let mut inq: libc::c_int = 0;
+    let mut outq: libc::c_int = 0;
+    // SAFETY: SIOCINQ (FIONREAD) and SIOCOUTQ (TIOCOUTQ) write one int
+    // into the pointer we pass; a bad descriptor is an error, not UB.
+    let rc = unsafe { libc::ioctl(fd, libc::FIONREAD, &mut inq) };
+    if rc != 0 {
+        return None;
+    }
+    // SAFETY: as above.
+    let rc = unsafe { libc::ioctl(fd, libc::TIOCOUTQ, &mut outq) };
+    if rc != 0 {
+        return None;
+    }
+    Some((inq.max(0) as u32, outq.max(0) as u32))
+}
+
+/// A connected socket's kernel queues: the bytes it received that the
+/// application has not read yet (`FIONREAD`); what it sent and the peer
+/// has not taken is not read here (0).
+#[cfg(all(unix, not(target_os = "linux")))]
+pub fn socket_queues(fd: std::os::fd::RawFd) -> Option<(u32, u32)> {
+    let mut inq: libc::c_int = 0;
+    // SAFETY: FIONREAD writes one int into the pointer we pass.
+    let rc = unsafe { libc::ioctl(fd, libc::FIONREAD, &mut inq) };
+    (rc == 0).then_some((inq.max(0) as u32, 0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

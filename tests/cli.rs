@@ -145,6 +145,7 @@ fn headless_serves_a_client_and_reports_it() {
             EventKind::Spin { .. }
                 | EventKind::WouldBlock { .. }
                 | EventKind::Sample { .. }
+                | EventKind::KernelQueues { .. }
                 | EventKind::Thread { .. }
                 // --idle-delay-us: the pace the run starts at.
                 | EventKind::Pace { .. }

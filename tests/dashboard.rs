@@ -1988,3 +1988,173 @@ fn the_help_scrolls_to_every_key_on_a_small_screen() {
     // The help open, the arrows scroll it, not the focused list.
     assert_eq!(d.view.scroll_of(Panel::Connected), 0);
 }
+
+// The kernel's queues (`recvq`, `sendq`).
+
+/// The lecture's loop with three clients, paused: #2 typed `hello` since
+/// (6 bytes wait in the kernel, none copied), #3 sent 4 MiB and does not
+/// read the replies (2.5 MiB of them wait in the server's kernel: the
+/// client's kernel, its own buffer full, takes no more).
+fn kernel_waiting() -> Dashboard {
+    let mut d = Dashboard::new();
+    d.apply(&listening_faithful(0, Model::Nonblocking, false));
+    accept_n(&mut d, 100_000, 1..=3);
+    spin_for(&mut d, 100_000, 1, 10_000, 20_000);
+    d.apply(&recv_of(1_100_000, 1, "hi\n"));
+    d.apply(&send_of(1_100_000, 1, "HI\n"));
+    let big = 4 << 20;
+    let preview = ioscope::event::Preview::of(b"aaaa");
+    d.apply(&ev(
+        1_100_000,
+        EventKind::Recv {
+            conn: 3,
+            bytes: big,
+            spin: 500_000,
+            preview,
+        },
+    ));
+    d.apply(&ev(
+        1_100_000,
+        EventKind::Send {
+            conn: 3,
+            bytes: big,
+            spin: 500_000,
+            preview,
+            pending: 0,
+        },
+    ));
+    d.handle(Action::TogglePause);
+    d.apply(&ev(
+        1_200_000,
+        EventKind::Paused {
+            paused: true,
+            thread: Some("loop".into()),
+        },
+    ));
+    d.apply(&ev(
+        1_400_000,
+        EventKind::KernelQueues {
+            conns: vec![(2, 6, 0), (3, 0, 5 << 19)],
+        },
+    ));
+    d.tick(1_500_000);
+    d
+}
+
+/// ... and one step later: the spin's recv copied #2's 6 bytes, the next
+/// reading finds none waiting.
+fn kernel_copied() -> Dashboard {
+    let mut d = kernel_waiting();
+    let t = 1_600_000;
+    d.apply(&one_call(t, Call::Accept, None));
+    d.apply(&one_call(t, Call::Recv, Some(1)));
+    d.apply(&recv_of(t, 2, "hello\n"));
+    d.apply(&one_call(t, Call::Recv, Some(3)));
+    d.apply(&send_of(t, 2, "HELLO\n"));
+    d.apply(&ev(
+        t,
+        EventKind::Paused {
+            paused: true,
+            thread: Some("loop".into()),
+        },
+    ));
+    d.apply(&ev(
+        t + 100,
+        EventKind::KernelQueues {
+            conns: vec![(2, 0, 0)],
+        },
+    ));
+    d.tick(1_700_000);
+    d
+}
+
+/// The Connected row of `conn`, as text, and its line on screen.
+fn conn_row(screen: &Terminal<TestBackend>, conn: u64) -> (String, u16) {
+    let rows = lines(screen);
+    let y = rows
+        .iter()
+        .position(|l| l.starts_with(&format!("│#{conn} ")))
+        .unwrap_or_else(|| panic!("no row #{conn}: {}", rows.join("\n")));
+    // The Connected list is the leftmost panel: its row ends at its border.
+    let row = rows[y][3..].split('│').next().unwrap().to_string();
+    (row, y as u16)
+}
+
+#[test]
+fn snapshot_kernel_queues_waiting_120x36() {
+    let screen = render(&kernel_waiting(), 120, 36);
+    let text = lines(&screen).join("\n");
+    assert!(text.contains("recvq in    out   sendq"), "{text}");
+    let (row, y) = conn_row(&screen, 2);
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    // #2 peer recvq in out sendq: 6 waiting in the kernel, 0 copied.
+    assert_eq!(&cells[1..6], [":50002", "6", "0", "0", "0"], "{row}");
+    // It stands out: its id and its waiting bytes.
+    let buf = screen.backend().buffer();
+    let waiting = ioscope::ui::theme::KERNEL_WAITING.bg;
+    assert_eq!(buf[(1, y)].style().bg, waiting, "{row}");
+    let x = 1 + row.find(" 6 ").unwrap() as u16 + 1;
+    assert_eq!(buf[(x, y)].symbol(), "6");
+    assert_eq!(buf[(x, y)].style().bg, waiting);
+    let (row, y) = conn_row(&screen, 3);
+    assert_eq!(
+        &row.split_whitespace().collect::<Vec<_>>()[1..6],
+        [":50003", "0", "4.0M", "4.0M", "2.5M"],
+        "{row}"
+    );
+    assert_ne!(buf[(1, y)].style().bg, waiting, "nothing waits for #3");
+    assert!(screen_is_whole(&screen), "{text}");
+    insta::assert_snapshot!(screen.backend());
+}
+
+#[test]
+fn snapshot_kernel_queues_waiting_80x24() {
+    let screen = render(&kernel_waiting(), 80, 24);
+    let text = lines(&screen).join("\n");
+    let (row, _) = conn_row(&screen, 2);
+    assert_eq!(
+        &row.split_whitespace().collect::<Vec<_>>()[1..6],
+        [":50002", "6", "0", "0", "0"],
+        "{row}"
+    );
+    assert!(screen_is_whole(&screen), "{text}");
+    insta::assert_snapshot!(screen.backend());
+}
+
+#[test]
+fn snapshot_kernel_queues_copied_after_a_step() {
+    let screen = render(&kernel_copied(), 120, 36);
+    let (row, y) = conn_row(&screen, 2);
+    // 0 waiting, 6 copied (and 6 handed back).
+    assert_eq!(
+        &row.split_whitespace().collect::<Vec<_>>()[1..6],
+        [":50002", "0", "6", "6", "0"],
+        "{row}"
+    );
+    let waiting = ioscope::ui::theme::KERNEL_WAITING.bg;
+    let buf = screen.backend().buffer();
+    // The row is the one the loop's last call was on (lit as such), not
+    // one with bytes waiting.
+    assert_ne!(buf[(1, y)].style().bg, waiting, "{row}");
+    insta::assert_snapshot!(screen.backend());
+}
+
+#[test]
+fn narrow_lists_drop_idle_then_sendq_then_pend_before_they_cut_a_peer() {
+    let mut d = kernel_waiting();
+    // A peer with a long short form: CLOSE-WAIT (the faithful listing).
+    d.apply(&recv_of(1_450_000, 1, ""));
+    for (width, height, titles) in [
+        (80, 24, "recvq in    out   pend"),
+        (120, 36, "recvq in    out   pend"),
+        (160, 48, "recvq in    out   sendq idle pend"),
+    ] {
+        let screen = render(&d, width, height);
+        let text = lines(&screen).join("\n");
+        assert!(text.contains(titles), "{width}x{height}: {text}");
+        assert!(
+            text.contains(":50001 CLOSE-WAIT"),
+            "{width}x{height}: {text}"
+        );
+    }
+}

@@ -65,6 +65,7 @@ for_every_model!(
     binary_bytes_round_trip_exactly,
     a_one_megabyte_message_comes_back_whole,
     a_slow_reader_and_another_client,
+    a_slow_readers_bytes_wait_in_the_kernel_both_ways,
 );
 
 /// The macro above must cover every model there is.
@@ -1226,4 +1227,167 @@ fn the_pool_grows_and_shrinks_while_it_runs() {
     // Not a pool: nothing to resize.
     host.switch_to(Model::Threaded).expect("switch");
     assert_eq!(host.resize_pool(true), None);
+}
+
+// ---------------------------------------------------------------------------
+// The kernel's queues (`kernel_queues`).
+
+/// The `kernel_queues` reading of `conn`, if `kind` is one that has it.
+fn kernel_queues_of(kind: &EventKind, conn: u64) -> Option<(u32, u32)> {
+    match kind {
+        EventKind::KernelQueues { conns } => conns
+            .iter()
+            .find(|(c, ..)| *c == conn)
+            .map(|&(_, inq, outq)| (inq, outq)),
+        _ => None,
+    }
+}
+
+/// Every model registers its clients for the sampler: a client that sends
+/// and never reads stops the server (its replies fill the client's kernel,
+/// then the server's: `out`), and then its own bytes wait in the server's
+/// kernel, not copied (`in`).
+fn a_slow_readers_bytes_wait_in_the_kernel_both_ways(model: Model) {
+    let mut t = TestServer::start_model(model, |c| {
+        c.pending_cap = 64 * 1024;
+        // Not dropped while the test looks.
+        c.stall_timeout = Duration::from_secs(600);
+    });
+    let mut slow = t.connect();
+    assert_eq!(round_trip(&mut slow, b"slow"), b"SLOW");
+    let both = |k: &EventKind| kernel_queues_of(k, 1).is_some_and(|(i, o)| i > 0 && o > 0);
+    slow.set_nonblocking(true).unwrap();
+    // Send until the kernel refuses more and the sampler has seen both
+    // queues held (bounded: 64 MB, or the deadline).
+    let chunk = vec![b'a'; 64 * 1024];
+    let deadline = Instant::now() + DEADLINE;
+    let mut sent = 0usize;
+    while sent < 64 << 20 && Instant::now() < deadline {
+        match (&slow).write(&chunk) {
+            Ok(n) => sent += n,
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                if t.seen.iter().any(|e| both(&e.kind)) {
+                    break;
+                }
+                if let Ok(e) = t.events.recv_timeout(Duration::from_millis(50)) {
+                    t.seen.extend(e);
+                }
+            }
+            Err(e) => panic!("{model}: slow client write: {e}"),
+        }
+    }
+    let EventKind::KernelQueues { conns } = t.wait_for("#1's bytes held both ways", both) else {
+        unreachable!()
+    };
+    let (_, inq, outq) = conns.iter().find(|q| q.0 == 1).copied().unwrap();
+    assert!(
+        (inq as usize) < sent && (outq as usize) < sent,
+        "{model}: {inq} in, {outq} out of {sent} sent"
+    );
+    // The dashboard shows what the last reading said.
+    t.drain();
+    let d = dashboard(&t.seen);
+    let row = &d.conns.live[&1];
+    let last = t
+        .seen
+        .iter()
+        .rev()
+        .find_map(|e| kernel_queues_of(&e.kind, 1))
+        .unwrap();
+    assert_eq!((row.kernel_in, row.kernel_out), last, "{model}");
+    drop(slow);
+    let TestServer { server, .. } = t;
+    server.stop();
+}
+
+#[test]
+fn pool_a_queued_clients_bytes_wait_in_the_kernel_until_a_worker_copies_them() {
+    let mut t = TestServer::start_model(Model::Pool, |c| c.workers = 1);
+    let mut busy = t.connect();
+    assert_eq!(round_trip(&mut busy, b"busy"), b"BUSY");
+    let mut queued = t.connect();
+    queued.write_all(b"queued\n").unwrap();
+    t.wait_for("#2 queued", |k| matches!(k, EventKind::Queued { conn: 2 }));
+    // The worker is busy with #1: #2's bytes wait in the kernel.
+    let waiting = |k: &EventKind| kernel_queues_of(k, 2).is_some_and(|q| q.0 == 7);
+    t.wait_for("#2's 7 bytes in the kernel", waiting);
+    let at = t.seen.iter().position(|e| waiting(&e.kind)).unwrap();
+    assert!(
+        !t.seen[..at]
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Recv { conn: 2, .. })),
+        "{:#?}",
+        t.discrete()
+    );
+    let d = dashboard(&t.seen[..=at]);
+    let row = &d.conns.live[&2];
+    assert_eq!((row.kernel_in, row.bytes_in), (7, 0));
+    assert_eq!(d.threads.queue.keys().copied().collect::<Vec<_>>(), [2]);
+    // #1 leaves: the worker takes #2 and copies them.
+    drop(busy);
+    let mut reply = [0u8; 7];
+    queued.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"QUEUED\n");
+    let copied = |k: &EventKind| kernel_queues_of(k, 2).is_some_and(|q| q.0 == 0);
+    while !t.seen[at..].iter().any(|e| copied(&e.kind)) {
+        let batch = t.events.recv_timeout(DEADLINE).expect("a later reading");
+        t.seen.extend(batch);
+    }
+    t.wait_for("#2's recv", |k| {
+        matches!(
+            k,
+            EventKind::Recv {
+                conn: 2,
+                bytes: 7,
+                ..
+            }
+        )
+    });
+    let d = dashboard(&t.seen);
+    let row = &d.conns.live[&2];
+    assert_eq!((row.kernel_in, row.bytes_in), (0, 7));
+    let TestServer { server, .. } = t;
+    server.stop();
+}
+
+#[test]
+fn multiplex_bytes_wait_in_the_kernel_until_a_step_copies_them() {
+    let mut t = TestServer::start_model(Model::Multiplex, |_| {});
+    let mut a = t.connect();
+    t.wait_for("accept", |k| matches!(k, EventKind::Accept { conn: 1, .. }));
+    t.pause();
+    a.write_all(b"hello\n").unwrap();
+    let waiting = |k: &EventKind| kernel_queues_of(k, 1) == Some((6, 0));
+    t.wait_for("6 bytes waiting in the kernel", waiting);
+    let at = t.seen.iter().position(|e| waiting(&e.kind)).unwrap();
+    assert!(
+        !t.seen[..at]
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Recv { .. })),
+        "{:#?}",
+        t.discrete()
+    );
+    // One wakeup: poll says #1 is ready, recv copies its bytes.
+    let step = t.step_with(|c| c.step());
+    assert!(
+        step.iter().any(|k| matches!(
+            k,
+            EventKind::Recv {
+                conn: 1,
+                bytes: 6,
+                ..
+            }
+        )),
+        "{step:#?}"
+    );
+    let copied = |k: &EventKind| kernel_queues_of(k, 1).is_some_and(|q| q.0 == 0);
+    while !t.seen[at..].iter().any(|e| copied(&e.kind)) {
+        let batch = t.events.recv_timeout(DEADLINE).expect("a later reading");
+        t.seen.extend(batch);
+    }
+    let d = dashboard(&t.seen);
+    let row = &d.conns.live[&1];
+    assert_eq!((row.kernel_in, row.bytes_in), (0, 6));
+    let TestServer { server, .. } = t;
+    server.stop();
 }

@@ -383,7 +383,7 @@ fn a_step_shows_its_calls_in_the_order_the_loop_made_them() {
         .iter()
         .map(|e| &e.kind)
         .take_while(|k| !paused(k))
-        .filter(|k| !matches!(k, EventKind::Sample { .. }))
+        .filter(|k| !matches!(k, EventKind::Sample { .. } | EventKind::KernelQueues { .. }))
         .collect();
     let at = |what: &str, pred: &dyn Fn(&EventKind) -> bool| {
         step.iter()
@@ -425,7 +425,12 @@ fn a_step_shows_its_calls_in_the_order_the_loop_made_them() {
     let times: Vec<u64> = t
         .seen
         .iter()
-        .filter(|e| !matches!(e.kind, EventKind::Sample { .. }))
+        .filter(|e| {
+            !matches!(
+                e.kind,
+                EventKind::Sample { .. } | EventKind::KernelQueues { .. }
+            )
+        })
         .map(|e| e.t_us)
         .collect();
     assert!(
@@ -530,4 +535,78 @@ fn slow_motion_makes_calls_no_faster_than_the_delay() {
     }
     let TestServer { server, .. } = t;
     server.stop();
+}
+
+/// The `kernel_queues` reading of `conn`, if `kind` is one that has it.
+fn kernel_queues_of(kind: &EventKind, conn: u64) -> Option<(u32, u32)> {
+    match kind {
+        EventKind::KernelQueues { conns } => conns
+            .iter()
+            .find(|(c, ..)| *c == conn)
+            .map(|&(_, inq, outq)| (inq, outq)),
+        _ => None,
+    }
+}
+
+/// The case, with real sockets: the loop paused, a client types
+/// `hello`: the 6 bytes wait in the kernel and none are copied; one step
+/// later the spin's `recv` has copied them and none wait.
+#[test]
+fn bytes_wait_in_the_kernel_until_a_step_copies_them() {
+    let mut t = TestServer::start();
+    let mut c = t.connect();
+    let EventKind::Accept { conn, .. } =
+        t.wait_for("accept", |k| matches!(k, EventKind::Accept { .. }))
+    else {
+        unreachable!()
+    };
+    t.pause();
+    c.write_all(b"hello\n").unwrap();
+    // Phase 1: in the kernel, not copied.
+    let waiting = |k: &EventKind| kernel_queues_of(k, conn).is_some_and(|q| q.0 == 6);
+    t.wait_for("6 bytes waiting in the kernel", waiting);
+    let at = t.seen.iter().position(|e| waiting(&e.kind)).unwrap();
+    assert!(
+        !t.seen[..at]
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Recv { .. })),
+        "copied before the step: {:#?}",
+        t.discrete()
+    );
+    let d = dashboard_of(&t.seen[..=at]);
+    let row = &d.conns.live[&conn];
+    assert_eq!((row.kernel_in, row.bytes_in), (6, 0));
+    // Phase 2: one spin, its recv copies them.
+    let step = t.step_with(|c| c.step());
+    assert!(
+        step.iter()
+            .any(|k| matches!(k, EventKind::Recv { conn: c, bytes: 6, .. } if *c == conn)),
+        "{step:#?}"
+    );
+    let from = at + 1;
+    let copied = |k: &EventKind| kernel_queues_of(k, conn).is_some_and(|q| q.0 == 0);
+    while !t.seen[from..].iter().any(|e| copied(&e.kind)) {
+        let batch = t
+            .events
+            .recv_timeout(common::DEADLINE)
+            .expect("a reading after the step");
+        t.seen.extend(batch);
+    }
+    let d = dashboard_of(&t.seen);
+    let row = &d.conns.live[&conn];
+    assert_eq!((row.kernel_in, row.bytes_in), (0, 6));
+    t.server.control().set_paused(false);
+    let mut reply = [0u8; 6];
+    c.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"HELLO\n");
+    let TestServer { server, .. } = t;
+    server.stop();
+}
+
+fn dashboard_of(events: &[ioscope::event::Event]) -> Dashboard {
+    let mut d = Dashboard::new();
+    for e in events {
+        d.apply(e);
+    }
+    d
 }

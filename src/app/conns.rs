@@ -9,6 +9,8 @@ use crate::event::{Call, ClientRole, ConnId, EventKind, Evict, Reason, ResetNote
 pub const GONE_CAP: usize = 500;
 /// Built-in client addresses remembered (they are few; a cap all the same).
 const BUILTIN_CAP: usize = 10_000;
+/// Kernel queue readings kept for connections not accepted yet.
+const EARLY_CAP: usize = 1_024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnRow {
@@ -24,6 +26,12 @@ pub struct ConnRow {
     pub builtin: Option<ClientRole>,
     /// `--faithful`: the peer closed, but the listing keeps the socket.
     pub close_wait: bool,
+    /// Bytes the kernel received for this connection that the server has
+    /// not copied yet (`SIOCINQ`): the lecture's recv, waiting for data.
+    pub kernel_in: u32,
+    /// Reply bytes the server's kernel still holds: the client's kernel
+    /// has not taken them (`SIOCOUTQ`).
+    pub kernel_out: u32,
 }
 
 /// How a client left, with what the server said about it.
@@ -135,11 +143,24 @@ pub struct Connections {
     pub refused: u64,
     /// Peers that are built-in clients, and their roles.
     builtin_peers: HashMap<String, ClientRole>,
+    /// The newest connection accepted (ids come in accept order).
+    newest: ConnId,
+    /// Kernel queues read for connections whose `accept` has not come
+    /// yet (the sampler reports on a thread of its own), at most
+    /// [`EARLY_CAP`].
+    early: HashMap<ConnId, (u32, u32)>,
 }
 
 impl Connections {
     pub fn accept(&mut self, id: ConnId, peer: &str, t: u64) {
         self.accepted += 1;
+        self.newest = self.newest.max(id);
+        let (kernel_in, kernel_out) = self.early.remove(&id).unwrap_or_default();
+        if !self.early.is_empty() {
+            // Older ones will never come (their accept was dropped).
+            let newest = self.newest;
+            self.early.retain(|early, _| *early > newest);
+        }
         self.live.insert(
             id,
             ConnRow {
@@ -152,8 +173,27 @@ impl Connections {
                 lost: 0,
                 close_wait: false,
                 builtin: self.builtin_peers.get(peer).copied(),
+                kernel_in,
+                kernel_out,
             },
         );
+    }
+
+    /// A `kernel_queues` reading: `(conn, in, out)` of the connections
+    /// whose queues changed. One whose `accept` is still on its way is
+    /// kept for it; one that left already is ignored.
+    pub fn kernel_queues(&mut self, conns: &[(ConnId, u32, u32)]) {
+        for &(id, kernel_in, kernel_out) in conns {
+            if let Some(row) = self.live.get_mut(&id) {
+                row.kernel_in = kernel_in;
+                row.kernel_out = kernel_out;
+            } else if id > self.newest {
+                if self.early.len() >= EARLY_CAP {
+                    self.early.clear();
+                }
+                self.early.insert(id, (kernel_in, kernel_out));
+            }
+        }
     }
 
     pub fn recv(&mut self, id: ConnId, bytes: usize, t: u64) {
@@ -288,6 +328,32 @@ mod tests {
         assert_eq!(c.counts.total(), c.gone.len() as u64);
         assert_eq!(c.gone[0].reason(), Reason::Switched);
         assert_eq!(c.gone[4].peer, "127.0.0.1:5001");
+    }
+
+    #[test]
+    fn kernel_queues_reach_their_row_even_before_its_accept() {
+        let mut c = Connections::default();
+        c.accept(1, "p1", 0);
+        c.kernel_queues(&[(1, 6, 0), (2, 3, 0)]);
+        assert_eq!((c.live[&1].kernel_in, c.live[&1].kernel_out), (6, 0));
+        // #2's accept comes after the reading (another thread reported it).
+        c.accept(2, "p2", 1);
+        assert_eq!(c.live[&2].kernel_in, 3);
+        // Copied: back to 0.
+        c.kernel_queues(&[(1, 0, 0)]);
+        assert_eq!(c.live[&1].kernel_in, 0);
+        // A reading for a connection that left already is no news.
+        c.leave(2, Departure::Closed, 2);
+        c.kernel_queues(&[(2, 7, 0)]);
+        assert!(c.early.is_empty() && !c.live.contains_key(&2));
+        // Never accepted (its accept was dropped): forgotten at the next.
+        c.kernel_queues(&[(3, 1, 0)]);
+        c.accept(4, "p4", 3);
+        assert!(c.early.is_empty());
+        for id in 10..(10 + EARLY_CAP as u64 * 3) {
+            c.kernel_queues(&[(id, 1, 1)]);
+        }
+        assert!(c.early.len() <= EARLY_CAP);
     }
 
     #[test]

@@ -436,6 +436,7 @@ impl Dashboard {
                     r.sampled(*threads, vm_bytes.unwrap_or(0));
                 });
             }
+            EventKind::KernelQueues { conns } => self.conns.kernel_queues(conns),
         }
     }
 

@@ -386,6 +386,15 @@ pub enum EventKind {
     Client { peer: String, role: ClientRole },
     /// Not from the server: a built-in client got a whole reply back.
     Reply { peer: String, rtt_us: u64 },
+    /// A reading of the kernel's queues of the connected sockets: for each
+    /// connection whose figures changed since the last reading (a new one
+    /// only when they are not both 0), `[conn, in, out]`: `in`, the bytes
+    /// the kernel received that the application has not copied yet
+    /// (`SIOCINQ`, the lecture's recv waiting for data); `out`, the reply
+    /// bytes the kernel holds that the client's kernel has not taken yet
+    /// (`SIOCOUTQ`, Linux; elsewhere 0). Taken a few times a second and
+    /// whenever a server thread parks (a pause, after a step).
+    KernelQueues { conns: Vec<(ConnId, u32, u32)> },
 }
 
 fn is_false(b: &bool) -> bool {
@@ -425,6 +434,7 @@ impl EventKind {
             EventKind::Wakeup { .. } => "wakeup",
             EventKind::Sample { .. } => "sample",
             EventKind::Pace { .. } => "pace",
+            EventKind::KernelQueues { .. } => "kernel_queues",
         }
     }
 }
@@ -446,6 +456,22 @@ mod tests {
         assert_eq!(
             line,
             r#"{"t_us":7,"kind":"accept","conn":1,"peer":"127.0.0.1:5000"}"#
+        );
+        assert_eq!(serde_json::from_str::<Event>(&line).unwrap(), e);
+    }
+
+    #[test]
+    fn kernel_queues_are_compact_arrays() {
+        let e = Event {
+            t_us: 9,
+            kind: EventKind::KernelQueues {
+                conns: vec![(1, 6, 0), (3, 0, 4096)],
+            },
+        };
+        let line = serde_json::to_string(&e).unwrap();
+        assert_eq!(
+            line,
+            r#"{"t_us":9,"kind":"kernel_queues","conns":[[1,6,0],[3,0,4096]]}"#
         );
         assert_eq!(serde_json::from_str::<Event>(&line).unwrap(), e);
     }

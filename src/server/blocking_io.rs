@@ -12,6 +12,7 @@ use crate::control::{Control, Resume};
 use crate::event::{Call, ConnId, Evict};
 use crate::probe::Probe;
 use crate::server::admission::{Admission, Place};
+use crate::server::kernel::{Registry, Watch};
 use crate::server::{
     ACCEPT_BACKOFF, ConnIds, Limits, RECV_SIZE, Spawn, call_gate, is_transient_accept_error,
 };
@@ -24,27 +25,32 @@ const SEND_NOW: i32 = libc::MSG_DONTWAIT;
 /// The sockets of a running blocking model, so that stopping can wake every
 /// thread parked in `accept` or `recv` (by shutting its socket down); with
 /// each client's place among its address's, given back when it is
-/// forgotten.
+/// forgotten; and each registered for the sampler (its kernel queues).
 #[derive(Debug, Default)]
 struct Sockets {
     listener: Mutex<Option<TcpListener>>,
-    conns: Mutex<HashMap<ConnId, (TcpStream, Place)>>,
+    /// The watch first: a tuple drops in order, so the socket is
+    /// unregistered before its clone closes.
+    conns: Mutex<HashMap<ConnId, (Watch, TcpStream, Place)>>,
+    kernel: Arc<Registry>,
 }
 
 impl Sockets {
-    pub fn new(listener: &TcpListener) -> Arc<Self> {
+    pub fn new(listener: &TcpListener, kernel: Arc<Registry>) -> Arc<Self> {
         Arc::new(Sockets {
             listener: Mutex::new(listener.try_clone().ok()),
             conns: Mutex::default(),
+            kernel,
         })
     }
 
     pub fn add(&self, id: ConnId, stream: &TcpStream, place: Place) {
         if let Ok(clone) = stream.try_clone() {
+            let watch = self.kernel.watch(id, &clone);
             self.conns
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .insert(id, (clone, place));
+                .insert(id, (watch, clone, place));
         }
     }
 
@@ -72,7 +78,7 @@ impl Sockets {
             .unwrap_or_else(|e| e.into_inner())
             .values()
         {
-            let _ = s.0.shutdown(Shutdown::Both);
+            let _ = s.1.shutdown(Shutdown::Both);
         }
     }
 
@@ -108,7 +114,7 @@ pub(crate) struct Shared {
 impl Shared {
     /// For the model `s` starts: stopping it wakes every thread it parks.
     pub fn new(s: &Spawn) -> Self {
-        let sockets = Sockets::new(&s.listener);
+        let sockets = Sockets::new(&s.listener, s.kernel.clone());
         s.control.set_nudge(sockets.nudge());
         Shared {
             control: s.control.clone(),

@@ -10,6 +10,7 @@ mod admission;
 mod blocking;
 mod blocking_io;
 mod host;
+pub mod kernel;
 pub mod multiplex;
 pub use host::ServerHost;
 pub mod nonblocking;
@@ -252,6 +253,7 @@ impl Server {
         // runs (and says it runs) faithfully.
         let faithful = config.faithful && config.model.has_listing();
         let verbatim = faithful && config.verbatim;
+        let kernel = kernel::Registry::new();
         let spawn = Spawn {
             listener,
             threads: Threads {
@@ -261,6 +263,7 @@ impl Server {
             },
             control: control.clone(),
             conn_ids: config.conn_ids.clone(),
+            kernel: kernel.clone(),
             limits: Limits {
                 pending_cap: config.pending_cap,
                 pending_total: config.pending_total,
@@ -290,7 +293,14 @@ impl Server {
             Model::Multiplex => multiplex::spawn(spawn),
         }
         .map_err(err)?;
-        let sampler = spawn_sampler(sampler_listener, tx, epoch, control.clone(), listening_sent);
+        let sampler = spawn_sampler(
+            sampler_listener,
+            tx,
+            epoch,
+            control.clone(),
+            listening_sent,
+            kernel,
+        );
         threads.push(sampler.map_err(err)?);
         Ok(Server {
             addr,
@@ -356,6 +366,9 @@ pub(crate) struct Spawn {
     pub control: Arc<Control>,
     /// Where this run's connection ids come from.
     pub conn_ids: ConnIds,
+    /// Every accepted client socket is registered here, for the sampler
+    /// to read its kernel queues.
+    pub kernel: Arc<kernel::Registry>,
     pub limits: Limits,
     /// The first thread announces `listening` with it.
     pub hello: Hello,
@@ -466,20 +479,24 @@ impl Hello {
     }
 }
 
-/// Every model gets a sampler: memory, threads, the listen queue, four
-/// times a second, until the server stops.
+/// Every model gets a sampler: memory, threads, the listen queue, and the
+/// kernel queues of every client socket, four times a second and whenever
+/// a server thread parks, until the server stops.
 fn spawn_sampler(
     listener: TcpListener,
     tx: EventTx,
     epoch: Instant,
     control: Arc<Control>,
     listening_sent: crossbeam_channel::Receiver<()>,
+    kernel: Arc<kernel::Registry>,
 ) -> io::Result<JoinHandle<()>> {
     std::thread::Builder::new()
         .name("ioscope-sampler".into())
         .spawn(move || {
             wait_for_listening(&listening_sent);
             let mut last = None;
+            let mut queues = kernel::Sampler::new(kernel);
+            let mut parks = 0;
             loop {
                 let queue = crate::sys::listen_queue(&listener);
                 let sample = EventKind::Sample {
@@ -502,7 +519,8 @@ fn spawn_sampler(
                         last = Some(sample);
                     }
                 }
-                if control.wait_stop(SAMPLE_EVERY) {
+                queues.sample(&tx, epoch);
+                if control.wait_park_or_stop(SAMPLE_EVERY, &mut parks) {
                     break;
                 }
             }

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::{self, ErrorKind, Read};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -12,6 +13,7 @@ use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Registry, Token, Waker};
 
 use super::admission::{Admission, Place};
+use super::kernel::{self, Watch};
 use super::pending::{Budget, Failed, Flush, Pending};
 use super::{
     ACCEPT_BACKOFF, ConnIds, Limits, RECV_SIZE, Spawn, call_gate, is_transient_accept_error,
@@ -33,6 +35,9 @@ const READS_PER_TURN: usize = 4;
 const MORE_PER_POLL: usize = 256;
 
 struct Conn {
+    /// Registered for the sampler. Before `stream`: fields drop in order,
+    /// so it is unregistered before the socket closes.
+    _watch: Watch,
     stream: TcpStream,
     id: ConnId,
     pending: Pending,
@@ -58,7 +63,7 @@ enum Served {
 }
 
 pub(crate) fn spawn(s: Spawn) -> io::Result<Vec<JoinHandle<()>>> {
-    let prepared = Prepared::new(s.listener, &s.control)?;
+    let prepared = Prepared::new(s.listener, &s.control)?.watched_by(s.kernel);
     let (limits, conn_ids, control) = (s.limits, s.conn_ids, s.control);
     let thread = s.threads.spawn(
         "ioscope-multiplex",
@@ -81,6 +86,7 @@ pub(crate) fn spawn(s: Spawn) -> io::Result<Vec<JoinHandle<()>>> {
 pub struct Prepared {
     poll: Poll,
     listener: TcpListener,
+    kernel: Arc<kernel::Registry>,
 }
 
 impl Prepared {
@@ -95,7 +101,18 @@ impl Prepared {
         let mut listener = TcpListener::from_std(listener);
         poll.registry()
             .register(&mut listener, LISTENER, Interest::READABLE)?;
-        Ok(Prepared { poll, listener })
+        Ok(Prepared {
+            poll,
+            listener,
+            kernel: kernel::Registry::new(),
+        })
+    }
+
+    /// Registers each accepted client socket in `kernel`, for the sampler
+    /// to read its kernel queues.
+    pub fn watched_by(mut self, kernel: Arc<kernel::Registry>) -> Self {
+        self.kernel = kernel;
+        self
     }
 
     /// Runs the loop on the calling thread until `control` says stop.
@@ -108,7 +125,16 @@ impl Prepared {
         control: &Control,
         probe: &mut P,
     ) -> io::Result<()> {
-        run(self.poll, self.listener, limits, conn_ids, control, probe)
+        let kernel = &self.kernel;
+        run(
+            self.poll,
+            self.listener,
+            limits,
+            conn_ids,
+            kernel,
+            control,
+            probe,
+        )
     }
 }
 
@@ -231,6 +257,7 @@ fn run<P: Probe>(
     listener: TcpListener,
     limits: Limits,
     conn_ids: &ConnIds,
+    kernel: &Arc<kernel::Registry>,
     control: &Control,
     probe: &mut P,
 ) -> io::Result<()> {
@@ -330,6 +357,7 @@ fn run<P: Probe>(
                         clients.conns.insert(
                             token,
                             Conn {
+                                _watch: kernel.watch(id, &stream),
                                 stream,
                                 id,
                                 pending: clients.budget.pending(),

@@ -29,6 +29,7 @@ use crate::control::{Control, Idle, Resume};
 use crate::event::{Call, ConnId, ResetNote, Role};
 use crate::probe::Probe;
 use crate::server::admission::{Admission, Place};
+use crate::server::kernel::{Registry, Watch};
 use crate::server::pending::{Budget, Failed, Flush, Pending};
 use crate::server::{
     ACCEPT_BACKOFF, ConnIds, Limits, RECV_SIZE, Spawn, call_gate, is_transient_accept_error,
@@ -48,6 +49,9 @@ pub struct LoopOptions {
     /// listing leaves them; these are shut down on stop, so that a loop
     /// parked in `recv()` wakes.
     pub verbatim: Option<Blocking>,
+    /// Where each accepted client socket is registered, for the sampler
+    /// to read its kernel queues.
+    pub kernel: Arc<Registry>,
 }
 
 /// `--verbatim`'s blocking sockets (a clone of each), to shut down on stop.
@@ -91,6 +95,7 @@ pub(crate) fn spawn(s: Spawn, faithful: bool, verbatim: bool) -> io::Result<Vec<
         limits: s.limits,
         conn_ids: s.conn_ids,
         verbatim: blocking,
+        kernel: s.kernel,
     };
     let (listener, control) = (s.listener, s.control);
     let thread = s.threads.spawn(
@@ -109,6 +114,9 @@ pub(crate) fn spawn(s: Spawn, faithful: bool, verbatim: bool) -> io::Result<Vec<
 }
 
 struct Conn {
+    /// Registered for the sampler. Before `sock`: fields drop in order,
+    /// so it is unregistered before the socket closes.
+    _watch: Watch,
     id: ConnId,
     sock: TcpStream,
     /// Reply bytes the kernel would not take yet (default mode).
@@ -198,6 +206,7 @@ pub fn run<P: Probe>(
                         }
                         probe.accept(id, peer);
                         conns.push(Conn {
+                            _watch: opts.kernel.watch(id, &sock),
                             id,
                             sock,
                             pending: budget.pending(),

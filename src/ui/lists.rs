@@ -63,96 +63,177 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let live = &d.conns.live;
     let (first, end) = window(live.len(), height, d.view.scroll_of(Panel::Connected));
     // Ids from 1,000 up widen their column rather than run into the next.
-    let id_width = live
-        .values()
-        .skip(first)
-        .take(end - first)
+    let shown = || live.values().skip(first).take(end - first);
+    let id_width = shown()
         .map(|c| format!("#{}", c.id).len())
         .max()
         .unwrap_or(0)
         .max(4);
-    const FIXED: usize = 5 + 5 + 4 + 5 + 5; // in, out, idle, pend, spacing
-    let peer_width = (inner.width as usize).saturating_sub(id_width + FIXED);
     // Followed call by call: the connection the loop's last call was on.
     let serving = d.serving();
-    let rows = live.values().skip(first).take(end - first).map(|c| {
-        let pend_style = if c.pending > 0 {
-            theme::WARN
+    // The peer of each row, longest first, down to the shortest (its
+    // port), with CLOSE-WAIT and a pool's wait; the short forms with the
+    // wait in a word need this much room at least.
+    let peers: Vec<Vec<Line>> = shown().map(|c| peer_forms(c, d)).collect();
+    // The columns that may go, in the order they go, when the peers'
+    // short forms need the room.
+    let peer_needs = peers
+        .iter()
+        .filter_map(|p| p.get(p.len().saturating_sub(2)).map(Line::width))
+        .max()
+        .unwrap_or(0);
+    let mut columns = Column::ALL.to_vec();
+    let room = |columns: &[Column]| {
+        let fixed: usize = columns.iter().map(|c| c.width() + 1).sum();
+        (inner.width as usize).saturating_sub(id_width + 1 + fixed)
+    };
+    for going in [Column::Idle, Column::SendQ, Column::Pend] {
+        if room(&columns) >= peer_needs {
+            break;
+        }
+        columns.retain(|c| *c != going);
+    }
+    let peer_width = room(&columns);
+    let rows = shown().zip(peers).map(|(c, forms)| {
+        // Bytes waiting in the kernel, not copied yet: recv's first phase.
+        let id_style = if c.kernel_in > 0 {
+            theme::KERNEL_WAITING
         } else {
-            theme::DATA
+            theme::VALUE
         };
-        // Built-in clients all live on this machine: their role says more
-        // than their address. A peer too long for its column shows its
-        // port, whole.
-        let port = c.peer.rsplit_once(':').map_or("", |(_, p)| p);
-        let peer = match &c.builtin {
-            Some(role) => Span::styled(
-                format!("◆{} :{port}", super::text::client_role(*role)),
-                theme::TITLE,
-            ),
-            None => Span::styled(c.peer.clone(), theme::DATA),
-        };
-        let short = Span::styled(format!(":{port}"), peer.style);
-        let close_wait = c
-            .close_wait
-            .then(|| Span::styled(" CLOSE-WAIT", theme::WARN));
-        // `pool`: accepted, waiting in the queue for a worker, this long
-        // (said shorter, then not at all, where the column is narrow).
-        let waited = d
-            .threads
-            .queue
-            .get(&c.id)
-            .map(|since| fmt::micros(d.now_us.saturating_sub(*since)));
-        let queued = |words: &str| {
-            waited
-                .as_ref()
-                .map(|w| Span::styled(format!(" {words}{w}"), theme::WARN))
-        };
-        let long = format!("{} ", super::text::WAITS_FOR_WORKER);
-        let candidates = [
-            (peer, queued(&long)),
-            (short.clone(), queued(&long)),
-            (short.clone(), queued("⧗ ")),
-            (short, None),
-        ];
-        let peer = first_fitting(
-            candidates.into_iter().map(|(p, q)| {
-                Line::from_iter([Some(p), close_wait.clone(), q].into_iter().flatten())
-            }),
-            peer_width,
-        );
-        let cells = vec![
-            Line::styled(format!("#{}", c.id), theme::VALUE),
-            peer,
-            Line::styled(fmt::bytes(c.bytes_in), theme::DATA),
-            Line::styled(fmt::bytes(c.bytes_out), theme::DATA),
-            Line::styled(
-                fmt::ago(d.now_us.saturating_sub(c.last_us)).replace(" ago", ""),
-                theme::DATA,
-            ),
-            Line::styled(fmt::bytes(c.pending as u64), pend_style),
-        ];
+        let id = Line::styled(format!("#{}", c.id), id_style);
+        let peer = first_fitting(forms, peer_width);
+        let cells = [id, peer]
+            .into_iter()
+            .chain(columns.iter().map(|column| column.cell(c, d.now_us)));
         if serving == Some(c.id) {
-            Row::new(cells.into_iter().map(|l| lit(l, theme::SERVING))).style(theme::SERVING)
+            Row::new(cells.map(|l| lit(l, theme::SERVING))).style(theme::SERVING)
         } else {
             Row::new(cells)
         }
     });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(id_width as u16),
-            Constraint::Fill(1),
-            Constraint::Length(5),
-            Constraint::Length(5),
-            Constraint::Length(4),
-            Constraint::Length(5),
-        ],
-    )
-    .header(Row::new(["conn", "peer", "in", "out", "idle", "pend"]).style(theme::HEADER_ROW))
-    .column_spacing(1);
+    let widths = [Constraint::Length(id_width as u16), Constraint::Fill(1)]
+        .into_iter()
+        .chain(columns.iter().map(|c| Constraint::Length(c.width() as u16)));
+    let titles = ["conn", "peer"]
+        .into_iter()
+        .chain(columns.iter().map(|c| c.title()));
+    let table = Table::new(rows, widths)
+        .header(Row::new(titles).style(theme::HEADER_ROW))
+        .column_spacing(1);
     Widget::render(table, inner, buf);
     scrollbar(live.len(), height, first, area, buf);
+}
+
+/// The Connected list's columns after the id and the peer, in their order:
+/// a client's bytes wait in the kernel (`recvq`), are copied to the server
+/// (`in`), handed back (`out`) and wait in the kernel until the client's
+/// kernel takes them (`sendq`). The queues are named as `ss` names them
+/// (Recv-Q, Send-Q).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    /// Bytes the kernel received that the server has not copied yet.
+    RecvQ,
+    In,
+    Out,
+    /// Reply bytes the server's kernel holds: the client's has not taken them.
+    SendQ,
+    Idle,
+    /// Reply bytes the server holds: its kernel would not take them.
+    Pend,
+}
+
+impl Column {
+    const ALL: [Column; 6] = [
+        Column::RecvQ,
+        Column::In,
+        Column::Out,
+        Column::SendQ,
+        Column::Idle,
+        Column::Pend,
+    ];
+
+    fn title(self) -> &'static str {
+        match self {
+            Column::RecvQ => "recvq",
+            Column::In => "in",
+            Column::Out => "out",
+            Column::SendQ => "sendq",
+            Column::Idle => "idle",
+            Column::Pend => "pend",
+        }
+    }
+
+    fn width(self) -> usize {
+        match self {
+            Column::Idle => 4,
+            _ => 5,
+        }
+    }
+
+    /// `c`'s value in this column; bytes held back stand out.
+    fn cell(self, c: &crate::app::ConnRow, now_us: u64) -> Line<'static> {
+        let held = |n: u64, style| {
+            let style = if n > 0 { style } else { theme::DATA };
+            Line::styled(fmt::bytes(n), style)
+        };
+        match self {
+            Column::RecvQ => held(u64::from(c.kernel_in), theme::KERNEL_WAITING),
+            Column::In => Line::styled(fmt::bytes(c.bytes_in), theme::DATA),
+            Column::Out => Line::styled(fmt::bytes(c.bytes_out), theme::DATA),
+            Column::SendQ => held(u64::from(c.kernel_out), theme::WARN),
+            Column::Idle => Line::styled(
+                fmt::ago(now_us.saturating_sub(c.last_us)).replace(" ago", ""),
+                theme::DATA,
+            ),
+            Column::Pend => held(c.pending as u64, theme::WARN),
+        }
+    }
+}
+
+/// A connection's peer, long and short. Built-in clients all live on this
+/// machine: their role says more than their address (short, it is all they
+/// show). Another peer's short form is its port, whole. CLOSE-WAIT follows
+/// either.
+fn peer_forms(c: &crate::app::ConnRow, d: &Dashboard) -> Vec<Line<'static>> {
+    let port = c.peer.rsplit_once(':').map_or("", |(_, p)| p);
+    let (peer, short) = match &c.builtin {
+        Some(role) => {
+            let role = super::text::client_role(*role);
+            (format!("◆{role} :{port}"), format!("◆{role}"))
+        }
+        None => (c.peer.clone(), format!(":{port}")),
+    };
+    let style = match c.builtin {
+        Some(_) => theme::TITLE,
+        None => theme::DATA,
+    };
+    let (peer, short) = (Span::styled(peer, style), Span::styled(short, style));
+    let close_wait = c
+        .close_wait
+        .then(|| Span::styled(" CLOSE-WAIT", theme::WARN));
+    // `pool`: accepted, waiting in the queue for a worker, this long (said
+    // shorter, then not at all, where the column is narrow).
+    let waited = d
+        .threads
+        .queue
+        .get(&c.id)
+        .map(|since| fmt::micros(d.now_us.saturating_sub(*since)));
+    let queued = |words: &str| {
+        waited
+            .as_ref()
+            .map(|w| Span::styled(format!(" {words}{w}"), theme::WARN))
+    };
+    let long = format!("{} ", super::text::WAITS_FOR_WORKER);
+    [
+        (peer, queued(&long)),
+        (short.clone(), queued(&long)),
+        (short.clone(), queued("⧗ ")),
+        (short, None),
+    ]
+    .into_iter()
+    .map(|(p, q)| Line::from_iter([Some(p), close_wait.clone(), q].into_iter().flatten()))
+    .collect()
 }
 
 pub fn ready(d: &Dashboard, area: Rect, buf: &mut Buffer) {

@@ -271,6 +271,9 @@ fn describe(kind: &EventKind, room: usize) -> (String, Option<String>) {
         EventKind::Sample {
             rss_bytes, threads, ..
         } => format!("RSS {}, {threads} threads", fmt::bytes(*rss_bytes)),
+        EventKind::KernelQueues { conns } => {
+            format!("{} connections' kernel queues changed", conns.len())
+        }
     };
     (plain, None)
 }

@@ -45,6 +45,12 @@ pub const CODE_BRANCH: Style = Style::new().fg(Color::Yellow).add_modifier(Modif
 pub const CODE_PARKED: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
 pub const CODE_COUNT: Style = Style::new().fg(Color::Yellow);
 pub const SERVING: Style = CODE_AT;
+/// A connection with bytes waiting in the kernel that the server has not
+/// copied yet: the lecture's first phase of recv, on screen.
+pub const KERNEL_WAITING: Style = Style::new()
+    .fg(Color::Black)
+    .bg(Color::LightBlue)
+    .add_modifier(Modifier::BOLD);
 
 /// The colour of an event's kind, in the log and the lists.
 pub fn kind(kind: &EventKind) -> Style {
@@ -73,6 +79,7 @@ pub fn kind(kind: &EventKind) -> Style {
         | EventKind::Unblocked { .. }
         | EventKind::Wakeup { .. }
         | EventKind::Sample { .. }
+        | EventKind::KernelQueues { .. }
         | EventKind::Reply { .. } => Color::DarkGray,
     };
     Style::new().fg(fg)

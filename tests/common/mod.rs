@@ -126,8 +126,9 @@ impl TestServer {
         }
     }
 
-    /// The events seen so far without the summaries (and the pace the
-    /// tests' servers start at: a 200 µs idle sleep).
+    /// The events seen so far without the summaries, the sampler's
+    /// readings (and the pace the tests' servers start at: a 200 µs idle
+    /// sleep).
     pub fn discrete(&self) -> Vec<&EventKind> {
         self.seen
             .iter()
@@ -138,6 +139,7 @@ impl TestServer {
                     EventKind::Spin { .. }
                         | EventKind::WouldBlock { .. }
                         | EventKind::Sample { .. }
+                        | EventKind::KernelQueues { .. }
                         | EventKind::Pace { .. }
                 )
             })

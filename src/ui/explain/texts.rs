@@ -741,6 +741,22 @@ pub fn explain(kind: &EventKind, about: About) -> Explanation {
                  {BLOCKING} › 2. multithreading (memory)"
             ),
         ),
+        EventKind::KernelQueues { conns } => (
+            "ioctl(SIOCINQ), ioctl(SIOCOUTQ) on each client socket".into(),
+            match conns.as_slice() {
+                [(conn, inq, outq)] => format!(
+                    "#{conn}: {} waiting, {} unacknowledged",
+                    n_bytes(*inq as usize),
+                    n_bytes(*outq as usize)
+                ),
+                _ => format!("{} connections changed", conns.len()),
+            },
+            "Bytes a client sent wait in the server's kernel until recv copies them to the \
+             application: that wait is recv's first phase, the copy its second. Replies the \
+             client's kernel has not taken wait on the server's side."
+                .into(),
+            format!("{WAITS} › accept and recv: waiting for data, then copying it"),
+        ),
     };
     Explanation {
         call,
@@ -992,6 +1008,12 @@ mod tests {
                 backoff: crate::event::Backoff::Yield,
                 backoff_us: 0,
             },
+            EventKind::KernelQueues {
+                conns: vec![(1, 6, 0)],
+            },
+            EventKind::KernelQueues {
+                conns: vec![(1, 0, 0), (2, 5, 1024)],
+            },
         ]
     }
 
@@ -1000,7 +1022,7 @@ mod tests {
         let kinds = every_kind();
         // Every kind the vocabulary has is among them.
         let names: std::collections::BTreeSet<&str> = kinds.iter().map(EventKind::name).collect();
-        assert_eq!(names.len(), 25, "{names:?}");
+        assert_eq!(names.len(), 26, "{names:?}");
         let abouts = Model::ALL
             .map(|m| About {
                 model: Some(m),
