@@ -254,6 +254,36 @@ pub fn socket_queues(fd: std::os::fd::RawFd) -> Option<(u32, u32)> {
     Some((inq.max(0) as u32, outq.max(0) as u32))
 }
 
+/// Milliseconds since a TCP socket last received data — for a socket
+/// that received none, since the kernel completed its handshake (Linux:
+/// `tcpi_last_data_recv` of TCP_INFO). `fd` must stay open meanwhile.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn quiet_ms(fd: std::os::fd::RawFd) -> Option<u32> {
+    let mut info = std::mem::MaybeUninit::<libc::tcp_info>::zeroed();
+    let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
+    // SAFETY: getsockopt writes at most `len` bytes into the zeroed struct.
+    let rc = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::IPPROTO_TCP,
+            libc::TCP_INFO,
+            info.as_mut_ptr().cast(),
+            &mut len,
+        )
+    };
+    if rc != 0 {
+        return None;
+    }
+    // SAFETY: zeroed, then (partly) filled by the kernel: every field valid.
+    let info = unsafe { info.assume_init() };
+    Some(info.tcpi_last_data_recv)
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn quiet_ms(_fd: std::os::fd::RawFd) -> Option<u32> {
+    None
+}
+
 /// A connected socket's kernel queues: the bytes it received that the
 /// application has not read yet (`FIONREAD`); what it sent and the peer
 /// has not taken is not read here (0).

@@ -146,6 +146,7 @@ fn headless_serves_a_client_and_reports_it() {
                 | EventKind::WouldBlock { .. }
                 | EventKind::Sample { .. }
                 | EventKind::KernelQueues { .. }
+                | EventKind::AcceptWait { .. }
                 | EventKind::Thread { .. }
                 // --idle-delay-us: the pace the run starts at.
                 | EventKind::Pace { .. }

@@ -2158,3 +2158,46 @@ fn narrow_lists_drop_idle_then_sendq_then_pend_before_they_cut_a_peer() {
         );
     }
 }
+
+#[test]
+fn an_accept_line_says_how_long_it_waited_in_the_listen_queue() {
+    let mut d = Dashboard::new();
+    d.apply(&ev(
+        0,
+        EventKind::Listening {
+            addr: "127.0.0.1:8080".into(),
+            model: Model::Blocking,
+            backlog: 5,
+            faithful: false,
+            verbatim: false,
+            cpu_split: true,
+        },
+    ));
+    d.apply(&ev(
+        3_900_000,
+        EventKind::Accept {
+            conn: 2,
+            peer: "127.0.0.1:50002".into(),
+        },
+    ));
+    let screen = |d: &Dashboard| format!("{:?}", render(d, 120, 36).backend());
+    assert!(!screen(&d).contains("queued"), "not measured yet");
+    // The sampler measures it a little later.
+    d.apply(&ev(
+        4_000_000,
+        EventKind::AcceptWait {
+            conn: 2,
+            waited_ms: 1_500,
+        },
+    ));
+    let now = screen(&d);
+    assert!(
+        now.contains("#2 from 127.0.0.1:50002 · queued 1.5 s"),
+        "{now}"
+    );
+    assert_eq!(
+        now.matches("queued").count(),
+        1,
+        "on the accept's line, not one of its own"
+    );
+}

@@ -1391,3 +1391,41 @@ fn multiplex_bytes_wait_in_the_kernel_until_a_step_copies_them() {
     let TestServer { server, .. } = t;
     server.stop();
 }
+
+#[test]
+#[cfg(target_os = "linux")]
+fn an_accept_says_how_long_it_waited_in_the_listen_queue() {
+    // The blocking model serves A; B waits in the listen queue until A
+    // goes.
+    let mut t = TestServer::start_model(Model::Blocking, |_| {});
+    let mut a = t.connect();
+    assert_eq!(round_trip(&mut a, b"a"), b"A");
+    let b = t.connect();
+    let queued = Instant::now();
+    t.wait_for("B in the listen queue", |k| {
+        matches!(
+            k,
+            EventKind::Sample {
+                listen_queue: Some(1),
+                ..
+            }
+        )
+    });
+    drop(a);
+    let held = queued.elapsed();
+    let waited = t.wait_for("B's wait", |k| {
+        matches!(k, EventKind::AcceptWait { conn: 2, .. })
+    });
+    let EventKind::AcceptWait { waited_ms, .. } = waited else {
+        unreachable!()
+    };
+    // At least as long as it was held (the kernel's clock ticks in
+    // milliseconds and jiffies: a few ms of slack).
+    assert!(
+        waited_ms + 10 >= held.as_millis() as u64,
+        "waited {waited_ms} ms, held {held:?}"
+    );
+    drop(b);
+    let TestServer { server, .. } = t;
+    server.stop();
+}

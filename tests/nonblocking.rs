@@ -383,7 +383,14 @@ fn a_step_shows_its_calls_in_the_order_the_loop_made_them() {
         .iter()
         .map(|e| &e.kind)
         .take_while(|k| !paused(k))
-        .filter(|k| !matches!(k, EventKind::Sample { .. } | EventKind::KernelQueues { .. }))
+        .filter(|k| {
+            !matches!(
+                k,
+                EventKind::Sample { .. }
+                    | EventKind::KernelQueues { .. }
+                    | EventKind::AcceptWait { .. }
+            )
+        })
         .collect();
     let at = |what: &str, pred: &dyn Fn(&EventKind) -> bool| {
         step.iter()
@@ -428,7 +435,9 @@ fn a_step_shows_its_calls_in_the_order_the_loop_made_them() {
         .filter(|e| {
             !matches!(
                 e.kind,
-                EventKind::Sample { .. } | EventKind::KernelQueues { .. }
+                EventKind::Sample { .. }
+                    | EventKind::KernelQueues { .. }
+                    | EventKind::AcceptWait { .. }
             )
         })
         .map(|e| e.t_us)

@@ -35,7 +35,7 @@ pub use runs::{READY_CAP, ReadyItem, ReadySend, Run, Totals};
 pub use threads::{ThreadRow, ThreadState, Threads};
 pub use view::{NOTICE_US, Notice, Panel, ViewState};
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use crate::event::{Backoff, Call, ConnId, Event, EventKind, Model};
 
@@ -154,6 +154,9 @@ pub struct Dashboard {
     pub pace: Pace,
     /// The kernel's listen-queue overflows, for the current run.
     pub overflows: Overflows,
+    /// How long each recent connection waited in the listen queue (ms),
+    /// as the sampler measured it after the accept.
+    accept_waits: BTreeMap<ConnId, u64>,
     /// The room guesses the next call's outcome.
     pub prediction: Prediction,
     /// The code panel's counts and the loop's last call (current run).
@@ -271,6 +274,13 @@ impl Dashboard {
                     ..Summary::default()
                 });
                 self.log(event);
+            }
+            EventKind::AcceptWait { conn, waited_ms } => {
+                self.accept_waits.insert(*conn, *waited_ms);
+                // Ids only grow: the oldest go first, as their log lines do.
+                while self.accept_waits.len() > 2 * LOG_CAP {
+                    self.accept_waits.pop_first();
+                }
             }
             EventKind::Pace {
                 call_delay_us,
@@ -518,6 +528,15 @@ impl Dashboard {
     /// model an older log line came from.
     pub fn run_at(&self, t_us: u64) -> Option<&Run> {
         self.runs.iter().rev().find(|r| r.started_us <= t_us)
+    }
+
+    /// How long the connection `event` accepted waited in the listen
+    /// queue, if it is an accept and that was measured.
+    pub fn accept_wait(&self, event: &Event) -> Option<u64> {
+        match event.kind {
+            EventKind::Accept { conn, .. } => self.accept_waits.get(&conn).copied(),
+            _ => None,
+        }
     }
 
     /// One row per model that has run.

@@ -395,6 +395,12 @@ pub enum EventKind {
     /// (`SIOCOUTQ`, Linux; elsewhere 0). Taken a few times a second and
     /// whenever a server thread parks (a pause, after a step).
     KernelQueues { conns: Vec<(ConnId, u32, u32)> },
+    /// How long `conn` waited in the listen queue — completed by the
+    /// kernel, not accepted yet — in milliseconds (Linux: from TCP_INFO,
+    /// read by the sampler, never by the loop; a lower bound when the
+    /// client sent data meanwhile). The lecture's drawback 1: "not answered
+    /// promptly".
+    AcceptWait { conn: ConnId, waited_ms: u64 },
 }
 
 fn is_false(b: &bool) -> bool {
@@ -435,6 +441,7 @@ impl EventKind {
             EventKind::Sample { .. } => "sample",
             EventKind::Pace { .. } => "pace",
             EventKind::KernelQueues { .. } => "kernel_queues",
+            EventKind::AcceptWait { .. } => "accept_wait",
         }
     }
 }

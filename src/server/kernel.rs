@@ -56,9 +56,13 @@ const YIELDS_TO_MODELS: usize = 1_000;
 /// hold (`cargo bench --bench kernel_queues`).
 #[derive(Debug, Default)]
 pub struct Registry {
-    fds: Mutex<BTreeMap<ConnId, RawFd>>,
+    /// Each socket, and when it was accepted until its wait in the listen
+    /// queue has been measured.
+    fds: Mutex<BTreeMap<ConnId, (RawFd, Option<Instant>)>>,
     /// Models waiting for the lock, to register or unregister a socket.
     models_waiting: AtomicUsize,
+    /// Waits measured by the last reading: (conn, milliseconds).
+    waits: Mutex<Vec<(ConnId, u64)>>,
 }
 
 impl Registry {
@@ -67,12 +71,12 @@ impl Registry {
     }
 
     /// The lock, for the sampler.
-    fn sampler_lock(&self) -> MutexGuard<'_, BTreeMap<ConnId, RawFd>> {
+    fn sampler_lock(&self) -> MutexGuard<'_, BTreeMap<ConnId, (RawFd, Option<Instant>)>> {
         self.fds.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The lock, for a model: the sampler lets it go first.
-    fn model_lock(&self) -> MutexGuard<'_, BTreeMap<ConnId, RawFd>> {
+    fn model_lock(&self) -> MutexGuard<'_, BTreeMap<ConnId, (RawFd, Option<Instant>)>> {
         self.models_waiting.fetch_add(1, Ordering::Relaxed);
         let fds = self.fds.lock().unwrap_or_else(|e| e.into_inner());
         self.models_waiting.fetch_sub(1, Ordering::Relaxed);
@@ -92,11 +96,20 @@ impl Registry {
     /// Registers `sock` as `id` until the returned [`Watch`] is dropped.
     /// Keep the watch where it is dropped before `sock` is closed.
     pub fn watch(self: &Arc<Self>, id: ConnId, sock: &impl AsRawFd) -> Watch {
-        self.model_lock().insert(id, sock.as_raw_fd());
+        // The clock is read where the model reads it anyway (its accept
+        // event): no system call.
+        let accepted = Instant::now();
+        self.model_lock()
+            .insert(id, (sock.as_raw_fd(), Some(accepted)));
         Watch {
             registry: Arc::clone(self),
             id,
         }
+    }
+
+    /// The listen-queue waits the readings so far measured, taken.
+    pub fn take_waits(&self) -> Vec<(ConnId, u64)> {
+        std::mem::take(&mut *self.waits.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// Sockets registered now.
@@ -110,27 +123,50 @@ impl Registry {
 
     /// Reads every registered socket's queues into `out` (cleared first),
     /// in id order, [`PER_LOCK`] sockets per hold of the lock. A socket
-    /// the kernel says no for (not a connected socket) is left out.
+    /// the kernel says no for (not a connected socket) is left out. A
+    /// socket read for the first time also says how long it waited in the
+    /// listen queue (see [`Registry::take_waits`]).
     pub fn read_all(&self, out: &mut Vec<Queues>) {
         out.clear();
         let mut from = 0;
+        let mut waits = Vec::new();
         loop {
-            let fds = self.sampler_lock();
+            let mut fds = self.sampler_lock();
             let mut read = 0;
-            for (&id, &fd) in fds.range(from..).take(PER_LOCK) {
+            for (&id, (fd, accepted)) in fds.range_mut(from..).take(PER_LOCK) {
                 read += 1;
                 from = id.saturating_add(1);
-                if let Some((inq, outq)) = crate::sys::socket_queues(fd) {
+                if let Some((inq, outq)) = crate::sys::socket_queues(*fd) {
                     out.push((id, inq, outq));
+                }
+                if let Some(at) = accepted.take()
+                    && let Some(waited) = listen_wait(*fd, at)
+                {
+                    waits.push((id, waited));
                 }
             }
             if read < PER_LOCK {
+                self.waits
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .extend(waits);
                 return;
             }
             drop(fds);
             self.let_models_go_first();
         }
     }
+}
+
+/// How long (ms) the connection on `fd`, accepted at `accepted`, waited
+/// between the kernel completing it and the server accepting it: the time
+/// since it last received data (or, with none, since its handshake), less
+/// the time since it was accepted. `None` when data arrived after the
+/// accept (the handshake's time is lost then) or the platform cannot say.
+/// With data received while it waited, it is a lower bound.
+fn listen_wait(fd: RawFd, accepted: Instant) -> Option<u64> {
+    let quiet = u64::from(crate::sys::quiet_ms(fd)?);
+    quiet.checked_sub(accepted.elapsed().as_millis() as u64)
 }
 
 /// A registered socket; dropping it unregisters the socket.
@@ -204,7 +240,21 @@ impl Sampler {
     /// channel that refuses it (full) changes nothing: the next reading is
     /// compared with the last one that went out.
     pub fn sample(&mut self, tx: &EventTx, epoch: Instant) {
-        if self.read().is_empty() {
+        let unchanged = self.read().is_empty();
+        let waits: Vec<Event> = self
+            .registry
+            .take_waits()
+            .into_iter()
+            .map(|(conn, waited_ms)| Event {
+                t_us: epoch.elapsed().as_micros() as u64,
+                kind: EventKind::AcceptWait { conn, waited_ms },
+            })
+            .collect();
+        if !waits.is_empty() {
+            // Dropped with a full channel, as any event: a wait is a detail.
+            let _ = tx.try_send(waits);
+        }
+        if unchanged {
             self.reported();
             return;
         }

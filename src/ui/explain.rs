@@ -37,7 +37,10 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let labels = [texts::CALL, texts::RETURNED, texts::MEANING, texts::LECTURE];
     let label_cols = labels.iter().map(|l| l.width()).max().unwrap_or(0) + 2;
     let started = d.started_us.unwrap_or(0);
-    let mut lines = vec![log::line(event, started, inner), Line::default()];
+    let mut lines = vec![
+        log::line(event, started, inner, d.accept_wait(event)),
+        Line::default(),
+    ];
     for (label, value, style) in [
         (texts::CALL, &e.call, theme::VALUE),
         (texts::RETURNED, &e.returned, theme::VALUE),

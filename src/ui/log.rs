@@ -34,7 +34,7 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let width = inner.width as usize;
     let lines: Vec<Line> = entries
         .range(first..end)
-        .map(|e| line(e, started, width))
+        .map(|e| line(e, started, width, d.accept_wait(e)))
         .collect();
     Paragraph::new(lines).render(inner, buf);
     // The selected line, reversed the whole width of the panel.
@@ -55,7 +55,8 @@ const KIND_COLS: usize = 11;
 
 /// One log line for `width` columns: uptime stamp, kind, what happened,
 /// and a remark when it fits whole.
-pub fn line(e: &Event, started_us: u64, width: usize) -> Line<'static> {
+/// `waited_ms`: an accept's wait in the listen queue, when measured.
+pub fn line(e: &Event, started_us: u64, width: usize, waited_ms: Option<u64>) -> Line<'static> {
     let style = theme::kind(&e.kind);
     let stamp = fmt::stamp(e.t_us.saturating_sub(started_us));
     let room = width.saturating_sub(stamp.len() + 1 + KIND_COLS + 1);
@@ -83,6 +84,12 @@ pub fn line(e: &Event, started_us: u64, width: usize) -> Line<'static> {
             _ => theme::LABEL,
         };
         line.push(5, [Span::styled(remark, remark_style)]);
+    }
+    // Under a millisecond is the usual: said only when it is more.
+    if let Some(ms) = waited_ms.filter(|ms| *ms > 0) {
+        // The lecture's drawback 1, in milliseconds: kept before the
+        // address when the line is short of room.
+        line.push(6, [Span::styled(text::accept_waited(ms), theme::WARN)]);
     }
     line.line(width)
 }
@@ -125,6 +132,9 @@ fn describe(kind: &EventKind, room: usize) -> (String, Option<String>) {
         // Narrow (the code panel beside it), the address goes whole.
         EventKind::Accept { conn, peer } => {
             return remark(format!("#{conn}"), format!(" from {peer}"));
+        }
+        EventKind::AcceptWait { conn, waited_ms } => {
+            format!("#{conn}{}", text::accept_waited(*waited_ms))
         }
         EventKind::WouldBlockOn { call, conn } => {
             format!("{}(){} → WouldBlock", call.name(), on_conn(*conn))

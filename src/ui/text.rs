@@ -270,6 +270,15 @@ pub fn backoff(backoff: Backoff, sleep_us: u64) -> String {
     }
 }
 
+/// An accept's wait in the listen queue: " · queued 12 ms".
+pub fn accept_waited(ms: u64) -> String {
+    match ms {
+        0 => " · queued <1 ms".into(),
+        ms @ 1..=999 => format!(" · queued {ms} ms"),
+        ms => format!(" · queued {:.1} s", ms as f64 / 1e3),
+    }
+}
+
 /// A pool's client waiting in the queue, in the Connected list.
 pub const WAITS_FOR_WORKER: &str = "⧗ queued";
 

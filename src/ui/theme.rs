@@ -79,6 +79,7 @@ pub fn kind(kind: &EventKind) -> Style {
         | EventKind::Unblocked { .. }
         | EventKind::Wakeup { .. }
         | EventKind::Sample { .. }
+        | EventKind::AcceptWait { .. }
         | EventKind::KernelQueues { .. }
         | EventKind::Reply { .. } => Color::DarkGray,
     };

@@ -140,6 +140,7 @@ impl TestServer {
                         | EventKind::WouldBlock { .. }
                         | EventKind::Sample { .. }
                         | EventKind::KernelQueues { .. }
+                        | EventKind::AcceptWait { .. }
                         | EventKind::Pace { .. }
                 )
             })

@@ -255,6 +255,16 @@ pub fn explain(kind: &EventKind, about: About) -> Explanation {
                 format!("{NONBLOCKING} › the listing: except BlockingIOError"),
             )
         }
+        EventKind::AcceptWait { conn, waited_ms } => (
+            format!("accept() of #{conn}, looked at afterwards"),
+            format!("it waited {waited_ms} ms in the listen queue"),
+            "The kernel completed the connection on its own (the handshake) and kept it in \
+             the listen queue until the server called accept. Measured from the socket's last \
+             packet, by the sampler thread, never the loop: with data sent meanwhile it is a \
+             lower bound. A busy loop that is somewhere else answers late."
+                .into(),
+            format!("{NONBLOCKING} › drawback 1: a new connection is not answered promptly"),
+        ),
         EventKind::Pace {
             call_delay_us,
             backoff,
@@ -1014,6 +1024,10 @@ mod tests {
             EventKind::KernelQueues {
                 conns: vec![(1, 0, 0), (2, 5, 1024)],
             },
+            EventKind::AcceptWait {
+                conn: 4,
+                waited_ms: 12,
+            },
         ]
     }
 
@@ -1022,7 +1036,7 @@ mod tests {
         let kinds = every_kind();
         // Every kind the vocabulary has is among them.
         let names: std::collections::BTreeSet<&str> = kinds.iter().map(EventKind::name).collect();
-        assert_eq!(names.len(), 26, "{names:?}");
+        assert_eq!(names.len(), 27, "{names:?}");
         let abouts = Model::ALL
             .map(|m| About {
                 model: Some(m),
