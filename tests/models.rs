@@ -1255,6 +1255,11 @@ fn a_slow_readers_bytes_wait_in_the_kernel_both_ways(model: Model) {
     });
     let mut slow = t.connect();
     assert_eq!(round_trip(&mut slow, b"slow"), b"SLOW");
+    // The sampler may read the socket before the loop's batch with the
+    // accept reaches the channel: the dashboard below is to have both.
+    t.wait_for("#1 accepted", |k| {
+        matches!(k, EventKind::Accept { conn: 1, .. })
+    });
     let both = |k: &EventKind| kernel_queues_of(k, 1).is_some_and(|(i, o)| i > 0 && o > 0);
     slow.set_nonblocking(true).unwrap();
     // Send until the kernel refuses more and the sampler has seen both
@@ -1287,7 +1292,32 @@ fn a_slow_readers_bytes_wait_in_the_kernel_both_ways(model: Model) {
     // The dashboard shows what the last reading said.
     t.drain();
     let d = dashboard(&t.seen);
-    let row = &d.conns.live[&1];
+    let row = d.conns.live.get(&1).unwrap_or_else(|| {
+        let dropped: u64 = t
+            .seen
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::Dropped { count } => Some(count),
+                _ => None,
+            })
+            .sum();
+        let about_1: Vec<&EventKind> = t
+            .seen
+            .iter()
+            .map(|e| &e.kind)
+            .filter(|k| {
+                matches!(
+                    k,
+                    EventKind::Accept { conn: 1, .. }
+                        | EventKind::Closed { conn: 1 }
+                        | EventKind::Reset { conn: 1, .. }
+                        | EventKind::Evicted { conn: 1, .. }
+                        | EventKind::Listening { .. }
+                )
+            })
+            .collect();
+        panic!("{model}: #1 not in the list; {dropped} dropped; {about_1:#?}")
+    });
     let last = t
         .seen
         .iter()
