@@ -10,7 +10,7 @@
 //! zero.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::event::Backoff;
@@ -271,29 +271,30 @@ impl Control {
                 s = self.lock();
                 continue;
             }
-            let delay = s.call_delay_us;
-            if gate == Gate::Call && delay > 0 {
-                // Slow motion: the wait ends early on a pause, a stop or a
-                // new pace.
-                let (after, timeout) = self
-                    .wake
-                    .wait_timeout_while(s, Duration::from_micros(delay), |s| {
-                        !s.stopping && !s.paused && s.call_delay_us == delay
-                    })
-                    .unwrap_or_else(|e| e.into_inner());
-                s = after;
-                if !timeout.timed_out() {
-                    // Something changed: look again (the delay may be new).
-                    if s.stopping || s.paused {
-                        continue;
-                    }
-                    if s.call_delay_us != delay && s.call_delay_us > 0 {
-                        continue;
-                    }
+            if gate == Gate::Call && s.call_delay_us > 0 {
+                let again;
+                (s, again) = self.slow_motion(s);
+                if again {
+                    continue;
                 }
             }
             return Resume::Run;
         }
+    }
+
+    /// Slow motion: waits the delay before a call; `true` when a pause, a
+    /// stop or a new pace cut the wait short and the gate must look again
+    /// (a pace of full speed just lets the call go).
+    fn slow_motion<'a>(&self, s: MutexGuard<'a, State>) -> (MutexGuard<'a, State>, bool) {
+        let delay = s.call_delay_us;
+        let (s, waited) = self
+            .wake
+            .wait_timeout_while(s, Duration::from_micros(delay), |s| {
+                !s.stopping && !s.paused && s.call_delay_us == delay
+            })
+            .unwrap_or_else(|e| e.into_inner());
+        let again = !waited.timed_out() && (s.stopping || s.paused || s.call_delay_us > 0);
+        (s, again)
     }
 
     /// What the busy loop does after a spin with nothing to do.
