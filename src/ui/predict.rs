@@ -8,7 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
 use super::{text, theme};
-use crate::app::Dashboard;
+use crate::app::{Answered, Dashboard};
+use crate::event::Call;
 
 /// Draws the box if prediction is on; `body` is the area between the
 /// header and the footer.
@@ -27,57 +28,33 @@ pub fn render(d: &Dashboard, body: Rect, buf: &mut Buffer) {
     };
     let (question, lines) = match (p.asking(), p.answered) {
         (Some(q), answered) => {
-            let options = text::outcomes(q.call)
-                .into_iter()
-                .enumerate()
-                .filter_map(|(i, label)| label.map(|l| (i, l)))
-                .flat_map(|(i, label)| {
-                    [
-                        Span::styled(format!(" {} ", i + 1), theme::TITLE),
-                        Span::styled(format!("{label} "), theme::DATA),
-                        Span::styled(format!("[{}]  ", p.guesses[i]), theme::VALUE),
-                    ]
-                })
-                .collect::<Vec<_>>();
             // The last answer stays in sight under the next question.
             let under = match answered {
-                Some(a) => Line::from(vec![
-                    Span::styled(" last: ", theme::HINT),
-                    Span::styled(
-                        format!(
-                            "{} → {} · {}",
-                            text::question_call(a.question.call, a.question.conn),
-                            text::outcomes(a.question.call)[a.answer.index()].unwrap_or("?"),
-                            text::guessed_right(
-                                a.guesses[a.answer.index()],
-                                a.guesses.iter().sum()
-                            )
-                        ),
-                        theme::LABEL,
-                    ),
-                    Span::styled(text::GUESS_HINT, theme::HINT),
-                ]),
+                Some(a) => {
+                    let (label, guessed) = answer(&a);
+                    let call = text::question_call(a.question.call, a.question.conn);
+                    Line::from(vec![
+                        Span::styled(" last: ", theme::HINT),
+                        Span::styled(format!("{call} → {label} · {guessed}"), theme::LABEL),
+                        Span::styled(text::GUESS_HINT, theme::HINT),
+                    ])
+                }
                 None => Line::styled(text::GUESS_HINT, theme::HINT),
             };
             (
                 text::question(q.call, q.conn),
-                vec![Line::from(options), under],
+                vec![options(q.call, &p.guesses), under],
             )
         }
         (None, Some(a)) => {
-            let guessed: u32 = a.guesses.iter().sum();
-            let right = a.guesses[a.answer.index()];
-            let label = text::outcomes(a.question.call)[a.answer.index()].unwrap_or("?");
+            let (label, guessed) = answer(&a);
             (
                 text::question(a.question.call, a.question.conn),
                 vec![
                     Line::from(vec![
                         Span::styled(" → ", theme::LABEL),
                         Span::styled(label, theme::PAUSED_TEXT),
-                        Span::styled(
-                            format!("   {}", text::guessed_right(right, guessed)),
-                            theme::LABEL,
-                        ),
+                        Span::styled(format!("   {guessed}"), theme::LABEL),
                     ]),
                     Line::styled(text::NEXT_GUESS_HINT, theme::HINT),
                 ],
@@ -95,4 +72,31 @@ pub fn render(d: &Dashboard, body: Rect, buf: &mut Buffer) {
     let mut all = vec![Line::styled(format!(" {question}"), theme::VALUE)];
     all.extend(lines);
     Paragraph::new(all).block(block).render(area, buf);
+}
+
+/// The answers a call can have, numbered, with the guesses counted.
+fn options(call: Call, guesses: &[u32; 4]) -> Line<'static> {
+    let spans: Vec<Span> = text::outcomes(call)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, label)| label.map(|l| (i, l)))
+        .flat_map(|(i, label)| {
+            [
+                Span::styled(format!(" {} ", i + 1), theme::TITLE),
+                Span::styled(format!("{label} "), theme::DATA),
+                Span::styled(format!("[{}]  ", guesses[i]), theme::VALUE),
+            ]
+        })
+        .collect();
+    Line::from(spans)
+}
+
+/// What came back, and how the room did.
+fn answer(a: &Answered) -> (&'static str, String) {
+    let i = a.answer.index();
+    let label = text::outcomes(a.question.call)[i].unwrap_or("?");
+    (
+        label,
+        text::guessed_right(a.guesses[i], a.guesses.iter().sum()),
+    )
 }
