@@ -230,6 +230,22 @@ fn listen_parts(d: &Dashboard, fit: &mut Fit<'static>, lead: &str, rank: u8) {
     }
 }
 
+/// A single loop parked in a blocking call (`--verbatim`): the room sees
+/// the whole server wait on one client — " ⏸ parked in recv() on #1 for
+/// 12.3 s ".
+fn loop_parked(d: &Dashboard) -> Option<String> {
+    if d.has_threads() {
+        return None;
+    }
+    d.threads.rows.values().find_map(|r| match r.state {
+        ThreadState::Blocked { call, conn } => {
+            let waited = fmt::micros(d.now_us.saturating_sub(r.since_us));
+            Some(format!(" {} ", text::loop_parked(call, conn, &waited)))
+        }
+        ThreadState::Running => None,
+    })
+}
+
 fn status_line(d: &Dashboard) -> Fit<'static> {
     let badge = if d.paused {
         Span::styled(" ‖ PAUSED ", theme::PAUSED)
@@ -254,29 +270,8 @@ fn status_line(d: &Dashboard) -> Fit<'static> {
             } else if s.faithful {
                 fit.push(7, [Span::styled("(faithful listing) ", theme::WARN)]);
             }
-            // A single loop parked in a blocking call (--verbatim): the
-            // room sees the whole server wait on one client.
-            if !d.has_threads() {
-                let parked = d.threads.rows.values().find_map(|r| match r.state {
-                    ThreadState::Blocked { call, conn } => Some((call, conn, r.since_us)),
-                    ThreadState::Running => None,
-                });
-                if let Some((call, conn, since)) = parked {
-                    fit.push(
-                        MUST,
-                        [Span::styled(
-                            format!(
-                                " {} ",
-                                text::loop_parked(
-                                    call,
-                                    conn,
-                                    &fmt::micros(d.now_us.saturating_sub(since))
-                                )
-                            ),
-                            theme::PAUSED,
-                        )],
-                    );
-                }
+            if let Some(parked) = loop_parked(d) {
+                fit.push(MUST, [Span::styled(parked, theme::PAUSED)]);
             }
             if s.model == Model::Nonblocking && d.pace.backoff != Backoff::Spin {
                 fit.push(
