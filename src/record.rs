@@ -328,6 +328,14 @@ impl fmt::Display for RecordingError {
 
 impl std::error::Error for RecordingError {}
 
+/// What serde says was wrong, with the column but without its "line 1"
+/// (the line is the recording's, named by the caller).
+fn why(e: &serde_json::Error) -> String {
+    let said = e.to_string();
+    let what = said.rfind(" at line ").map_or(&said[..], |at| &said[..at]);
+    format!("{what} (column {})", e.column())
+}
+
 /// The first line: a header of a format this ioscope reads.
 fn header(line: &str) -> Result<Header, RecordingError> {
     let not = |why: &str| RecordingError::NotARecording(why.to_string());
@@ -354,7 +362,7 @@ fn header(line: &str) -> Result<Header, RecordingError> {
     }
     serde_json::from_value(value).map_err(|e| RecordingError::Corrupt {
         line: 1,
-        what: format!("a broken header: {e}"),
+        what: format!("a broken header: {}", why(&e)),
     })
 }
 
@@ -408,7 +416,7 @@ pub fn read(mut input: impl BufRead) -> Result<Recording, RecordingError> {
                 Err(e) => {
                     return Err(RecordingError::Corrupt {
                         line: n,
-                        what: format!("a broken summary line: {e}"),
+                        what: format!("a broken summary line: {}", why(&e)),
                     });
                 }
             }
@@ -423,7 +431,7 @@ pub fn read(mut input: impl BufRead) -> Result<Recording, RecordingError> {
             Err(e) => {
                 return Err(RecordingError::Corrupt {
                     line: n,
-                    what: format!("not an event: {e}"),
+                    what: format!("not an event: {}", why(&e)),
                 });
             }
         }
@@ -665,6 +673,8 @@ mod tests {
         let e = read(text.as_bytes()).unwrap_err();
         assert!(matches!(e, RecordingError::Corrupt { line: 3, .. }), "{e}");
         assert!(e.to_string().starts_with("line 3: not an event"), "{e}");
+        assert!(e.to_string().ends_with("(column 28)"), "{e}");
+        assert!(!e.to_string().contains("line 1"), "{e}");
         let text = recording(&[EVENT, "garbage", SUMMARY]);
         assert!(
             read(text.as_bytes())
