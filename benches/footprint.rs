@@ -248,6 +248,7 @@ fn spawn_ui(
             let session = Session {
                 source: &source,
                 clients: None,
+                record: None,
             };
             let exit = runtime::run(&mut terminal, &mut dashboard, session, &inputs);
             let cpu = sys::thread_cpu().since(cpu_before);

@@ -381,6 +381,7 @@ impl Reader {
                         let session = Session {
                             source: &source,
                             clients: None,
+                            record: None,
                         };
                         runtime::run(&mut terminal, &mut dashboard, session, &inputs)
                             .expect("the dashboard's loop");

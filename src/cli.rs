@@ -1,6 +1,7 @@
 //! The command line.
 
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -32,6 +33,18 @@ pub enum Command {
     Client(ClientArgs),
     /// Many scripted clients against a server; every reply is checked.
     Swarm(SwarmArgs),
+    /// Read a recording made with `serve --record FILE`.
+    Replay(ReplayArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReplayArgs {
+    /// The recording.
+    pub file: PathBuf,
+    /// Print the session in a few lines (duration, models, connections,
+    /// messages, resets, peaks, dropped events) and exit.
+    #[arg(long)]
+    pub summary: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -164,6 +177,11 @@ pub struct ServeArgs {
     /// With --headless: stop after this many seconds (else at Ctrl-C or SIGTERM).
     #[arg(long, value_name = "SECONDS", requires = "headless", value_parser = parse_seconds)]
     pub duration: Option<Duration>,
+
+    /// Record every event to FILE (JSON lines after a header line, ending
+    /// with a summary line), for `ioscope replay FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 /// Seconds, fractions allowed: `0.5`, `10`; at most a day.

@@ -11,6 +11,7 @@ pub mod client;
 pub mod control;
 pub mod event;
 pub mod probe;
+pub mod record;
 pub mod runtime;
 pub mod serve;
 pub mod server;

@@ -2,8 +2,9 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use ioscope::cli::{Cli, Command, ServeArgs};
+use ioscope::cli::{Cli, Command, ReplayArgs, ServeArgs};
 use ioscope::client::{interactive, swarm};
+use ioscope::record::{self, RecordingError};
 use ioscope::serve::{self, ServeError};
 
 fn main() -> ExitCode {
@@ -43,6 +44,34 @@ fn main() -> ExitCode {
             }
             Err(e) => report(Err(format!("swarm: {e}")), ExitCode::FAILURE),
         },
+        Some(Command::Replay(args)) => replay(&args),
+    }
+}
+
+/// `replay FILE --summary`. Bad input is a usage problem (exit code 2); a
+/// recording cut short is summed up as far as it is whole, then said.
+fn replay(args: &ReplayArgs) -> ExitCode {
+    let bad = |e: String| report(Err(e), ExitCode::from(2));
+    if !args.summary {
+        return bad(RecordingError::ScreenNotYet.to_string());
+    }
+    let file = args.file.display();
+    let recording = match record::open(&args.file) {
+        Ok(recording) => recording,
+        Err(e) => return bad(format!("{file}: {e}")),
+    };
+    let summary = record::summarize(&recording);
+    if let Err(e) = writeln!(std::io::stdout(), "{summary}")
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return report(
+            Err(format!("cannot print the summary: {e}")),
+            ExitCode::FAILURE,
+        );
+    }
+    match recording.cut {
+        Some(cut) => bad(format!("{file}: {cut}")),
+        None => ExitCode::SUCCESS,
     }
 }
 
@@ -53,7 +82,9 @@ fn serve(args: &ServeArgs) -> ExitCode {
         serve::dashboard(args)
     };
     let code = match &result {
-        Err(ServeError::Bind(_) | ServeError::NoTerminal(_)) => ExitCode::from(2),
+        Err(ServeError::Bind(_) | ServeError::NoTerminal(_) | ServeError::RecordCreate(_)) => {
+            ExitCode::from(2)
+        }
         _ => ExitCode::FAILURE,
     };
     report(result.map_err(|e| e.to_string()), code)

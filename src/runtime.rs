@@ -16,6 +16,7 @@ use crate::app::{Action, Dashboard, Notice, action_for_key};
 use crate::client::builtin::{BuiltinClients, ClientCmd};
 use crate::event::{ClientRole, Event};
 use crate::probe::channel::{DRAIN_EVERY, Flow};
+use crate::record::Tap;
 use crate::source::{Command, Source};
 use crate::{term, ui};
 
@@ -78,6 +79,8 @@ pub struct Session<'a> {
     pub source: &'a dyn Source,
     /// The dashboard's own clients, when it has them.
     pub clients: Option<&'a BuiltinClients>,
+    /// `--record`: every event the dashboard learns from goes there too.
+    pub record: Option<&'a Tap>,
 }
 
 /// Why the loop ended.
@@ -105,8 +108,17 @@ where
     let mut inputs = inputs.clone();
     let mut dirty = true;
     // What the source has handed over, applied; `false` once it ended.
-    let take = |dashboard: &mut Dashboard| {
-        events.drain(DRAIN_MAX, |event| dashboard.apply(&event)) == Flow::Open
+    let take = |dashboard: &mut Dashboard| match session.record {
+        None => events.drain(DRAIN_MAX, |event| dashboard.apply(&event)) == Flow::Open,
+        Some(tap) => {
+            let mut batch = Vec::new();
+            let flow = events.drain(DRAIN_MAX, |event| {
+                dashboard.apply(&event);
+                batch.push(event);
+            });
+            tap.forward(batch);
+            flow == Flow::Open
+        }
     };
     loop {
         if dirty {
@@ -136,6 +148,9 @@ where
                     }
                     Ok(Input::Event(event)) => {
                         dashboard.apply(&event);
+                        if let Some(tap) = session.record {
+                            tap.forward(vec![event]);
+                        }
                         None
                     }
                     // No input source left (a test's script ended): events

@@ -11,6 +11,7 @@ use crate::app::Dashboard;
 use crate::cli::ServeArgs;
 use crate::client::builtin::BuiltinClients;
 use crate::probe::{self, EventRx};
+use crate::record::{Header, Recorder, RecordingError};
 use crate::runtime::{self, Exit, Input, Session};
 use crate::server::{BindError, ServerConfig, ServerHost};
 use crate::source::Live;
@@ -29,6 +30,10 @@ pub enum ServeError {
     Io(io::Error),
     /// The server thread ended by itself (a panic, reported above).
     ServerGone,
+    /// `--record FILE` cannot be created: a usage problem (exit code 2).
+    RecordCreate(RecordingError),
+    /// The recording could not be written to the end.
+    Record(RecordingError),
 }
 
 impl fmt::Display for ServeError {
@@ -42,6 +47,7 @@ impl fmt::Display for ServeError {
             ),
             ServeError::Io(e) => write!(f, "terminal error: {e}"),
             ServeError::ServerGone => write!(f, "the server thread stopped unexpectedly"),
+            ServeError::RecordCreate(e) | ServeError::Record(e) => e.fmt(f),
         }
     }
 }
@@ -52,6 +58,27 @@ impl From<io::Error> for ServeError {
     fn from(e: io::Error) -> Self {
         ServeError::Io(e)
     }
+}
+
+/// `--record FILE`: the file is created and its header written before the
+/// server starts.
+fn recorder(args: &ServeArgs) -> Result<Option<Recorder>, ServeError> {
+    args.record
+        .as_deref()
+        .map(|path| Recorder::create(path, &Header::now()).map_err(ServeError::RecordCreate))
+        .transpose()
+}
+
+/// Ends the recording (its summary line), after everything else.
+fn finish_recording(
+    recorder: Option<Recorder>,
+    end_us: u64,
+    result: Result<(), ServeError>,
+) -> Result<(), ServeError> {
+    let recorded = recorder.map_or(Ok(()), |r| {
+        r.finish(end_us).map(drop).map_err(ServeError::Record)
+    });
+    result.and(recorded)
 }
 
 fn start(args: &ServeArgs) -> Result<(ServerHost, EventRx, Instant), ServeError> {
@@ -92,6 +119,7 @@ fn refuse_without_a_terminal() -> Result<(), ServeError> {
 /// Ctrl-Z suspends it. Binding happens before the terminal is touched.
 pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
     refuse_without_a_terminal()?;
+    let recorder = recorder(args)?;
     let (server, events, epoch) = start(args)?;
     let (input_tx, inputs) = crossbeam_channel::unbounded();
     let signals = input_tx.clone();
@@ -123,9 +151,11 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
     .and_then(|()| {
         let mut dashboard = Dashboard::new();
         dashboard.demo = args.demo;
+        let tap = recorder.as_ref().map(Recorder::tap);
         let session = Session {
             source: &source,
             clients: Some(&clients),
+            record: tap.as_ref(),
         };
         runtime::run(&mut terminal, &mut dashboard, session, &inputs)
     });
@@ -134,11 +164,14 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
     term::leave();
     drop(terminal);
     drop(clients);
+    let end_us = epoch.elapsed().as_micros() as u64;
     drop(source);
-    match result? {
-        Exit::Quit | Exit::Signal(_) => Ok(()),
-        Exit::ServerGone => Err(ServeError::ServerGone),
-    }
+    let result = match result {
+        Err(e) => Err(ServeError::Io(e)),
+        Ok(Exit::Quit | Exit::Signal(_)) => Ok(()),
+        Ok(Exit::ServerGone) => Err(ServeError::ServerGone),
+    };
+    finish_recording(recorder, end_us, result)
 }
 
 /// Where the dashboard's frames go: stdout. With `IOSCOPE_FAULT=frame-error`
@@ -198,14 +231,15 @@ enum End {
 /// that stopped reading (`| sleep 60`) never keeps the process from
 /// stopping; the events it did not take are counted on stderr.
 pub fn headless(args: &ServeArgs, out: impl Write + Send + 'static) -> Result<(), ServeError> {
-    let (server, events, _epoch) = start(args)?;
+    let recorder = recorder(args)?;
+    let (server, events, epoch) = start(args)?;
     let (sig_tx, signals) = crossbeam_channel::unbounded::<Signal>();
     term::spawn_signals(false, move |sig| sig_tx.send(sig).is_ok())?;
     let deadline = match args.duration {
         Some(d) => crossbeam_channel::after(d),
         None => crossbeam_channel::never(),
     };
-    let writer = Writer::spawn(events.clone(), out)?;
+    let writer = Writer::spawn_recorded(events.clone(), out, recorder.as_ref().map(Recorder::tap))?;
     let alive = crossbeam_channel::tick(Duration::from_millis(250));
     let end = loop {
         select! {
@@ -225,11 +259,14 @@ pub fn headless(args: &ServeArgs, out: impl Write + Send + 'static) -> Result<()
         End::Asked => (writer.finish(WRITER_GRACE, &events), false),
         End::ServerGone => (writer.finish(WRITER_GRACE, &events), true),
     };
-    if server_gone {
-        return Err(ServeError::ServerGone);
-    }
-    // A reader that went away (`| head`) is not an error.
-    wrote.or_else(ignore_broken_pipe).map_err(ServeError::Io)
+    let end_us = epoch.elapsed().as_micros() as u64;
+    let result = if server_gone {
+        Err(ServeError::ServerGone)
+    } else {
+        // A reader that went away (`| head`) is not an error.
+        wrote.or_else(ignore_broken_pipe).map_err(ServeError::Io)
+    };
+    finish_recording(recorder, end_us, result)
 }
 
 /// `IOSCOPE_FAULT=server-panic|ui-panic|frame-error`: fault injection, so

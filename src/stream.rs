@@ -17,6 +17,7 @@ use crossbeam_channel::Receiver;
 use crate::event::{Event, EventKind, Preview};
 use crate::probe::EventRx;
 use crate::probe::channel::{DRAIN_EVERY, Flow};
+use crate::record::Tap;
 
 /// At most this many events go out in one write.
 const WRITE_MAX: usize = 8_192;
@@ -27,6 +28,8 @@ pub struct Writer {
     pub done: Receiver<io::Result<()>>,
     /// The events (see [`weight`]) of the write in progress, if any.
     writing: Arc<AtomicU64>,
+    /// `--record`: every event taken goes there too.
+    tap: Option<Tap>,
 }
 
 /// What an event stands for: itself, and for a `dropped` report the
@@ -41,17 +44,30 @@ fn weight(event: &Event) -> u64 {
 impl Writer {
     /// Writes every event of `events` to `out` until the senders are gone
     /// or a write fails.
-    pub fn spawn(events: EventRx, mut out: impl Write + Send + 'static) -> io::Result<Self> {
+    pub fn spawn(events: EventRx, out: impl Write + Send + 'static) -> io::Result<Self> {
+        Self::spawn_recorded(events, out, None)
+    }
+
+    /// [`spawn`](Writer::spawn), handing every event it takes to `tap` as
+    /// well (before writing it: a reader that stopped reading does not
+    /// keep it from the recording).
+    pub fn spawn_recorded(
+        events: EventRx,
+        mut out: impl Write + Send + 'static,
+        tap: Option<Tap>,
+    ) -> io::Result<Self> {
         let (done_tx, done) = crossbeam_channel::bounded(1);
         let writing = Arc::new(AtomicU64::new(0));
         let in_write = writing.clone();
+        let recorded = tap.clone();
         std::thread::Builder::new()
             .name("ioscope-writer".into())
             .spawn(move || {
-                let result = write_all(&events, &mut out, &in_write, DRAIN_EVERY);
+                let result =
+                    write_all(&events, &mut out, &in_write, DRAIN_EVERY, recorded.as_ref());
                 let _ = done_tx.send(result);
             })?;
-        Ok(Writer { done, writing })
+        Ok(Writer { done, writing, tap })
     }
 
     /// Waits up to `grace` for the writer to write what is left; a writer
@@ -62,7 +78,16 @@ impl Writer {
             return wrote;
         }
         let mut queued = 0;
-        events.drain(usize::MAX, |e| queued += weight(&e));
+        let mut batch = Vec::new();
+        events.drain(usize::MAX, |e| {
+            queued += weight(&e);
+            if self.tap.is_some() {
+                batch.push(e);
+            }
+        });
+        if let Some(tap) = &self.tap {
+            tap.forward(batch);
+        }
         let _ = writeln!(
             io::stderr(),
             "ioscope: {} events not written (the reader stopped reading)",
@@ -79,19 +104,27 @@ fn write_all(
     out: &mut impl Write,
     writing: &AtomicU64,
     every: Duration,
+    tap: Option<&Tap>,
 ) -> io::Result<()> {
     let mut buf = Vec::with_capacity(1 << 20);
     loop {
         buf.clear();
         let (mut taken, mut weights) = (0, 0);
         let mut failed = Ok(());
+        let mut batch = Vec::new();
         let flow = events.drain(WRITE_MAX, |event| {
             taken += 1;
             weights += weight(&event);
             if failed.is_ok() {
                 failed = write_line(&mut buf, &event);
             }
+            if tap.is_some() {
+                batch.push(event);
+            }
         });
+        if let Some(tap) = tap {
+            tap.forward(batch);
+        }
         failed?;
         if !buf.is_empty() {
             writing.store(weights, Ordering::SeqCst);
@@ -335,7 +368,7 @@ mod tests {
         tx.try_send(batch(4)).unwrap();
         drop(tx);
         let mut out = Vec::new();
-        write_all(&rx, &mut out, &AtomicU64::new(0), Duration::ZERO).unwrap();
+        write_all(&rx, &mut out, &AtomicU64::new(0), Duration::ZERO, None).unwrap();
         let lines: Vec<Event> = String::from_utf8(out)
             .unwrap()
             .lines()

@@ -455,3 +455,239 @@ fn the_duration_ends_headless_even_when_its_reader_stopped_reading() {
         std::time::Duration::from_secs(20),
     );
 }
+
+/// A file of this test's own under the target's scratch directory.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-record");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+/// `serve --headless --record FILE` with `extra` arguments: one client
+/// sends a message and reads the reply, then `end` ends the server.
+fn record_one_client(file: &std::path::Path, extra: &[&str], end: impl FnOnce(u32)) {
+    use std::io::{Read, Write};
+    let mut child = ioscope()
+        .args(["serve", "--headless", "--addr", "127.0.0.1:0", "--record"])
+        .arg(file)
+        .args(extra)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _reaper = Reap(child.id());
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first: Event = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let EventKind::Listening { addr, .. } = first.kind else {
+        panic!("{first:?}")
+    };
+    let mut c = std::net::TcpStream::connect(&addr).unwrap();
+    c.write_all(b"recorded").unwrap();
+    let mut reply = [0u8; 8];
+    c.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"RECORDED");
+    // The headless stream has the send: so has the recording.
+    for line in lines.by_ref() {
+        if serde_json::from_str::<Event>(&line.unwrap())
+            .is_ok_and(|e| matches!(e.kind, EventKind::Send { .. }))
+        {
+            break;
+        }
+    }
+    drop(c);
+    end(child.id());
+    // Read the rest so that the writer never stalls.
+    for _ in lines {}
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+}
+
+/// Kills (SIGKILL) the process if the test fails before it ended.
+struct Reap(u32);
+
+impl Drop for Reap {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", &self.0.to_string()])
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// The recording's lines: the header, the events, the summary.
+fn recorded_lines(file: &std::path::Path) -> (serde_json::Value, Vec<Event>, serde_json::Value) {
+    let text = std::fs::read_to_string(file).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() >= 3, "{text}");
+    let header: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(lines[lines.len() - 1]).unwrap();
+    let events = lines[1..lines.len() - 1]
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (header, events, summary)
+}
+
+#[test]
+fn record_then_replay_summary() {
+    let file = scratch("two-seconds.jsonl");
+    record_one_client(&file, &["--duration", "2"], |_| {});
+    let (header, events, summary) = recorded_lines(&file);
+    assert_eq!(header["ioscope_recording"], 1, "{header}");
+    assert_eq!(header["version"], env!("CARGO_PKG_VERSION"));
+    assert!(header["platform"]["os"].is_string(), "{header}");
+    assert!(matches!(events[0].kind, EventKind::Listening { .. }));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Accept { conn: 1, .. })),
+        "no accept recorded"
+    );
+    let summary = &summary["ioscope_summary"];
+    assert_eq!(summary["events"], events.len() as u64, "{summary}");
+    assert_eq!(summary["dropped"], 0, "{summary}");
+    assert!(
+        summary["duration_us"].as_u64().unwrap() >= 2_000_000,
+        "{summary}"
+    );
+
+    let out = ioscope()
+        .args(["replay", "--summary"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("connections  1\n"), "{text}");
+    assert!(text.contains("nonblocking"), "{text}");
+    let messages: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("messages"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(messages >= 1, "{text}");
+    assert!(text.contains("duration     2."), "{text}");
+}
+
+#[test]
+fn a_sigtermed_recording_still_ends_with_its_summary() {
+    let file = scratch("sigterm.jsonl");
+    record_one_client(&file, &["--duration", "60"], |pid| {
+        let pid = pid.to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+    });
+    let (_, events, summary) = recorded_lines(&file);
+    assert_eq!(
+        summary["ioscope_summary"]["events"],
+        events.len() as u64,
+        "{summary}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Recv { conn: 1, .. }))
+    );
+}
+
+#[test]
+fn replay_refuses_bad_input_with_exit_2_and_the_line() {
+    let header = format!(
+        r#"{{"ioscope_recording":1,"version":"{}","platform":{{"os":"linux","cpu_split":true}},"started":0}}"#,
+        env!("CARGO_PKG_VERSION")
+    );
+    let event = r#"{"t_us":5,"kind":"closed","conn":1}"#;
+    let summary = r#"{"ioscope_summary":{"events":1,"dropped":0,"duration_us":9}}"#;
+    let cases = [
+        ("empty", String::new(), "empty"),
+        (
+            "corrupt",
+            format!("{header}\n{event}\nnot json\n{summary}\n"),
+            "line 3: not an event",
+        ),
+        (
+            "newer",
+            format!("{{\"ioscope_recording\":2,\"version\":\"9.9.9\"}}\n{event}\n"),
+            "line 1: recording format 2",
+        ),
+        (
+            "not-a-recording",
+            "hello\n".to_string(),
+            "not a recording: line 1",
+        ),
+        (
+            "truncated",
+            format!("{header}\n{event}\n{{\"t_us\":7,\"ki"),
+            "line 3 is cut short",
+        ),
+    ];
+    for (name, text, says) in cases {
+        let file = scratch(&format!("{name}.jsonl"));
+        std::fs::write(&file, text).unwrap();
+        let out = ioscope()
+            .args(["replay", "--summary"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert_eq!(err.lines().count(), 1, "{name}: {err}");
+        assert!(
+            err.contains(says) && err.contains(&format!("{name}.jsonl")),
+            "{name}: {err}"
+        );
+        // A truncated recording is summed up as far as it is whole.
+        let shown = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            shown.contains("duration"),
+            name == "truncated",
+            "{name}: {shown}"
+        );
+    }
+    let out = ioscope()
+        .args(["replay", "no-such-file.jsonl", "--summary"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-file.jsonl"));
+    let out = ioscope().args(["replay", "x.jsonl"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--summary"));
+}
+
+#[test]
+fn a_recording_that_cannot_be_created_exits_2_before_serving() {
+    let out = ioscope()
+        .args([
+            "serve",
+            "--headless",
+            "--addr",
+            "127.0.0.1:0",
+            "--duration",
+            "30",
+            "--record",
+        ])
+        .arg("/no/such/dir/rec.jsonl")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot record to /no/such/dir/rec.jsonl"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "it served");
+}

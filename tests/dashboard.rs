@@ -359,6 +359,7 @@ fn pressing_space_pauses_the_real_server_and_q_quits() {
         let session = Session {
             source: &source,
             clients: None,
+            record: None,
         };
         let exit = runtime::run(&mut terminal, &mut d, session, &inputs).unwrap();
         (exit, d, terminal)
@@ -469,6 +470,7 @@ impl Rig {
         Session {
             source: &self.source,
             clients: Some(&self.clients),
+            record: None,
         }
     }
 }

@@ -515,3 +515,66 @@ fn fg_after_an_uncaught_sigstop_takes_the_terminal_again() {
     });
     answers_keys_then_q_restores(&t, &pid);
 }
+
+/// A fresh path for a recording, under the target's scratch directory.
+fn recording_path(name: &str) -> String {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("terminal-record");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    let _ = std::fs::remove_file(&path);
+    path.to_str().unwrap().to_string()
+}
+
+/// The recording at `path` begins with its header and ends with its
+/// summary line.
+fn assert_recorded_whole(path: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("{\"ioscope_recording\":1,"), "{text}");
+    let last = lines.last().unwrap();
+    assert!(last.starts_with("{\"ioscope_summary\":"), "{last}");
+    let summary: serde_json::Value = serde_json::from_str(last).unwrap();
+    assert_eq!(
+        summary["ioscope_summary"]["events"],
+        lines.len() as u64 - 2,
+        "{last}"
+    );
+}
+
+#[test]
+fn the_dashboard_records_and_q_ends_the_recording_with_its_summary() {
+    let path = recording_path("q.jsonl");
+    let t = Tmux::new();
+    t.run_ioscope("", &format!("serve --addr 127.0.0.1:0 --record {path}"));
+    t.wait_for("the dashboard", dashboard_up);
+    t.send(&["q"]);
+    let screen = t.wait_for("the shell back", shell_back);
+    assert_restored(&t, &screen, "0");
+    assert_recorded_whole(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("\"kind\":\"listening\""), "{text}");
+}
+
+#[test]
+fn a_ui_panic_still_ends_the_recording_with_its_summary() {
+    let path = recording_path("ui-panic.jsonl");
+    ends_saying(
+        "IOSCOPE_FAULT=ui-panic RUST_BACKTRACE=0",
+        &format!("serve --addr 127.0.0.1:0 --record {path}"),
+        &["injected UI panic"],
+        "101",
+    );
+    assert_recorded_whole(&path);
+}
+
+#[test]
+fn sighup_still_ends_the_recording_with_its_summary() {
+    let path = recording_path("sighup.jsonl");
+    let t = Tmux::new();
+    t.run_ioscope("", &format!("serve --addr 127.0.0.1:0 --record {path}"));
+    t.wait_for("the dashboard", dashboard_up);
+    let pid = t.ioscope_pid();
+    t.tmux(&["kill-session", "-t", "t"]);
+    wait_for_state(&pid, "gone after SIGHUP", |s| matches!(s, None | Some('Z')));
+    assert_recorded_whole(&path);
+}
