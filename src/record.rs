@@ -538,8 +538,9 @@ impl fmt::Display for Session {
         writeln!(f, "resets       {}", self.resets)?;
         writeln!(
             f,
-            "peak         {:.0} spins/s, {:.0}% CPU",
-            self.peak_spins, self.peak_cpu
+            "peak         {} spins/s, {:.0}% CPU",
+            crate::ui::fmt::rate(self.peak_spins),
+            self.peak_cpu
         )?;
         write!(
             f,
