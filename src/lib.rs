@@ -12,6 +12,7 @@ pub mod control;
 pub mod event;
 pub mod probe;
 pub mod record;
+pub mod replay;
 pub mod runtime;
 pub mod serve;
 pub mod server;

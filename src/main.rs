@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use ioscope::cli::{Cli, Command, ReplayArgs, ServeArgs};
 use ioscope::client::{interactive, swarm};
-use ioscope::record::{self, RecordingError};
+use ioscope::record;
 use ioscope::serve::{self, ServeError};
 
 fn main() -> ExitCode {
@@ -52,10 +52,17 @@ fn main() -> ExitCode {
 /// recording cut short is summed up as far as it is whole, then said.
 fn replay(args: &ReplayArgs) -> ExitCode {
     let bad = |e: String| report(Err(e), ExitCode::from(2));
-    if !args.summary {
-        return bad(RecordingError::ScreenNotYet.to_string());
-    }
     let file = args.file.display();
+    if !args.summary {
+        return match serve::replay(&args.file) {
+            Ok(None) => ExitCode::SUCCESS,
+            Ok(Some(cut)) => bad(format!("{file}: {cut}")),
+            Err(e @ (ServeError::ReplayNoTerminal(_) | ServeError::Replay(..))) => {
+                bad(e.to_string())
+            }
+            Err(e) => report(Err(e.to_string()), ExitCode::FAILURE),
+        };
+    }
     let recording = match record::open(&args.file) {
         Ok(recording) => recording,
         Err(e) => return bad(format!("{file}: {e}")),

@@ -300,8 +300,6 @@ pub enum RecordingError {
         line: usize,
         what: String,
     },
-    /// `replay` without `--summary`, for now.
-    ScreenNotYet,
 }
 
 impl fmt::Display for RecordingError {
@@ -319,9 +317,6 @@ impl fmt::Display for RecordingError {
                  this ioscope reads (format {FORMAT_VERSION}): use a newer ioscope"
             ),
             RecordingError::Corrupt { line, what } => write!(f, "line {line}: {what}"),
-            RecordingError::ScreenNotYet => {
-                write!(f, "replay on screen comes next: use --summary")
-            }
         }
     }
 }

@@ -12,7 +12,7 @@ use crossterm::event::KeyEvent;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 
-use crate::app::{Action, Dashboard, Notice, action_for_key};
+use crate::app::{Action, Dashboard, Notice, ReplayCant, action_for_key};
 use crate::client::builtin::{BuiltinClients, ClientCmd};
 use crate::event::{ClientRole, Event};
 use crate::probe::channel::{DRAIN_EVERY, Flow};
@@ -126,6 +126,7 @@ where
             if !take(dashboard) {
                 return Ok(Exit::ServerGone);
             }
+            dashboard.replay = session.source.replay();
             draw(terminal, dashboard)?;
             dirty = false;
         }
@@ -192,6 +193,7 @@ where
 
 /// Applies one action; returns `Some(Exit::Quit)` to leave.
 pub fn perform(action: Action, dashboard: &mut Dashboard, session: Session) -> Option<Exit> {
+    let replaying = session.source.replay().is_some();
     let command = match action {
         Action::Quit => return Some(Exit::Quit),
         Action::TogglePause => Some(Command::TogglePause),
@@ -201,6 +203,11 @@ pub fn perform(action: Action, dashboard: &mut Dashboard, session: Session) -> O
         Action::NextBackoff => Some(Command::NextBackoff),
         Action::Workers(grow) => Some(Command::Workers(grow)),
         Action::NextModel => Some(Command::NextModel),
+        Action::Speed(faster) => Some(Command::Speed(faster)),
+        Action::Client(_) | Action::ToggleDemo if replaying => {
+            dashboard.notify(Notice::Replay(ReplayCant::Clients));
+            return None;
+        }
         Action::Client(cmd) => {
             if let Some(notice) = client_command(cmd, dashboard, session.clients) {
                 dashboard.notify(notice);
@@ -222,6 +229,12 @@ pub fn perform(action: Action, dashboard: &mut Dashboard, session: Session) -> O
         dashboard.tick(session.source.now_us());
         if let Err(notice) = session.source.command(command) {
             dashboard.notify(notice);
+            return None;
+        }
+        if replaying {
+            // The player's pause and steps are not the recorded server's:
+            // the progress line shows them, from the source.
+            dashboard.replay = session.source.replay();
             return None;
         }
     }

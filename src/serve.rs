@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::select;
@@ -11,7 +12,8 @@ use crate::app::Dashboard;
 use crate::cli::ServeArgs;
 use crate::client::builtin::BuiltinClients;
 use crate::probe::{self, EventRx};
-use crate::record::{Header, Recorder, RecordingError};
+use crate::record::{self, Cut, Header, Recorder, RecordingError};
+use crate::replay::Replay;
 use crate::runtime::{self, Exit, Input, Session};
 use crate::server::{BindError, ServerConfig, ServerHost};
 use crate::source::Live;
@@ -34,6 +36,11 @@ pub enum ServeError {
     RecordCreate(RecordingError),
     /// The recording could not be written to the end.
     Record(RecordingError),
+    /// `replay FILE` on screen where stdin or stdout is not a terminal: a
+    /// usage problem (exit code 2).
+    ReplayNoTerminal(&'static str),
+    /// `replay FILE`: the recording cannot be read (exit code 2).
+    Replay(PathBuf, RecordingError),
 }
 
 impl fmt::Display for ServeError {
@@ -48,6 +55,12 @@ impl fmt::Display for ServeError {
             ServeError::Io(e) => write!(f, "terminal error: {e}"),
             ServeError::ServerGone => write!(f, "the server thread stopped unexpectedly"),
             ServeError::RecordCreate(e) | ServeError::Record(e) => e.fmt(f),
+            ServeError::ReplayNoTerminal(which) => write!(
+                f,
+                "{which} is not a terminal, and the replay needs one \
+                 (replay FILE --summary prints the session in a few lines instead)"
+            ),
+            ServeError::Replay(path, e) => write!(f, "{}: {e}", path.display()),
         }
     }
 }
@@ -172,6 +185,52 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
         Ok(Exit::ServerGone) => Err(ServeError::ServerGone),
     };
     finish_recording(recorder, end_us, result)
+}
+
+/// `ioscope replay FILE`: the recording on the dashboard, full screen, as
+/// `serve` shows a live server (the same terminal handling on every way
+/// out), until `q` or a signal. Returns where a recording cut short
+/// stopped, to be said once the terminal is the shell's again.
+pub fn replay(path: &Path) -> Result<Option<Cut>, ServeError> {
+    refuse_without_a_terminal().map_err(|e| match e {
+        ServeError::NoTerminal(which) => ServeError::ReplayNoTerminal(which),
+        other => other,
+    })?;
+    let recording = record::open(path).map_err(|e| ServeError::Replay(path.to_path_buf(), e))?;
+    let cut = recording.cut.clone();
+    let (input_tx, inputs) = crossbeam_channel::unbounded();
+    let signals = input_tx.clone();
+    term::spawn_signals(true, move |signal| {
+        let input = match signal {
+            Signal::Quit(sig) => Input::Signal(sig),
+            Signal::Suspend => Input::Suspend,
+            Signal::Continued => Input::Continued,
+        };
+        signals.send(input).is_ok()
+    })?;
+    let mut terminal = term::enter_with(FrameOut::new())?;
+    let source = Replay::start(recording);
+    let result = term::spawn_input(move |input| {
+        let input = match input {
+            TermInput::Key(key) => Input::Key(key),
+            TermInput::Resize => Input::Resize,
+            TermInput::Suspend => Input::Suspend,
+        };
+        input_tx.send(input).is_ok()
+    })
+    .and_then(|()| {
+        let mut dashboard = Dashboard::new();
+        let session = Session {
+            source: &source,
+            clients: None,
+            record: None,
+        };
+        runtime::run(&mut terminal, &mut dashboard, session, &inputs)
+    });
+    term::leave();
+    drop(terminal);
+    drop(source);
+    result.map(|_| cut).map_err(ServeError::Io)
 }
 
 /// Where the dashboard's frames go: stdout. With `IOSCOPE_FAULT=frame-error`

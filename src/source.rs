@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use crate::app::Notice;
 use crate::probe::EventRx;
+use crate::replay::ReplayInfo;
 use crate::server::{Resize, ServerHost};
 
 /// What the viewer asks of the source.
@@ -25,6 +26,8 @@ pub enum Command {
     Workers(bool),
     /// Stop this model and start the next one on the same address.
     NextModel,
+    /// A replay: the next speed up (`true`) or down.
+    Speed(bool),
 }
 
 pub trait Source {
@@ -38,6 +41,11 @@ pub trait Source {
     fn is_alive(&self) -> bool;
     /// Carries out a command, or says why it cannot.
     fn command(&self, command: Command) -> Result<(), Notice>;
+    /// A replay's progress (where, how fast, paused); `None` for a live
+    /// source.
+    fn replay(&self) -> Option<ReplayInfo> {
+        None
+    }
 }
 
 /// A server running in this process.
@@ -109,6 +117,7 @@ impl Source for Live {
                 }
                 Some(Ok(_)) => {}
             },
+            Command::Speed(_) => return Err(Notice::SpeedNeedsReplay),
             Command::NextModel => {
                 let next = self.host.model().next();
                 self.host

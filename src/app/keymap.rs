@@ -47,6 +47,8 @@ pub enum Action {
     /// The code panel: the model's loop, where it is, how often each line
     /// runs.
     ToggleCode,
+    /// A replay: the next speed up (`true`) or down.
+    Speed(bool),
 }
 
 /// One row of the help overlay: the keys (each with the action it gives,
@@ -92,6 +94,10 @@ pub const KEYS: &[Binding] = &[
     row(
         &[("-", Action::Slower(true)), ("+", Action::Slower(false))],
         "slow motion: slower / faster (1 s … 1 ms a call, off)",
+    ),
+    row(
+        &[("[", Action::Speed(false)), ("]", Action::Speed(true))],
+        "replay: slower / faster (0.25× … 16×)",
     ),
     row(
         &[("b", Action::NextBackoff)],
@@ -229,6 +235,8 @@ pub fn action_for_key(key: KeyEvent, overlay_open: bool) -> Option<Action> {
         KeyCode::Char('N') => Action::Step,
         KeyCode::Char('-') => Action::Slower(true),
         KeyCode::Char('+') => Action::Slower(false),
+        KeyCode::Char('[') => Action::Speed(false),
+        KeyCode::Char(']') => Action::Speed(true),
         KeyCode::Char('b') => Action::NextBackoff,
         KeyCode::Char('f') => Action::TogglePrediction,
         KeyCode::Char('r') => Action::Reveal,

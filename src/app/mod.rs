@@ -33,7 +33,7 @@ pub use meter::{Rates, Summary};
 pub use predict::{Answered, HELD_CAP, Outcome, Prediction, Question};
 pub use runs::{READY_CAP, ReadyItem, ReadySend, Run, Totals};
 pub use threads::{ThreadRow, ThreadState, Threads};
-pub use view::{NOTICE_US, Notice, Panel, ViewState};
+pub use view::{NOTICE_US, Notice, Panel, ReplayCant, ViewState};
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -132,6 +132,9 @@ pub struct Dashboard {
     /// Server clock now, as of the last tick or event.
     pub now_us: u64,
     pub paused: bool,
+    /// A replay's progress, as the runtime last passed it in (`None`
+    /// live): the player's state, which no event carries.
+    pub replay: Option<crate::replay::ReplayInfo>,
     /// The loop's last pause edge, as it reported it.
     loop_parked: bool,
     /// The built-in clients' demo is running.

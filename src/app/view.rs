@@ -57,6 +57,25 @@ pub enum Notice {
     PoolQueueFull,
     /// `m`: the next model could not start (the old one runs again).
     SwitchFailed { model: Model, error: String },
+    /// A replay cannot do what a live server does.
+    Replay(ReplayCant),
+    /// `[` / `]` set a replay's speed: this is a live server.
+    SpeedNeedsReplay,
+}
+
+/// What a live server does and a replay cannot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplayCant {
+    /// `m`
+    SwitchModel,
+    /// `-` / `+`
+    SlowMotion,
+    /// `b`
+    Backoff,
+    /// `w` / `W`
+    Workers,
+    /// `c` `i` `x` `X` `s` `d`
+    Clients,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -24,6 +24,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
 use crate::app::{Dashboard, Panel};
+use crate::replay::ReplayInfo;
 
 /// Draws the whole dashboard into the frame.
 pub fn draw(frame: &mut Frame, dashboard: &Dashboard) {
@@ -139,6 +140,10 @@ fn model_panel(d: &Dashboard, area: Rect, buf: &mut Buffer) {
 }
 
 fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
+    if let Some(replay) = &d.replay {
+        replay_footer(d, replay, area, buf);
+        return;
+    }
     if let Some(notice) = d.notice() {
         Line::styled(format!(" ⚠ {}", text::notice(notice)), theme::WARN).render(area, buf);
         return;
@@ -173,6 +178,48 @@ fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
                 Span::styled(format!("{what}  "), theme::LABEL),
             ],
         );
+    }
+    line.line(area.width as usize).render(area, buf);
+}
+
+/// A replay's footer: the progress line, then a notice or the player's
+/// keys.
+fn replay_footer(d: &Dashboard, r: &ReplayInfo, area: Rect, buf: &mut Buffer) {
+    let progress = text::replay_progress(r);
+    let mut line = fit::Fit::new();
+    line.push(
+        fit::MUST,
+        [Span::styled(format!(" {progress} "), theme::TITLE)],
+    );
+    if let Some(notice) = d.notice() {
+        line.push(
+            fit::MUST,
+            [Span::styled(
+                format!(" ⚠ {}", text::notice(notice)),
+                theme::WARN,
+            )],
+        );
+    } else {
+        let play = if r.paused { "play" } else { "pause" };
+        let keys: [(fit::Rank, &str, &str); 5] = [
+            (fit::MUST, "q", "quit"),
+            (9, "space", play),
+            (if r.paused { 8 } else { 0 }, "n", "event"),
+            (7, "[ ]", "speed"),
+            (fit::MUST, "?", "help"),
+        ];
+        for (rank, key, what) in keys {
+            if key == "n" && !r.paused {
+                continue;
+            }
+            line.push(
+                rank,
+                [
+                    Span::styled(format!(" {key} "), theme::TITLE),
+                    Span::styled(format!("{what}  "), theme::LABEL),
+                ],
+            );
+        }
     }
     line.line(area.width as usize).render(area, buf);
 }

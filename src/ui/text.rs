@@ -3,7 +3,7 @@
 
 use super::fit::Rank;
 use super::fmt;
-use crate::app::{Departure, Notice, Returned};
+use crate::app::{Departure, Notice, ReplayCant, Returned};
 use crate::event::{
     Backoff, Call, ClientRole, ConnId, EventKind, Evict, Model, Refuse, ResetNote, Role,
 };
@@ -391,5 +391,44 @@ pub fn notice(notice: &Notice) -> String {
             "N steps a spin of a loop; threads have none: n steps one call".into()
         }
         Notice::SwitchFailed { model, error } => format!("cannot switch to {model}: {error}"),
+        Notice::Replay(cant) => format!("a replay: {}", replay_cant(*cant)),
+        Notice::SpeedNeedsReplay => "[ ] set a replay's speed (ioscope replay FILE)".into(),
+    }
+}
+
+/// A replay's progress line: `▶ 00:12.3 / 01:05.0 · 2× · ‖ paused`.
+pub fn replay_progress(r: &crate::replay::ReplayInfo) -> String {
+    let clock = |us: u64| {
+        let tenths = us / 100_000;
+        format!(
+            "{:02}:{:02}.{}",
+            tenths / 600,
+            tenths / 10 % 60,
+            tenths % 10
+        )
+    };
+    let state = if r.ended {
+        " · end"
+    } else if r.paused {
+        " · ‖ paused"
+    } else {
+        ""
+    };
+    format!(
+        "▶ {} / {} · {}×{state}",
+        clock(r.at_us),
+        clock(r.duration_us),
+        r.speed
+    )
+}
+
+/// Why a replay does not do what a live server does.
+fn replay_cant(cant: ReplayCant) -> &'static str {
+    match cant {
+        ReplayCant::SwitchModel => "the models run as they were recorded (m switches a live one)",
+        ReplayCant::SlowMotion => "[ ] set its speed (- + slow a live loop down)",
+        ReplayCant::Backoff => "the loop backs off as it was recorded",
+        ReplayCant::Workers => "the pool has the workers it was recorded with",
+        ReplayCant::Clients => "its clients are the recorded ones (no built-in clients)",
     }
 }
