@@ -691,3 +691,36 @@ fn a_recording_that_cannot_be_created_exits_2_before_serving() {
     );
     assert!(out.stdout.is_empty(), "it served");
 }
+
+#[test]
+fn replay_on_screen_without_a_terminal_is_refused_with_exit_2() {
+    let path = std::env::temp_dir().join(format!("ioscope-replay-{}.jsonl", std::process::id()));
+    let header = format!(
+        r#"{{"ioscope_recording":1,"version":"{}","platform":{{"os":"linux","cpu_split":true}},"started":0}}"#,
+        env!("CARGO_PKG_VERSION")
+    );
+    std::fs::write(
+        &path,
+        format!(
+            "{header}\n{}\n{}\n",
+            r#"{"t_us":5,"kind":"closed","conn":1}"#,
+            r#"{"ioscope_summary":{"events":1,"dropped":0,"duration_us":9}}"#
+        ),
+    )
+    .unwrap();
+    let out = ioscope()
+        .arg("replay")
+        .arg(&path)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("stdout is not a terminal") && err.contains("--summary"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "it drew");
+}

@@ -2203,3 +2203,83 @@ fn an_accept_line_says_how_long_it_waited_in_the_listen_queue() {
         "on the accept's line, not one of its own"
     );
 }
+
+/// A small recording, written with the recorder, read back as `replay`
+/// reads it.
+fn small_recording() -> ioscope::record::Recording {
+    use ioscope::record::{self, Header, Recorder};
+    let lines = [
+        r#"{"t_us":10,"kind":"listening","addr":"127.0.0.1:1","model":"nonblocking","backlog":5,"faithful":false,"verbatim":false,"cpu_split":true}"#,
+        r#"{"t_us":20,"kind":"accept","conn":1,"peer":"127.0.0.1:9"}"#,
+        r#"{"t_us":1000000,"kind":"recv","conn":1,"bytes":2,"spin":1,"preview":"hi"}"#,
+        r#"{"t_us":1000010,"kind":"send","conn":1,"bytes":2,"spin":1,"preview":"HI","pending":0}"#,
+        r#"{"t_us":2000000,"kind":"closed","conn":1}"#,
+    ];
+    let events: Vec<Event> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let path = std::env::temp_dir().join(format!("ioscope-replay-{}.jsonl", std::process::id()));
+    let recorder = Recorder::create(&path, &Header::now()).unwrap();
+    recorder.tap().forward(events.clone());
+    recorder.finish(2_500_000).unwrap();
+    let recording = record::open(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(recording.events, events);
+    recording
+}
+
+#[test]
+fn a_replay_on_screen_pauses_steps_one_event_and_shows_its_progress() {
+    use ioscope::replay::{ManualClock, Replay};
+    // The replay's clock stands still (nobody advances it): only the first
+    // event is due, and what comes after is the keys' doing.
+    let source = Replay::with_clock(small_recording(), Box::new(ManualClock::new()));
+    let (input_tx, inputs) = crossbeam_channel::unbounded();
+    let key = |c| Input::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    for c in [' ', 'n', 'm', ']', 'q'] {
+        input_tx.send(key(c)).unwrap();
+    }
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    let mut d = Dashboard::new();
+    let session = Session {
+        source: &source,
+        clients: None,
+        record: None,
+    };
+    let exit = runtime::run(&mut terminal, &mut d, session, &inputs).unwrap();
+    assert_eq!(exit, Exit::Quit);
+    // Paused, then one event: the listening and the accept, no more.
+    assert!(d.server.is_some());
+    assert_eq!(d.conns.accepted, 1);
+    assert_eq!(d.log.len(), 2, "{:#?}", d.log);
+    // The player's pause is not the recorded server's.
+    assert!(!d.paused);
+    let info = d.replay.expect("the runtime passed the progress in");
+    assert!(info.paused && !info.ended, "{info:?}");
+    assert_eq!(info.speed, 2.0);
+    let buffer = terminal.backend().buffer();
+    let footer: String = (0..buffer.area.width)
+        .map(|x| buffer[(x, buffer.area.height - 1)].symbol())
+        .collect();
+    assert!(
+        footer.contains("▶ 00:00.0 / 00:02.4 · 2× · ‖ paused"),
+        "{footer}"
+    );
+    // `m` means nothing in a replay, and says so.
+    assert!(footer.contains("a replay: the models run as"), "{footer}");
+    assert_eq!(
+        d.notice(),
+        Some(&Notice::Replay(ioscope::app::ReplayCant::SwitchModel))
+    );
+}
+
+#[test]
+fn speed_keys_in_a_live_session_say_they_are_a_replays() {
+    let rig = Rig::new();
+    let mut d = Dashboard::new();
+    runtime::perform(press(']'), &mut d, rig.session());
+    assert_eq!(d.notice(), Some(&Notice::SpeedNeedsReplay));
+    runtime::perform(press('['), &mut d, rig.session());
+    assert_eq!(d.notice(), Some(&Notice::SpeedNeedsReplay));
+}
