@@ -401,34 +401,28 @@ pub fn read(mut input: impl BufRead) -> Result<Recording, RecordingError> {
                 what: "a line after the summary line (the summary ends a recording)".into(),
             });
         }
-        if text.starts_with("{\"ioscope_summary\"") {
-            match serde_json::from_str::<SummaryLine>(text) {
-                Ok(s) => recording.totals = Some(s.ioscope_summary),
-                Err(_) if !whole => {
-                    recording.cut = Some(Cut::MidLine(n));
-                    return Ok(recording);
-                }
-                Err(e) => {
-                    return Err(RecordingError::Corrupt {
-                        line: n,
-                        what: format!("a broken summary line: {}", why(&e)),
-                    });
-                }
-            }
-            continue;
-        }
-        match serde_json::from_str::<Event>(text) {
-            Ok(event) => recording.events.push(event),
+        // A whole line that does not parse is corrupt; the last one, cut
+        // short, ends the recording there.
+        let corrupt = |what: &str, e: serde_json::Error| RecordingError::Corrupt {
+            line: n,
+            what: format!("{what}: {}", why(&e)),
+        };
+        let parsed = if text.starts_with("{\"ioscope_summary\"") {
+            serde_json::from_str::<SummaryLine>(text)
+                .map(|s| recording.totals = Some(s.ioscope_summary))
+                .map_err(|e| corrupt("a broken summary line", e))
+        } else {
+            serde_json::from_str::<Event>(text)
+                .map(|event| recording.events.push(event))
+                .map_err(|e| corrupt("not an event", e))
+        };
+        match parsed {
+            Ok(()) => {}
             Err(_) if !whole => {
                 recording.cut = Some(Cut::MidLine(n));
                 return Ok(recording);
             }
-            Err(e) => {
-                return Err(RecordingError::Corrupt {
-                    line: n,
-                    what: format!("not an event: {}", why(&e)),
-                });
-            }
+            Err(e) => return Err(e),
         }
     }
     if recording.totals.is_none() {

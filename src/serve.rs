@@ -128,6 +128,24 @@ fn refuse_without_a_terminal() -> Result<(), ServeError> {
     Ok(())
 }
 
+/// What a signal is to the runtime.
+fn signal_input(signal: Signal) -> Input {
+    match signal {
+        Signal::Quit(sig) => Input::Signal(sig),
+        Signal::Suspend => Input::Suspend,
+        Signal::Continued => Input::Continued,
+    }
+}
+
+/// What the terminal's input is to the runtime.
+fn key_input(input: TermInput) -> Input {
+    match input {
+        TermInput::Key(key) => Input::Key(key),
+        TermInput::Resize => Input::Resize,
+        TermInput::Suspend => Input::Suspend,
+    }
+}
+
 /// The dashboard, full screen, until `q`, a signal or the server's end;
 /// Ctrl-Z suspends it. Binding happens before the terminal is touched.
 pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
@@ -137,12 +155,7 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
     let (input_tx, inputs) = crossbeam_channel::unbounded();
     let signals = input_tx.clone();
     term::spawn_signals(true, move |signal| {
-        let input = match signal {
-            Signal::Quit(sig) => Input::Signal(sig),
-            Signal::Suspend => Input::Suspend,
-            Signal::Continued => Input::Continued,
-        };
-        signals.send(input).is_ok()
+        signals.send(signal_input(signal)).is_ok()
     })?;
     let notes = input_tx.clone();
     let clients = BuiltinClients::start(server.addr(), epoch, args.demo, move |event| {
@@ -153,25 +166,18 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
         panic!("injected UI panic (IOSCOPE_FAULT=ui-panic)");
     }
     let source = Live::new(server, events, epoch);
-    let result = term::spawn_input(move |input| {
-        let input = match input {
-            TermInput::Key(key) => Input::Key(key),
-            TermInput::Resize => Input::Resize,
-            TermInput::Suspend => Input::Suspend,
-        };
-        input_tx.send(input).is_ok()
-    })
-    .and_then(|()| {
-        let mut dashboard = Dashboard::new();
-        dashboard.demo = args.demo;
-        let tap = recorder.as_ref().map(Recorder::tap);
-        let session = Session {
-            source: &source,
-            clients: Some(&clients),
-            record: tap.as_ref(),
-        };
-        runtime::run(&mut terminal, &mut dashboard, session, &inputs)
-    });
+    let result =
+        term::spawn_input(move |input| input_tx.send(key_input(input)).is_ok()).and_then(|()| {
+            let mut dashboard = Dashboard::new();
+            dashboard.demo = args.demo;
+            let tap = recorder.as_ref().map(Recorder::tap);
+            let session = Session {
+                source: &source,
+                clients: Some(&clients),
+                record: tap.as_ref(),
+            };
+            runtime::run(&mut terminal, &mut dashboard, session, &inputs)
+        });
     // A frame that could not be written (EIO, EPIPE: the terminal went
     // away) leaves through here too.
     term::leave();
@@ -201,32 +207,20 @@ pub fn replay(path: &Path) -> Result<Option<Cut>, ServeError> {
     let (input_tx, inputs) = crossbeam_channel::unbounded();
     let signals = input_tx.clone();
     term::spawn_signals(true, move |signal| {
-        let input = match signal {
-            Signal::Quit(sig) => Input::Signal(sig),
-            Signal::Suspend => Input::Suspend,
-            Signal::Continued => Input::Continued,
-        };
-        signals.send(input).is_ok()
+        signals.send(signal_input(signal)).is_ok()
     })?;
     let mut terminal = term::enter_with(FrameOut::new())?;
     let source = Replay::start(recording);
-    let result = term::spawn_input(move |input| {
-        let input = match input {
-            TermInput::Key(key) => Input::Key(key),
-            TermInput::Resize => Input::Resize,
-            TermInput::Suspend => Input::Suspend,
-        };
-        input_tx.send(input).is_ok()
-    })
-    .and_then(|()| {
-        let mut dashboard = Dashboard::new();
-        let session = Session {
-            source: &source,
-            clients: None,
-            record: None,
-        };
-        runtime::run(&mut terminal, &mut dashboard, session, &inputs)
-    });
+    let result =
+        term::spawn_input(move |input| input_tx.send(key_input(input)).is_ok()).and_then(|()| {
+            let mut dashboard = Dashboard::new();
+            let session = Session {
+                source: &source,
+                clients: None,
+                record: None,
+            };
+            runtime::run(&mut terminal, &mut dashboard, session, &inputs)
+        });
     term::leave();
     drop(terminal);
     drop(source);

@@ -200,29 +200,32 @@ pub fn thread_switches() -> Option<(u64, u64)> {
     ))
 }
 
-/// A listening socket's accept queue: connections the kernel completed that
-/// nobody accepted yet, and the queue's limit (Linux: TCP_INFO, where a
-/// listener reports them as `tcpi_unacked` and `tcpi_sacked`).
+/// A TCP socket's TCP_INFO (Linux). `fd` must stay open meanwhile.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-pub fn listen_queue(listener: &std::net::TcpListener) -> Option<(u32, u32)> {
-    use std::os::fd::AsRawFd;
+fn tcp_info(fd: std::os::fd::RawFd) -> Option<libc::tcp_info> {
     let mut info = std::mem::MaybeUninit::<libc::tcp_info>::zeroed();
     let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
     // SAFETY: getsockopt writes at most `len` bytes into the zeroed struct.
     let rc = unsafe {
         libc::getsockopt(
-            listener.as_raw_fd(),
+            fd,
             libc::IPPROTO_TCP,
             libc::TCP_INFO,
             info.as_mut_ptr().cast(),
             &mut len,
         )
     };
-    if rc != 0 {
-        return None;
-    }
     // SAFETY: zeroed, then (partly) filled by the kernel: every field valid.
-    let info = unsafe { info.assume_init() };
+    (rc == 0).then(|| unsafe { info.assume_init() })
+}
+
+/// A listening socket's accept queue: connections the kernel completed that
+/// nobody accepted yet, and the queue's limit (Linux: TCP_INFO, where a
+/// listener reports them as `tcpi_unacked` and `tcpi_sacked`).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn listen_queue(listener: &std::net::TcpListener) -> Option<(u32, u32)> {
+    use std::os::fd::AsRawFd;
+    let info = tcp_info(listener.as_raw_fd())?;
     Some((info.tcpi_unacked, info.tcpi_sacked))
 }
 
@@ -259,24 +262,7 @@ pub fn socket_queues(fd: std::os::fd::RawFd) -> Option<(u32, u32)> {
 /// `tcpi_last_data_recv` of TCP_INFO). `fd` must stay open meanwhile.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 pub fn quiet_ms(fd: std::os::fd::RawFd) -> Option<u32> {
-    let mut info = std::mem::MaybeUninit::<libc::tcp_info>::zeroed();
-    let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
-    // SAFETY: getsockopt writes at most `len` bytes into the zeroed struct.
-    let rc = unsafe {
-        libc::getsockopt(
-            fd,
-            libc::IPPROTO_TCP,
-            libc::TCP_INFO,
-            info.as_mut_ptr().cast(),
-            &mut len,
-        )
-    };
-    if rc != 0 {
-        return None;
-    }
-    // SAFETY: zeroed, then (partly) filled by the kernel: every field valid.
-    let info = unsafe { info.assume_init() };
-    Some(info.tcpi_last_data_recv)
+    tcp_info(fd).map(|info| info.tcpi_last_data_recv)
 }
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]

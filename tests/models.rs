@@ -14,7 +14,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::{DEADLINE, TestServer, round_trip, upper};
+use common::{DEADLINE, TestServer, kernel_queues_of, round_trip, upper};
 use ioscope::app::{Dashboard, ThreadState};
 use ioscope::event::{Call, Event, EventKind};
 use ioscope::probe::{EventRx, channel};
@@ -1231,17 +1231,6 @@ fn the_pool_grows_and_shrinks_while_it_runs() {
 
 // ---------------------------------------------------------------------------
 // The kernel's queues (`kernel_queues`).
-
-/// The `kernel_queues` reading of `conn`, if `kind` is one that has it.
-fn kernel_queues_of(kind: &EventKind, conn: u64) -> Option<(u32, u32)> {
-    match kind {
-        EventKind::KernelQueues { conns } => conns
-            .iter()
-            .find(|(c, ..)| *c == conn)
-            .map(|&(_, inq, outq)| (inq, outq)),
-        _ => None,
-    }
-}
 
 /// Every model registers its clients for the sampler: a client that sends
 /// and never reads stops the server (its replies fill the client's kernel,

@@ -8,7 +8,7 @@ mod common;
 use std::io::{ErrorKind, Read, Write};
 use std::time::Duration;
 
-use common::{TestServer, round_trip, upper};
+use common::{TestServer, kernel_queues_of, round_trip, upper};
 use ioscope::app::Dashboard;
 use ioscope::event::{Call, EventKind};
 
@@ -544,17 +544,6 @@ fn slow_motion_makes_calls_no_faster_than_the_delay() {
     }
     let TestServer { server, .. } = t;
     server.stop();
-}
-
-/// The `kernel_queues` reading of `conn`, if `kind` is one that has it.
-fn kernel_queues_of(kind: &EventKind, conn: u64) -> Option<(u32, u32)> {
-    match kind {
-        EventKind::KernelQueues { conns } => conns
-            .iter()
-            .find(|(c, ..)| *c == conn)
-            .map(|&(_, inq, outq)| (inq, outq)),
-        _ => None,
-    }
 }
 
 /// The case, with real sockets: the loop paused, a client types

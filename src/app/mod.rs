@@ -37,7 +37,7 @@ pub use view::{NOTICE_US, Notice, Panel, ReplayCant, ViewState};
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::event::{Backoff, Call, ConnId, Event, EventKind, Model};
+use crate::event::{Backoff, ConnId, Event, EventKind, Model};
 
 /// Model runs kept whole (their history bars, their figures); older runs
 /// live on only in the comparison's rows. A minute of history holds at
@@ -266,11 +266,7 @@ impl Dashboard {
             }
             EventKind::WouldBlockOn { call, .. } => {
                 let mut would_block = [0; 3];
-                would_block[match call {
-                    Call::Accept => 0,
-                    Call::Recv => 1,
-                    Call::Send | Call::Queue => 2,
-                }] = 1;
+                would_block[call.would_block_slot()] = 1;
                 self.summary(Summary {
                     t_us: t,
                     would_block,

@@ -34,6 +34,15 @@ pub enum Call {
 }
 
 impl Call {
+    /// Where a `would_block` summary counts this call: accept, recv, send.
+    pub fn would_block_slot(self) -> usize {
+        match self {
+            Call::Accept => 0,
+            Call::Recv => 1,
+            Call::Send | Call::Queue => 2,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Call::Accept => "accept",

@@ -316,12 +316,7 @@ impl Probe for ChannelProbe {
             self.emit(EventKind::WouldBlockOn { call, conn });
             return;
         }
-        let i = match call {
-            Call::Accept => 0,
-            Call::Recv => 1,
-            Call::Send | Call::Queue => 2,
-        };
-        self.would_block[i] += 1;
+        self.would_block[call.would_block_slot()] += 1;
         self.count_op();
     }
 

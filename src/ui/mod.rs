@@ -167,18 +167,9 @@ fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         (fit::MUST, "?", "help"),
     ];
     let mut line = fit::Fit::new();
-    for (rank, key, what) in keys {
-        if ((key == "n" || key == "N") && !d.paused) || (key == "Enter" && !log) {
-            continue;
-        }
-        line.push(
-            rank,
-            [
-                Span::styled(format!(" {key} "), theme::TITLE),
-                Span::styled(format!("{what}  "), theme::LABEL),
-            ],
-        );
-    }
+    push_keys(&mut line, keys, |key| {
+        ((key == "n" || key == "N") && !d.paused) || (key == "Enter" && !log)
+    });
     line.line(area.width as usize).render(area, buf);
 }
 
@@ -208,20 +199,29 @@ fn replay_footer(d: &Dashboard, r: &ReplayInfo, area: Rect, buf: &mut Buffer) {
             (7, "[ ]", "speed"),
             (fit::MUST, "?", "help"),
         ];
-        for (rank, key, what) in keys {
-            if key == "n" && !r.paused {
-                continue;
-            }
-            line.push(
-                rank,
-                [
-                    Span::styled(format!(" {key} "), theme::TITLE),
-                    Span::styled(format!("{what}  "), theme::LABEL),
-                ],
-            );
-        }
+        push_keys(&mut line, keys, |key| key == "n" && !r.paused);
     }
     line.line(area.width as usize).render(area, buf);
+}
+
+/// The footer's keys, `key what` each at its rank, but those `hidden`.
+fn push_keys<const N: usize>(
+    line: &mut fit::Fit<'static>,
+    keys: [(fit::Rank, &str, &str); N],
+    hidden: impl Fn(&str) -> bool,
+) {
+    for (rank, key, what) in keys {
+        if hidden(key) {
+            continue;
+        }
+        line.push(
+            rank,
+            [
+                Span::styled(format!(" {key} "), theme::TITLE),
+                Span::styled(format!("{what}  "), theme::LABEL),
+            ],
+        );
+    }
 }
 
 /// A bordered panel, highlighted when it has the focus.

@@ -167,6 +167,17 @@ pub fn upper(data: &[u8]) -> Vec<u8> {
     data.to_ascii_uppercase()
 }
 
+/// The `kernel_queues` reading of `conn`, if `kind` is one that has it.
+pub fn kernel_queues_of(kind: &EventKind, conn: u64) -> Option<(u32, u32)> {
+    match kind {
+        EventKind::KernelQueues { conns } => conns
+            .iter()
+            .find(|(c, ..)| *c == conn)
+            .map(|&(_, inq, outq)| (inq, outq)),
+        _ => None,
+    }
+}
+
 /// One system call's event, as a stepped or slowed-down loop reports it: a
 /// `send` of 0 bytes with bytes still queued is the outcome of a send that
 /// would block (or of one never made: behind queued bytes), not a call.
