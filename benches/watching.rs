@@ -37,12 +37,13 @@ use ioscope::app::{Action, Dashboard, Notice};
 use ioscope::client::swarm::{self, Scene, SwarmConfig};
 use ioscope::control::Control;
 use ioscope::event::{Event, EventKind, Preview};
-use ioscope::probe::channel::{self, EventRx, EventTx};
+use ioscope::probe::channel::{self, EventRx, EventTx, Flow};
 use ioscope::probe::{BATCH, ChannelProbe, NoProbe, Probe};
+use ioscope::record::Tap;
 use ioscope::runtime::{self, Input, Session};
 use ioscope::server::nonblocking::{self, LoopOptions};
 use ioscope::server::{self, Limits, Model, multiplex};
-use ioscope::source::{Command, Source};
+use ioscope::source::{self, Command, Source};
 use ioscope::stream::Writer;
 use ioscope::sys;
 use ratatui::Terminal;
@@ -336,8 +337,8 @@ struct Channel {
 }
 
 impl Source for Channel {
-    fn events(&self) -> &EventRx {
-        &self.events
+    fn feed(&self, dashboard: &mut Dashboard, record: Option<&Tap>) -> Flow {
+        source::feed_from(&self.events, dashboard, record)
     }
 
     fn now_us(&self) -> u64 {

@@ -39,12 +39,38 @@ pub enum Command {
 
 #[derive(Debug, Clone, Args)]
 pub struct ReplayArgs {
-    /// The recording.
+    /// The recording; `-` follows a stream on stdin (a recording, or
+    /// `serve --headless` piped in, e.g. through ssh).
     pub file: PathBuf,
     /// Print the session in a few lines (duration, models, connections,
-    /// messages, resets, peaks, dropped events) and exit.
-    #[arg(long)]
+    /// messages, resets, peaks, markers, dropped events) and exit.
+    #[arg(long, conflicts_with = "cast")]
     pub summary: bool,
+    /// The lecturer's notes: one a line, `m:ss.s [pause] text` (default:
+    /// the recording's name with `.notes`, if there is one).
+    #[arg(long, value_name = "FILE")]
+    pub notes: Option<PathBuf>,
+    /// Render the whole replay into an asciicast v2 file (for `asciinema
+    /// play` and the asciinema web player), as fast as it draws, and exit.
+    #[arg(long, value_name = "OUT.cast")]
+    pub cast: Option<PathBuf>,
+    /// The cast's screen, COLUMNSxROWS (40x12 to 400x200).
+    #[arg(long, default_value = "120x36", value_parser = parse_size, requires = "cast")]
+    pub size: (u16, u16),
+}
+
+/// `120x36`: columns and rows of a cast's screen.
+fn parse_size(s: &str) -> Result<(u16, u16), String> {
+    let bad = || format!("\"{s}\" is not a size: COLUMNSxROWS, e.g. 120x36");
+    let (w, h) = s.split_once(['x', 'X', '×']).ok_or_else(bad)?;
+    let (w, h): (u16, u16) = (
+        w.trim().parse().map_err(|_| bad())?,
+        h.trim().parse().map_err(|_| bad())?,
+    );
+    if !(40..=400).contains(&w) || !(12..=200).contains(&h) {
+        return Err(format!("{w}x{h} is out of range: 40x12 to 400x200"));
+    }
+    Ok((w, h))
 }
 
 #[derive(Debug, Clone, Args)]

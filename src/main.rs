@@ -5,6 +5,8 @@ use clap::Parser;
 use ioscope::cli::{Cli, Command, ReplayArgs, ServeArgs};
 use ioscope::client::{interactive, swarm};
 use ioscope::record;
+use ioscope::replay::cast::Cast;
+use ioscope::replay::notes;
 use ioscope::serve::{self, ServeError};
 
 fn main() -> ExitCode {
@@ -48,13 +50,29 @@ fn main() -> ExitCode {
     }
 }
 
-/// `replay FILE --summary`. Bad input is a usage problem (exit code 2); a
-/// recording cut short is summed up as far as it is whole, then said.
+/// `replay FILE` on screen, `--summary`, `--cast`; `replay -` follows
+/// stdin. Bad input is a usage problem (exit code 2); a recording cut
+/// short is replayed as far as it is whole, then said.
 fn replay(args: &ReplayArgs) -> ExitCode {
     let bad = |e: String| report(Err(e), ExitCode::from(2));
     let file = args.file.display();
-    if !args.summary {
-        return match serve::replay(&args.file) {
+    let stdin = args.file.as_os_str() == "-";
+    let notes = match &args.notes {
+        Some(path) => Some(path.clone()),
+        None if stdin => None,
+        None => notes::beside(&args.file),
+    };
+    let marks = match notes.map(|path| notes::load(&path)).transpose() {
+        Ok(marks) => marks.unwrap_or_default(),
+        Err(e) => return bad(e.to_string()),
+    };
+    if !args.summary && args.cast.is_none() {
+        let shown = if stdin {
+            serve::follow(marks).map(|()| None)
+        } else {
+            serve::replay(&args.file, marks)
+        };
+        return match shown {
             Ok(None) => ExitCode::SUCCESS,
             Ok(Some(cut)) => bad(format!("{file}: {cut}")),
             Err(e @ (ServeError::ReplayNoTerminal(_) | ServeError::Replay(..))) => {
@@ -63,23 +81,61 @@ fn replay(args: &ReplayArgs) -> ExitCode {
             Err(e) => report(Err(e.to_string()), ExitCode::FAILURE),
         };
     }
-    let recording = match record::open(&args.file) {
+    let read = if stdin {
+        record::read(std::io::stdin().lock())
+    } else {
+        record::open(&args.file)
+    };
+    let recording = match read {
         Ok(recording) => recording,
         Err(e) => return bad(format!("{file}: {e}")),
     };
-    let summary = record::summarize(&recording);
-    if let Err(e) = writeln!(std::io::stdout(), "{summary}")
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return report(
-            Err(format!("cannot print the summary: {e}")),
-            ExitCode::FAILURE,
-        );
+    let cut = recording.cut.clone();
+    let done = match &args.cast {
+        Some(out) => cast(recording, marks, args.size, out, &file.to_string()),
+        None => {
+            let summary = record::summarize(&recording);
+            match writeln!(std::io::stdout(), "{summary}") {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(format!("cannot print the summary: {e}"))
+                }
+                _ => Ok(()),
+            }
+        }
+    };
+    if let Err(e) = done {
+        return report(Err(e), ExitCode::FAILURE);
     }
-    match recording.cut {
+    match cut {
         Some(cut) => bad(format!("{file}: {cut}")),
         None => ExitCode::SUCCESS,
     }
+}
+
+/// `--cast OUT`: the replay's frames into an asciicast file.
+fn cast(
+    recording: record::Recording,
+    marks: Vec<notes::Mark>,
+    (width, height): (u16, u16),
+    out: &std::path::Path,
+    title: &str,
+) -> Result<(), String> {
+    let failed = |e: std::io::Error| format!("cannot write the cast to {}: {e}", out.display());
+    let file = std::fs::File::create(out).map_err(failed)?;
+    let cast = Cast::new(recording, marks, width, height).map_err(failed)?;
+    let frames = cast
+        .write(
+            &format!("ioscope replay {title}"),
+            std::io::BufWriter::new(file),
+        )
+        .map_err(failed)?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "ioscope: {frames} frames written to {} ({width}x{height}): asciinema play {}",
+        out.display(),
+        out.display()
+    );
+    Ok(())
 }
 
 fn serve(args: &ServeArgs) -> ExitCode {

@@ -361,6 +361,47 @@ fn header(line: &str) -> Result<Header, RecordingError> {
     })
 }
 
+/// A line after the header.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Line {
+    Event(Event),
+    /// The summary line, which ends a recording.
+    Summary(Totals),
+}
+
+/// Parses line `n` (a line after the header, without its newline).
+pub fn parse_line(n: usize, text: &str) -> Result<Line, RecordingError> {
+    let corrupt = |what: &str, e: serde_json::Error| RecordingError::Corrupt {
+        line: n,
+        what: format!("{what}: {}", why(&e)),
+    };
+    if text.starts_with("{\"ioscope_summary\"") {
+        serde_json::from_str::<SummaryLine>(text)
+            .map(|s| Line::Summary(s.ioscope_summary))
+            .map_err(|e| corrupt("a broken summary line", e))
+    } else {
+        serde_json::from_str::<Event>(text)
+            .map(Line::Event)
+            .map_err(|e| corrupt("not an event", e))
+    }
+}
+
+/// Parses the first line of a stream that may or may not begin with a
+/// header (`replay -` follows a recording or a `--headless` stream alike):
+/// the header, or the first event.
+pub fn parse_first(text: &str) -> Result<Result<Header, Event>, RecordingError> {
+    if text.starts_with("{\"ioscope_recording\"") {
+        return header(text).map(Ok);
+    }
+    match parse_line(1, text)? {
+        Line::Event(event) => Ok(Err(event)),
+        Line::Summary(_) => Err(RecordingError::Corrupt {
+            line: 1,
+            what: "a summary line before any event".into(),
+        }),
+    }
+}
+
 /// Reads a recording line by line. A corrupt line is an error; a file
 /// that stops before its summary line (a crash, a kill) is read up to the
 /// last whole line, and [`Recording::cut`] says where it stopped.
@@ -403,19 +444,10 @@ pub fn read(mut input: impl BufRead) -> Result<Recording, RecordingError> {
         }
         // A whole line that does not parse is corrupt; the last one, cut
         // short, ends the recording there.
-        let corrupt = |what: &str, e: serde_json::Error| RecordingError::Corrupt {
-            line: n,
-            what: format!("{what}: {}", why(&e)),
-        };
-        let parsed = if text.starts_with("{\"ioscope_summary\"") {
-            serde_json::from_str::<SummaryLine>(text)
-                .map(|s| recording.totals = Some(s.ioscope_summary))
-                .map_err(|e| corrupt("a broken summary line", e))
-        } else {
-            serde_json::from_str::<Event>(text)
-                .map(|event| recording.events.push(event))
-                .map_err(|e| corrupt("not an event", e))
-        };
+        let parsed = parse_line(n, text).map(|parsed| match parsed {
+            Line::Event(event) => recording.events.push(event),
+            Line::Summary(totals) => recording.totals = Some(totals),
+        });
         match parsed {
             Ok(()) => {}
             Err(_) if !whole => {

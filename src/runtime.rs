@@ -22,8 +22,6 @@ use crate::{term, ui};
 
 /// How often the screen is redrawn and the rates recomputed.
 pub const TICK: Duration = Duration::from_millis(100);
-/// At most this many events are applied between two checks of the input.
-const DRAIN_MAX: usize = 65_536;
 
 /// Draws one frame unless the terminal has been restored.
 fn draw<B: Backend>(terminal: &mut Terminal<B>, dashboard: &Dashboard) -> io::Result<()>
@@ -104,22 +102,11 @@ where
 {
     let ticker = crossbeam_channel::tick(TICK);
     let drain = crossbeam_channel::tick(DRAIN_EVERY);
-    let events = session.source.events();
     let mut inputs = inputs.clone();
     let mut dirty = true;
-    // What the source has handed over, applied; `false` once it ended.
-    let take = |dashboard: &mut Dashboard| match session.record {
-        None => events.drain(DRAIN_MAX, |event| dashboard.apply(&event)) == Flow::Open,
-        Some(tap) => {
-            let mut batch = Vec::new();
-            let flow = events.drain(DRAIN_MAX, |event| {
-                dashboard.apply(&event);
-                batch.push(event);
-            });
-            tap.forward(batch);
-            flow == Flow::Open
-        }
-    };
+    // What the source has for the dashboard, learnt; `false` once it ended.
+    let take =
+        |dashboard: &mut Dashboard| session.source.feed(dashboard, session.record) == Flow::Open;
     loop {
         if dirty {
             // A frame shows everything there is.
@@ -184,7 +171,7 @@ where
                 if !session.source.is_alive() {
                     return Ok(Exit::ServerGone);
                 }
-                dashboard.tick(session.source.now_us());
+                session.source.tick(dashboard);
                 dirty = true;
             }
         }
@@ -204,6 +191,7 @@ pub fn perform(action: Action, dashboard: &mut Dashboard, session: Session) -> O
         Action::Workers(grow) => Some(Command::Workers(grow)),
         Action::NextModel => Some(Command::NextModel),
         Action::Speed(faster) => Some(Command::Speed(faster)),
+        Action::Seek(seek) => Some(Command::Seek(seek)),
         Action::Client(_) | Action::ToggleDemo if replaying => {
             dashboard.notify(Notice::Replay(ReplayCant::Clients));
             return None;
@@ -226,7 +214,8 @@ pub fn perform(action: Action, dashboard: &mut Dashboard, session: Session) -> O
     };
     if let Some(command) = command {
         // The notice is timed by the source's clock, as everything else.
-        dashboard.tick(session.source.now_us());
+        session.source.tick(dashboard);
+        dashboard.replay = session.source.replay();
         if let Err(notice) = session.source.command(command) {
             dashboard.notify(notice);
             return None;

@@ -13,7 +13,7 @@ use crate::cli::ServeArgs;
 use crate::client::builtin::BuiltinClients;
 use crate::probe::{self, EventRx};
 use crate::record::{self, Cut, Header, Recorder, RecordingError};
-use crate::replay::Replay;
+use crate::replay::{self, Mark, Replay, WallClock};
 use crate::runtime::{self, Exit, Input, Session};
 use crate::server::{BindError, ServerConfig, ServerHost};
 use crate::source::Live;
@@ -197,25 +197,42 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
 /// `serve` shows a live server (the same terminal handling on every way
 /// out), until `q` or a signal. Returns where a recording cut short
 /// stopped, to be said once the terminal is the shell's again.
-pub fn replay(path: &Path) -> Result<Option<Cut>, ServeError> {
+pub fn replay(path: &Path, marks: Vec<Mark>) -> Result<Option<Cut>, ServeError> {
     refuse_without_a_terminal().map_err(|e| match e {
         ServeError::NoTerminal(which) => ServeError::ReplayNoTerminal(which),
         other => other,
     })?;
     let recording = record::open(path).map_err(|e| ServeError::Replay(path.to_path_buf(), e))?;
     let cut = recording.cut.clone();
+    on_screen(&Replay::start(recording, marks))?;
+    Ok(cut)
+}
+
+/// `ioscope replay -`: follows the stream on stdin (a recording, or a
+/// `--headless` stream: `ssh lab 'ioscope serve --headless' | ioscope
+/// replay -`) on the dashboard; the keys come from the terminal.
+pub fn follow(marks: Vec<Mark>) -> Result<(), ServeError> {
+    if !io::stdout().is_terminal() {
+        return Err(ServeError::ReplayNoTerminal("stdout"));
+    }
+    let incoming = replay::read_stream(io::BufReader::new(io::stdin()));
+    let source = Replay::follow(incoming, marks, Box::new(WallClock::new()));
+    on_screen(&source)
+}
+
+/// A replay on the dashboard until `q` or a signal.
+fn on_screen(source: &Replay) -> Result<(), ServeError> {
     let (input_tx, inputs) = crossbeam_channel::unbounded();
     let signals = input_tx.clone();
     term::spawn_signals(true, move |signal| {
         signals.send(signal_input(signal)).is_ok()
     })?;
     let mut terminal = term::enter_with(FrameOut::new())?;
-    let source = Replay::start(recording);
     let result =
         term::spawn_input(move |input| input_tx.send(key_input(input)).is_ok()).and_then(|()| {
             let mut dashboard = Dashboard::new();
             let session = Session {
-                source: &source,
+                source,
                 clients: None,
                 record: None,
             };
@@ -223,8 +240,7 @@ pub fn replay(path: &Path) -> Result<Option<Cut>, ServeError> {
         });
     term::leave();
     drop(terminal);
-    drop(source);
-    result.map(|_| cut).map_err(ServeError::Io)
+    result.map(|_| ()).map_err(ServeError::Io)
 }
 
 /// Where the dashboard's frames go: stdout. With `IOSCOPE_FAULT=frame-error`

@@ -5,10 +5,16 @@
 
 use std::time::Instant;
 
-use crate::app::Notice;
+use crate::app::{Dashboard, Notice};
 use crate::probe::EventRx;
+use crate::probe::channel::Flow;
+use crate::record::Tap;
 use crate::replay::ReplayInfo;
 use crate::server::{Resize, ServerHost};
+
+/// At most this many events are applied in one [`Source::feed`] of a
+/// channel, so the input is read again soon.
+pub const FEED_MAX: usize = 65_536;
 
 /// What the viewer asks of the source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,13 +34,33 @@ pub enum Command {
     NextModel,
     /// A replay: the next speed up (`true`) or down.
     Speed(bool),
+    /// A replay: go somewhere else in the recording.
+    Seek(Seek),
+}
+
+/// Where a replay can jump.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seek {
+    /// 10 s back, 10 s forward.
+    Back,
+    Forward,
+    Start,
+    End,
+    /// The next and the previous marker or note.
+    NextMark,
+    PrevMark,
 }
 
 pub trait Source {
-    /// The events, in batches. The runtime takes what is there every
-    /// [`DRAIN_EVERY`](crate::probe::channel::DRAIN_EVERY) and never parks
-    /// on them.
-    fn events(&self) -> &EventRx;
+    /// Teaches the dashboard what there is to learn now (and hands it to
+    /// `record` as well, when recording). The runtime calls it every
+    /// [`DRAIN_EVERY`](crate::probe::channel::DRAIN_EVERY) and before each
+    /// frame; it never waits. [`Flow::Ended`] once the source is gone.
+    fn feed(&self, dashboard: &mut Dashboard, record: Option<&Tap>) -> Flow;
+    /// Moves the dashboard's clock on to the source's (the runtime's tick).
+    fn tick(&self, dashboard: &mut Dashboard) {
+        dashboard.tick(self.now_us());
+    }
     /// The source's clock: microseconds on the events' time base.
     fn now_us(&self) -> u64;
     /// False once the source ended by itself (a server thread panicked).
@@ -45,6 +71,24 @@ pub trait Source {
     /// source.
     fn replay(&self) -> Option<ReplayInfo> {
         None
+    }
+}
+
+/// Applies the events there are on `events` (at most [`FEED_MAX`]), in
+/// order, and hands them to `record` too: how a source with an event
+/// channel feeds.
+pub fn feed_from(events: &EventRx, dashboard: &mut Dashboard, record: Option<&Tap>) -> Flow {
+    match record {
+        None => events.drain(FEED_MAX, |event| dashboard.apply(&event)),
+        Some(tap) => {
+            let mut batch = Vec::new();
+            let flow = events.drain(FEED_MAX, |event| {
+                dashboard.apply(&event);
+                batch.push(event);
+            });
+            tap.forward(batch);
+            flow
+        }
     }
 }
 
@@ -73,8 +117,8 @@ impl Live {
 }
 
 impl Source for Live {
-    fn events(&self) -> &EventRx {
-        &self.events
+    fn feed(&self, dashboard: &mut Dashboard, record: Option<&Tap>) -> Flow {
+        feed_from(&self.events, dashboard, record)
     }
 
     fn now_us(&self) -> u64 {
@@ -118,6 +162,7 @@ impl Source for Live {
                 Some(Ok(_)) => {}
             },
             Command::Speed(_) => return Err(Notice::SpeedNeedsReplay),
+            Command::Seek(_) => return Err(Notice::SeekNeedsReplay),
             Command::NextModel => {
                 let next = self.host.model().next();
                 self.host

@@ -2234,7 +2234,7 @@ fn a_replay_on_screen_pauses_steps_one_event_and_shows_its_progress() {
     use ioscope::replay::{ManualClock, Replay};
     // The replay's clock stands still (nobody advances it): only the first
     // event is due, and what comes after is the keys' doing.
-    let source = Replay::with_clock(small_recording(), Box::new(ManualClock::new()));
+    let source = Replay::with_clock(small_recording(), vec![], Box::new(ManualClock::new()));
     let (input_tx, inputs) = crossbeam_channel::unbounded();
     let key = |c| Input::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
     for c in [' ', 'n', 'm', ']', 'q'] {
@@ -2255,7 +2255,10 @@ fn a_replay_on_screen_pauses_steps_one_event_and_shows_its_progress() {
     assert_eq!(d.log.len(), 2, "{:#?}", d.log);
     // The player's pause is not the recorded server's.
     assert!(!d.paused);
-    let info = d.replay.expect("the runtime passed the progress in");
+    let info = d
+        .replay
+        .clone()
+        .expect("the runtime passed the progress in");
     assert!(info.paused && !info.ended, "{info:?}");
     assert_eq!(info.speed, 2.0);
     let buffer = terminal.backend().buffer();

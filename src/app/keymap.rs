@@ -4,6 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::client::builtin::ClientCmd;
+use crate::source::Seek;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -49,6 +50,8 @@ pub enum Action {
     ToggleCode,
     /// A replay: the next speed up (`true`) or down.
     Speed(bool),
+    /// A replay: go somewhere else in the recording.
+    Seek(Seek),
 }
 
 /// One row of the help overlay: the keys (each with the action it gives,
@@ -57,10 +60,34 @@ pub enum Action {
 pub struct Binding {
     pub keys: &'static [(&'static str, Action)],
     pub what: &'static str,
+    /// What the keys do in a replay, where that is something else.
+    pub in_replay: Option<&'static str>,
 }
 
 const fn row(keys: &'static [(&'static str, Action)], what: &'static str) -> Binding {
-    Binding { keys, what }
+    Binding {
+        keys,
+        what,
+        in_replay: None,
+    }
+}
+
+impl Binding {
+    /// In a replay, these keys do `what` instead.
+    const fn replay(self, what: &'static str) -> Binding {
+        Binding {
+            in_replay: Some(what),
+            ..self
+        }
+    }
+
+    /// What the keys do, live or in a replay.
+    pub fn what(&self, replay: bool) -> &'static str {
+        match self.in_replay {
+            Some(what) if replay => what,
+            _ => self.what,
+        }
+    }
 }
 
 /// Every key, as the help overlay lists it. A test holds this table and
@@ -82,15 +109,18 @@ pub const KEYS: &[Binding] = &[
     row(
         &[("space", Action::TogglePause), ("p", Action::TogglePause)],
         "pause / resume the server (it really parks: 0% CPU)",
-    ),
+    )
+    .replay("replay: pause / play"),
     row(
         &[("n", Action::StepCall)],
         "paused: run to the next system call (accept, recv…)",
-    ),
+    )
+    .replay("replay paused: one event more"),
     row(
         &[("N", Action::Step)],
         "paused: run one whole spin (epoll: one wakeup)",
-    ),
+    )
+    .replay("replay paused: one event more (as n)"),
     row(
         &[("-", Action::Slower(true)), ("+", Action::Slower(false))],
         "slow motion: slower / faster (1 s … 1 ms a call, off)",
@@ -98,6 +128,27 @@ pub const KEYS: &[Binding] = &[
     row(
         &[("[", Action::Speed(false)), ("]", Action::Speed(true))],
         "replay: slower / faster (0.25× … 16×)",
+    ),
+    row(
+        &[
+            ("←", Action::Seek(Seek::Back)),
+            ("→", Action::Seek(Seek::Forward)),
+        ],
+        "replay: 10 s back / forward",
+    ),
+    row(
+        &[
+            ("Home", Action::Seek(Seek::Start)),
+            ("End", Action::Seek(Seek::End)),
+        ],
+        "replay: to the start / the end (a stream: live again)",
+    ),
+    row(
+        &[
+            ("'", Action::Seek(Seek::NextMark)),
+            ("\"", Action::Seek(Seek::PrevMark)),
+        ],
+        "replay: to the next / previous marker or note",
     ),
     row(
         &[("b", Action::NextBackoff)],
@@ -183,12 +234,7 @@ pub const KEYS: &[Binding] = &[
         "scroll a page",
     ),
     row(
-        &[
-            ("Home", Action::ScrollHome),
-            ("End", Action::ScrollEnd),
-            ("g", Action::ScrollHome),
-            ("G", Action::ScrollEnd),
-        ],
+        &[("g", Action::ScrollHome), ("G", Action::ScrollEnd)],
         "jump to the top / bottom",
     ),
     row(
@@ -250,8 +296,14 @@ pub fn action_for_key(key: KeyEvent, overlay_open: bool) -> Option<Action> {
         KeyCode::Down | KeyCode::Char('j') => Action::ScrollDown(1),
         KeyCode::PageUp => Action::ScrollUp(PAGE),
         KeyCode::PageDown => Action::ScrollDown(PAGE),
-        KeyCode::Home | KeyCode::Char('g') => Action::ScrollHome,
-        KeyCode::End | KeyCode::Char('G') => Action::ScrollEnd,
+        KeyCode::Char('g') => Action::ScrollHome,
+        KeyCode::Char('G') => Action::ScrollEnd,
+        KeyCode::Left => Action::Seek(Seek::Back),
+        KeyCode::Right => Action::Seek(Seek::Forward),
+        KeyCode::Home => Action::Seek(Seek::Start),
+        KeyCode::End => Action::Seek(Seek::End),
+        KeyCode::Char('\'') => Action::Seek(Seek::NextMark),
+        KeyCode::Char('"') => Action::Seek(Seek::PrevMark),
         KeyCode::Enter => Action::Explain,
         _ => return None,
     };
@@ -278,6 +330,8 @@ mod tests {
             KeyCode::BackTab => "Shift-Tab".into(),
             KeyCode::Up => "↑".into(),
             KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
             KeyCode::PageUp => "PgUp".into(),
             KeyCode::PageDown => "PgDn".into(),
             KeyCode::Home => "Home".into(),

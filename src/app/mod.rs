@@ -503,12 +503,34 @@ impl Dashboard {
 
     /// Says something on screen for a few seconds.
     pub fn notify(&mut self, notice: Notice) {
-        self.view.notify(self.now_us, notice);
+        self.view.notify(self.viewer_us(), notice);
     }
 
     /// The notice to show now, if any.
     pub fn notice(&self) -> Option<&Notice> {
-        self.view.notice(self.now_us)
+        self.view.notice(self.viewer_us())
+    }
+
+    /// The viewer's clock, which notices fade on: the server's, live; in
+    /// a replay the player's (a paused replay's clock stands still, the
+    /// viewer's does not).
+    fn viewer_us(&self) -> u64 {
+        self.replay.as_ref().map_or(self.now_us, |r| r.wall_us)
+    }
+
+    /// Forgets everything the events taught, keeping the view (focus,
+    /// scroll, overlays, notices) and whether the room guesses: a replay
+    /// seeking back learns its events again from the start.
+    pub fn forget(&mut self) {
+        let view = std::mem::take(&mut self.view);
+        let replay = self.replay.take();
+        let on = self.prediction.on;
+        *self = Dashboard {
+            view,
+            replay,
+            ..Dashboard::default()
+        };
+        self.prediction.on = on;
     }
 
     /// An overlay (help, comparison, explain) is open.

@@ -61,6 +61,10 @@ pub enum Notice {
     Replay(ReplayCant),
     /// `[` / `]` set a replay's speed: this is a live server.
     SpeedNeedsReplay,
+    /// ← → Home End ' " move through a replay: this is a live server.
+    SeekNeedsReplay,
+    /// No marker or note after (`true`) or before the replay's position.
+    NoMark(bool),
 }
 
 /// What a live server does and a replay cannot.

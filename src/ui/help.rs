@@ -32,7 +32,7 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         .map(|b| {
             Line::from(vec![
                 Span::styled(format!("{:<16}", b.keys_text()), theme::TITLE),
-                Span::styled(b.what, theme::DATA),
+                Span::styled(b.what(d.replay.is_some()), theme::DATA),
             ])
         })
         .collect();

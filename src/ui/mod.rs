@@ -13,6 +13,7 @@ mod history;
 mod lists;
 mod log;
 mod predict;
+mod replay;
 pub mod text;
 pub mod theme;
 mod threads;
@@ -24,7 +25,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
 use crate::app::{Dashboard, Panel};
-use crate::replay::ReplayInfo;
 
 /// Draws the whole dashboard into the frame.
 pub fn draw(frame: &mut Frame, dashboard: &Dashboard) {
@@ -35,11 +35,17 @@ impl Widget for &Dashboard {
     fn render(self, area: Rect, buf: &mut Buffer) {
         self.view.begin_frame();
         let big = area.height >= 40 && area.width >= 100;
-        let [head, body, foot] = area.layout(&Layout::vertical([
+        let replaying = self.replay.as_ref();
+        let note = replaying.and_then(|r| r.note());
+        let [head, body, note_area, foot] = area.layout(&Layout::vertical([
             Constraint::Length(header::height(big)),
             Constraint::Fill(1),
-            Constraint::Length(1),
+            Constraint::Length(note.map_or(0, |n| replay::note_height(n, area.width))),
+            Constraint::Length(if replaying.is_some() { 2 } else { 1 }),
         ]));
+        if let Some(note) = note {
+            replay::note(note, note_area, buf);
+        }
         header::render(self, big, head, buf);
         if self.view.code {
             with_code(self, body, buf);
@@ -140,8 +146,8 @@ fn model_panel(d: &Dashboard, area: Rect, buf: &mut Buffer) {
 }
 
 fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
-    if let Some(replay) = &d.replay {
-        replay_footer(d, replay, area, buf);
+    if let Some(r) = &d.replay {
+        replay::footer(d, r, area, buf);
         return;
     }
     if let Some(notice) = d.notice() {
@@ -173,39 +179,8 @@ fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     line.line(area.width as usize).render(area, buf);
 }
 
-/// A replay's footer: the progress line, then a notice or the player's
-/// keys.
-fn replay_footer(d: &Dashboard, r: &ReplayInfo, area: Rect, buf: &mut Buffer) {
-    let progress = text::replay_progress(r);
-    let mut line = fit::Fit::new();
-    line.push(
-        fit::MUST,
-        [Span::styled(format!(" {progress} "), theme::TITLE)],
-    );
-    if let Some(notice) = d.notice() {
-        line.push(
-            fit::MUST,
-            [Span::styled(
-                format!(" ⚠ {}", text::notice(notice)),
-                theme::WARN,
-            )],
-        );
-    } else {
-        let play = if r.paused { "play" } else { "pause" };
-        let keys: [(fit::Rank, &str, &str); 5] = [
-            (fit::MUST, "q", "quit"),
-            (9, "space", play),
-            (if r.paused { 8 } else { 0 }, "n", "event"),
-            (7, "[ ]", "speed"),
-            (fit::MUST, "?", "help"),
-        ];
-        push_keys(&mut line, keys, |key| key == "n" && !r.paused);
-    }
-    line.line(area.width as usize).render(area, buf);
-}
-
 /// The footer's keys, `key what` each at its rank, but those `hidden`.
-fn push_keys<const N: usize>(
+pub(crate) fn push_keys<const N: usize>(
     line: &mut fit::Fit<'static>,
     keys: [(fit::Rank, &str, &str); N],
     hidden: impl Fn(&str) -> bool,

@@ -393,26 +393,27 @@ pub fn notice(notice: &Notice) -> String {
         Notice::SwitchFailed { model, error } => format!("cannot switch to {model}: {error}"),
         Notice::Replay(cant) => format!("a replay: {}", replay_cant(*cant)),
         Notice::SpeedNeedsReplay => "[ ] set a replay's speed (ioscope replay FILE)".into(),
+        Notice::SeekNeedsReplay => {
+            "← → Home End ' \" move through a replay (ioscope replay FILE)".into()
+        }
+        Notice::NoMark(true) => "no marker or note after this point".into(),
+        Notice::NoMark(false) => "no marker or note before this point".into(),
     }
 }
 
 /// A replay's progress line: `▶ 00:12.3 / 01:05.0 · 2× · ‖ paused`.
 pub fn replay_progress(r: &crate::replay::ReplayInfo) -> String {
-    let clock = |us: u64| {
-        let tenths = us / 100_000;
-        format!(
-            "{:02}:{:02}.{}",
-            tenths / 600,
-            tenths / 10 % 60,
-            tenths % 10
-        )
-    };
-    let state = if r.ended {
-        " · end"
+    let state = if r.live {
+        " · ● live".to_string()
+    } else if r.ended {
+        match &r.stopped {
+            Some(why) => format!(" · end: {why}"),
+            None => " · end".to_string(),
+        }
     } else if r.paused {
-        " · ‖ paused"
+        " · ‖ paused".to_string()
     } else {
-        ""
+        String::new()
     };
     format!(
         "▶ {} / {} · {}×{state}",
@@ -420,6 +421,25 @@ pub fn replay_progress(r: &crate::replay::ReplayInfo) -> String {
         clock(r.duration_us),
         r.speed
     )
+}
+
+/// `01:05.3`: minutes, seconds and tenths.
+pub fn clock(us: u64) -> String {
+    let tenths = us / 100_000;
+    format!(
+        "{:02}:{:02}.{}",
+        tenths / 600,
+        tenths / 10 % 60,
+        tenths % 10
+    )
+}
+
+/// The note panel's title.
+pub const NOTE_TITLE: &str = " note ";
+
+/// A note as its panel shows it: `01:05.3  text`.
+pub fn replay_note(mark: &crate::replay::Mark) -> String {
+    format!("{}  {}", clock(mark.at_us), mark.note)
 }
 
 /// Why a replay does not do what a live server does.
