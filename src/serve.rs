@@ -215,7 +215,7 @@ pub fn follow(marks: Vec<Mark>) -> Result<(), ServeError> {
     if !io::stdout().is_terminal() {
         return Err(ServeError::ReplayNoTerminal("stdout"));
     }
-    let incoming = replay::read_stream(io::BufReader::new(io::stdin()));
+    let incoming = replay::read_stream(io::stdin());
     let source = Replay::follow(incoming, marks, Box::new(WallClock::new()));
     on_screen(&source)
 }

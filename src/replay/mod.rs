@@ -28,7 +28,7 @@
 pub mod cast;
 pub mod notes;
 
-use std::io::BufRead;
+use std::io::{BufRead, BufReader, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -452,37 +452,45 @@ impl Replay {
 /// Reads a stream (a recording or a `--headless` stream) line by line on
 /// a thread of its own, handing its events over as they come: for
 /// `replay -`. A line that is wrong ends it, saying which and why.
-pub fn read_stream(input: impl BufRead + Send + 'static) -> Receiver<Incoming> {
+pub fn read_stream(input: impl Read + Send + 'static) -> Receiver<Incoming> {
     let (tx, rx) = crossbeam_channel::unbounded();
     let _ = std::thread::Builder::new()
         .name("ioscope-stream".into())
         .spawn(move || {
-            let end = read_lines(input, |events| tx.send(Incoming::Events(events)).is_ok());
+            let end = read_lines(BufReader::new(input), |events| {
+                tx.send(Incoming::Events(events)).is_ok()
+            });
             let _ = tx.send(Incoming::End(end.err()));
         });
     rx
 }
 
-/// Gives the events of `input` to `hand`, a line's worth at a time, until
-/// its end, a summary line, a wrong line, or `hand` says stop.
+/// Gives the events of `input` to `hand` as they come (what one read
+/// brought, at once), until its end, a summary line, a wrong line, or
+/// `hand` says stop.
 fn read_lines(
-    mut input: impl BufRead,
+    mut input: BufReader<impl Read>,
     mut hand: impl FnMut(Vec<Event>) -> bool,
 ) -> Result<(), String> {
     let mut line = String::new();
+    let mut batch = Vec::new();
     let mut n = 0;
-    loop {
+    let end = loop {
+        // Nothing more read yet: what there is goes now.
+        if input.buffer().is_empty() && !batch.is_empty() && !hand(std::mem::take(&mut batch)) {
+            return Ok(());
+        }
         line.clear();
         match input.read_line(&mut line) {
-            Ok(0) => return Ok(()),
+            Ok(0) => break Ok(()),
             Ok(_) => {}
-            Err(e) => return Err(format!("cannot read: {e}")),
+            Err(e) => break Err(format!("cannot read: {e}")),
         }
         n += 1;
         let text = line.trim_end_matches(['\n', '\r']);
         if !line.ends_with('\n') {
             // Cut short at the end: what came before is whole.
-            return Err(format!(
+            break Err(format!(
                 "line {n} is cut short: replayed up to line {}",
                 n - 1
             ));
@@ -492,16 +500,17 @@ fn read_lines(
         } else {
             record::parse_line(n, text).map(Some)
         };
-        match parsed.map_err(|e| e.to_string())? {
-            Some(Line::Event(event)) => {
-                if !hand(vec![event]) {
-                    return Ok(());
-                }
-            }
-            Some(Line::Summary(_)) => return Ok(()),
-            None => {}
+        match parsed {
+            Ok(Some(Line::Event(event))) => batch.push(event),
+            Ok(Some(Line::Summary(_))) => break Ok(()),
+            Ok(None) => {}
+            Err(e) => break Err(e.to_string()),
         }
+    };
+    if !batch.is_empty() {
+        hand(batch);
     }
+    end
 }
 
 impl Source for Replay {
@@ -948,7 +957,7 @@ mod tests {
     fn a_stream_is_read_with_or_without_a_header_and_stops_at_a_bad_line() {
         let read = |text: &str| {
             let mut got = Vec::new();
-            let end = read_lines(text.as_bytes(), |events| {
+            let end = read_lines(BufReader::new(text.as_bytes()), |events| {
                 got.extend(events.iter().map(|e| e.t_us));
                 true
             });
