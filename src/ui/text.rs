@@ -134,6 +134,7 @@ pub fn kind_label(kind: &EventKind) -> &'static str {
     match kind {
         EventKind::Paused { paused: false, .. } => "resumed",
         EventKind::WouldBlockOn { .. } => "would_block",
+        EventKind::Marker { .. } => "◆ marker",
         other => other.name(),
     }
 }
@@ -393,6 +394,9 @@ pub fn notice(notice: &Notice) -> String {
         Notice::SwitchFailed { model, error } => format!("cannot switch to {model}: {error}"),
         Notice::Replay(cant) => format!("a replay: {}", replay_cant(*cant)),
         Notice::SpeedNeedsReplay => "[ ] set a replay's speed (ioscope replay FILE)".into(),
+        Notice::MarkerNotRecorded => {
+            "marker in the log only: nothing is recorded (serve --record FILE keeps them)".into()
+        }
     }
 }
 
@@ -430,5 +434,41 @@ fn replay_cant(cant: ReplayCant) -> &'static str {
         ReplayCant::Backoff => "the loop backs off as it was recorded",
         ReplayCant::Workers => "the pool has the workers it was recorded with",
         ReplayCant::Clients => "its clients are the recorded ones (no built-in clients)",
+        ReplayCant::Markers => "markers are dropped during a live run (M, with --record)",
     }
+}
+
+/// A marker's note as the log, the explain panel and `--summary` show it:
+/// quoted, with any control character escaped (a recording's note may
+/// hold one; typed ones never do); `(no note)` for none.
+pub fn marker_note(note: &str) -> String {
+    if note.is_empty() {
+        return "(no note)".into();
+    }
+    let mut shown = String::with_capacity(note.len() + 2);
+    shown.push('"');
+    for c in note.chars() {
+        if c.is_control() {
+            let mut buf = [0u8; 4];
+            shown.push_str(&crate::event::escape_bytes(
+                c.encode_utf8(&mut buf).as_bytes(),
+                usize::MAX,
+            ));
+        } else {
+            shown.push(c);
+        }
+    }
+    shown.push('"');
+    shown
+}
+
+/// The marker's note input's title: what it is for, and how it ends.
+pub const NOTE_TITLE: &str = " ◆ marker note (Enter drops it, Esc cancels) ";
+
+/// The footer while the note is typed.
+pub const NOTE_FOOTER: &str = " typing a marker note: every key is text until Enter or Esc";
+
+/// How much of the note there is room for: `12/200`.
+pub fn note_count(chars: usize, max: usize) -> String {
+    format!(" {chars}/{max} ")
 }
