@@ -133,7 +133,7 @@ where
         select! {
             recv(inputs) -> input => {
                 let action = match input {
-                    // The marker's note is being typed: every key is its.
+                    // The marker's note is being typed: every key goes into it.
                     Ok(Input::Key(key)) if dashboard.view.note().is_some() => {
                         type_note(key, dashboard, session);
                         None
