@@ -485,6 +485,9 @@ pub struct Session {
     pub dropped_server: u64,
     /// Events the recorder could not keep up with.
     pub dropped_recorder: u64,
+    /// The viewer's markers (`M`): when, from the recording's first event,
+    /// and the note.
+    pub markers: Vec<(u64, String)>,
 }
 
 /// How often the replay recomputes the rates: as the live dashboard does.
@@ -508,6 +511,7 @@ pub fn summarize(recording: &Recording) -> Session {
         }
         d.apply(event);
     }
+    let first = recording.events.first().map_or(0, |e| e.t_us);
     let last = recording.events.last().map_or(0, |e| e.t_us);
     let duration_us = recording.totals.map_or(last, |t| t.duration_us.max(last));
     tick(&mut d, duration_us);
@@ -525,6 +529,11 @@ pub fn summarize(recording: &Recording) -> Session {
         peak_cpu,
         dropped_server: d.dropped,
         dropped_recorder: recording.totals.map_or(0, |t| t.dropped),
+        markers: d
+            .markers
+            .iter()
+            .map(|(t, note)| (t.saturating_sub(first), note.clone()))
+            .collect(),
     }
 }
 
@@ -567,7 +576,20 @@ impl fmt::Display for Session {
             f,
             "dropped      {} by the server, {} by the recorder",
             self.dropped_server, self.dropped_recorder
-        )
+        )?;
+        if self.markers.is_empty() {
+            return write!(f, "\nmarkers      none");
+        }
+        write!(f, "\nmarkers      {}", self.markers.len())?;
+        for (t_us, note) in &self.markers {
+            write!(
+                f,
+                "\n  {}  {}",
+                crate::ui::fmt::tenths(*t_us),
+                crate::ui::text::marker_note(note)
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -780,6 +802,50 @@ mod tests {
         let shown = s.to_string();
         assert!(
             shown.contains("connections  1") && shown.contains("nonblocking"),
+            "{shown}"
+        );
+        assert!(s.markers.is_empty());
+        assert!(shown.ends_with("\nmarkers      none"), "{shown}");
+    }
+
+    #[test]
+    fn markers_are_recorded_in_order_read_back_and_listed_by_the_summary() {
+        let marker = |t_us, note: &str| Event {
+            t_us,
+            kind: EventKind::Marker { note: note.into() },
+        };
+        let listening: Event = serde_json::from_str(
+            r#"{"t_us":500000,"kind":"listening","addr":"127.0.0.1:1","model":"nonblocking","backlog":5,"faithful":false,"cpu_split":true}"#,
+        )
+        .unwrap();
+        let events = vec![
+            listening,
+            closed(600_000),
+            marker(1_750_000, "the loop at 100% — \"看这里\""),
+            closed(1_800_000),
+            marker(63_000_000, ""),
+        ];
+        let (text, _) = recorded(100, vec![events.clone()], |r| r.finish(64_000_000).ok());
+        assert!(
+            text.contains(r#"{"t_us":63000000,"kind":"marker","note":""}"#),
+            "{text}"
+        );
+        let back = read(text.as_bytes()).unwrap();
+        assert_eq!(back.events, events, "in order, as written");
+        let s = summarize(&back);
+        assert_eq!(
+            s.markers,
+            [
+                (1_250_000, "the loop at 100% — \"看这里\"".to_string()),
+                (62_500_000, String::new())
+            ],
+            "timed from the first event"
+        );
+        let shown = s.to_string();
+        assert!(
+            shown.ends_with(
+                "\nmarkers      2\n  00:01.2  \"the loop at 100% — \"看这里\"\"\n  01:02.5  (no note)"
+            ),
             "{shown}"
         );
     }

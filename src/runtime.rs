@@ -12,9 +12,9 @@ use crossterm::event::KeyEvent;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 
-use crate::app::{Action, Dashboard, Notice, ReplayCant, action_for_key};
+use crate::app::{Action, Dashboard, Notice, ReplayCant, action_for_key, note_edit_for_key};
 use crate::client::builtin::{BuiltinClients, ClientCmd};
-use crate::event::{ClientRole, Event};
+use crate::event::{ClientRole, Event, EventKind};
 use crate::probe::channel::{DRAIN_EVERY, Flow};
 use crate::record::Tap;
 use crate::source::{Command, Source};
@@ -120,6 +120,11 @@ where
         select! {
             recv(inputs) -> input => {
                 let action = match input {
+                    // The marker's note is being typed: every key goes into it.
+                    Ok(Input::Key(key)) if dashboard.view.note().is_some() => {
+                        type_note(key, dashboard, session);
+                        None
+                    }
                     Ok(Input::Key(key)) => action_for_key(key, dashboard.overlay_open()),
                     Ok(Input::Action(action)) => Some(action),
                     Ok(Input::Resize) => {
@@ -135,10 +140,7 @@ where
                         None
                     }
                     Ok(Input::Event(event)) => {
-                        dashboard.apply(&event);
-                        if let Some(tap) = session.record {
-                            tap.forward(vec![event]);
-                        }
+                        outside(event, dashboard, session);
                         None
                     }
                     // No input source left (a test's script ended): events
@@ -202,6 +204,10 @@ pub fn perform(action: Action, dashboard: &mut Dashboard, session: Session) -> O
             }
             return None;
         }
+        Action::Marker if replaying => {
+            dashboard.notify(Notice::Replay(ReplayCant::Markers));
+            return None;
+        }
         Action::ToggleDemo => {
             let Some(clients) = session.clients else {
                 dashboard.notify(Notice::NoClientsHere);
@@ -229,6 +235,31 @@ pub fn perform(action: Action, dashboard: &mut Dashboard, session: Session) -> O
     }
     dashboard.handle(action);
     None
+}
+
+/// An event from outside the server (a built-in client's note, the
+/// viewer's marker): the dashboard learns it, and the recording has it in
+/// the order the dashboard learnt it, among the server's events.
+fn outside(event: Event, dashboard: &mut Dashboard, session: Session) {
+    dashboard.apply(&event);
+    if let Some(tap) = session.record {
+        tap.forward(vec![event]);
+    }
+}
+
+/// A key while the marker's note is typed (`M`): Enter drops the marker,
+/// at the source's clock; without `--record` it is in the log only, and
+/// the footer says so.
+fn type_note(key: KeyEvent, dashboard: &mut Dashboard, session: Session) {
+    let Some(note) = note_edit_for_key(key).and_then(|edit| dashboard.view.edit_note(edit)) else {
+        return;
+    };
+    let kind = EventKind::Marker { note };
+    let t_us = session.source.now_us();
+    outside(Event { t_us, kind }, dashboard, session);
+    if session.record.is_none() {
+        dashboard.notify(Notice::MarkerNotRecorded);
+    }
 }
 
 /// Tells the built-in clients; or why nothing would happen.

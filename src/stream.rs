@@ -353,6 +353,24 @@ mod tests {
         }
     }
 
+    /// The viewer's markers are not hot: serde writes them, and they read
+    /// back whatever the note holds.
+    #[test]
+    fn a_marker_is_written_as_serde_writes_it_and_reads_back() {
+        for note in ["", "here", "看这里 \"quoted\" \\ \u{1b}[2J\n🙂"] {
+            let event = Event {
+                t_us: 7,
+                kind: EventKind::Marker { note: note.into() },
+            };
+            let mut ours = Vec::new();
+            write_line(&mut ours, &event).unwrap();
+            let line = String::from_utf8(ours).unwrap();
+            assert_eq!(line, serde_json::to_string(&event).unwrap() + "\n");
+            assert_eq!(line.lines().count(), 1, "{line}");
+            assert_eq!(serde_json::from_str::<Event>(&line).unwrap(), event);
+        }
+    }
+
     #[test]
     fn writes_every_event_as_a_line_in_order_and_ends_with_the_channel() {
         let (tx, rx) = channel::channel();

@@ -724,3 +724,40 @@ fn replay_on_screen_without_a_terminal_is_refused_with_exit_2() {
     );
     assert!(out.stdout.is_empty(), "it drew");
 }
+
+#[test]
+fn replay_summary_lists_the_markers_with_their_times_and_notes() {
+    let header = format!(
+        r#"{{"ioscope_recording":1,"version":"{}","platform":{{"os":"linux","cpu_split":true}},"started":0}}"#,
+        env!("CARGO_PKG_VERSION")
+    );
+    let lines = [
+        header.as_str(),
+        r#"{"t_us":200000,"kind":"listening","addr":"127.0.0.1:1","model":"nonblocking","backlog":5,"faithful":false,"cpu_split":true}"#,
+        r#"{"t_us":300000,"kind":"accept","conn":1,"peer":"127.0.0.1:9"}"#,
+        r#"{"t_us":1450000,"kind":"marker","note":"the loop at 100% — 看这里"}"#,
+        r#"{"t_us":2000000,"kind":"closed","conn":1}"#,
+        r#"{"t_us":75200000,"kind":"marker","note":""}"#,
+        r#"{"ioscope_summary":{"events":5,"dropped":0,"duration_us":76000000}}"#,
+    ];
+    let file = scratch("markers.jsonl");
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let out = ioscope()
+        .args(["replay", "--summary"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.ends_with(
+            "markers      2\n  00:01.2  \"the loop at 100% — 看这里\"\n  01:15.0  (no note)\n"
+        ),
+        "{text}"
+    );
+}

@@ -2286,3 +2286,250 @@ fn speed_keys_in_a_live_session_say_they_are_a_replays() {
     runtime::perform(press('['), &mut d, rig.session());
     assert_eq!(d.notice(), Some(&Notice::SpeedNeedsReplay));
 }
+
+/// Types `text` into the marker's note, as keys.
+fn type_keys(input: &crossbeam_channel::Sender<Input>, text: &str) {
+    for c in text.chars() {
+        input
+            .send(Input::Key(KeyEvent::new(
+                KeyCode::Char(c),
+                KeyModifiers::NONE,
+            )))
+            .unwrap();
+    }
+}
+
+fn special(code: KeyCode) -> Input {
+    Input::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+#[test]
+fn snapshot_marker_note_input_80x24() {
+    let mut d = lecture_script(false);
+    d.handle(Action::Marker);
+    for c in "看这里: the loop at 100% of a core".chars() {
+        d.view.edit_note(ioscope::app::NoteEdit::Type(c));
+    }
+    let mut terminal = render(&d, 80, 24);
+    insta::assert_snapshot!(terminal.backend());
+    // The terminal's cursor stands after the text (an input method
+    // composes there): " " + 34 columns, inside the box's border at 2.
+    terminal
+        .backend_mut()
+        .assert_cursor_position((3 + 1 + 34, 21));
+}
+
+#[test]
+fn a_marker_is_a_lit_line_of_its_own_and_enter_explains_it() {
+    let mut d = lecture_script(false);
+    d.apply(&ev(
+        3_100_000,
+        EventKind::Marker {
+            note: "看这里 \u{1b}[2J".into(),
+        },
+    ));
+    let screen = text_of(&render(&d, 120, 36));
+    assert!(
+        screen.contains(r#"◆ marker    "看这里 \x1b[2J""#),
+        "escaped, never sent to the terminal: {screen}"
+    );
+    d.handle(Action::FocusPrev);
+    assert_eq!(d.view.focus, Panel::Log);
+    d.handle(Action::Explain);
+    let screen = lines(&render(&d, 120, 36)).join("\n");
+    assert!(screen.contains("Explain: ◆ marker"), "{screen}");
+    assert!(
+        screen.contains("The lecturer's marker, dropped with M"),
+        "{screen}"
+    );
+}
+
+/// The screen as text, a wide character once (not with the cell it
+/// covers).
+fn text_of(terminal: &Terminal<TestBackend>) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let buf = terminal.backend().buffer();
+    let mut text = String::new();
+    for y in 0..buf.area.height {
+        let mut x = 0;
+        while x < buf.area.width {
+            let symbol = buf[(x, y)].symbol();
+            text.push_str(symbol);
+            x += symbol.width().max(1) as u16;
+        }
+        text.push('\n');
+    }
+    text
+}
+
+/// The events of the recording at `path` so far (whole lines only: the
+/// recorder may be half-way through a write).
+fn recorded_so_far(path: &std::path::Path) -> Vec<Event> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.split_inclusive('\n')
+        .filter(|l| l.ends_with('\n'))
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+/// Waits until the recording at `path` holds an event `is`.
+fn wait_recorded(path: &std::path::Path, what: &str, is: impl Fn(&EventKind) -> bool) {
+    let deadline = Instant::now() + common::DEADLINE;
+    while !recorded_so_far(path).iter().any(|e| is(&e.kind)) {
+        assert!(Instant::now() < deadline, "{what}: not recorded");
+        std::thread::yield_now();
+    }
+}
+
+fn sent(text: &'static str) -> impl Fn(&EventKind) -> bool {
+    move |k| matches!(k, EventKind::Send { preview, .. } if preview == text)
+}
+
+/// `M`, a note typed on the spot (`q` and `M` are text meanwhile),
+/// Enter: the marker lands in the real recorder's file among the server's
+/// events, in the order it came, and `--summary` lists it.
+#[test]
+fn m_drops_a_marker_with_its_note_into_the_recording_in_order() {
+    use ioscope::record::{self, Header, Recorder};
+    let (host, events, epoch) = host(Model::Nonblocking);
+    let addr = host.addr();
+    let path = std::env::temp_dir().join(format!("ioscope-marker-{}.jsonl", std::process::id()));
+    let recorder = Recorder::create(&path, &Header::now()).unwrap();
+    let tap = recorder.tap();
+    let (input_tx, inputs) = crossbeam_channel::unbounded();
+    let ui = std::thread::spawn(move || {
+        let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        let mut d = Dashboard::new();
+        let source = Live::new(host, events, epoch);
+        let session = Session {
+            source: &source,
+            clients: None,
+            record: Some(&tap),
+        };
+        let exit = runtime::run(&mut terminal, &mut d, session, &inputs).unwrap();
+        (exit, d, terminal)
+    });
+    let mut before = std::net::TcpStream::connect(addr).unwrap();
+    common::round_trip(&mut before, b"before");
+    wait_recorded(&path, "the reply before", sent("BEFORE"));
+
+    input_tx.send(special(KeyCode::Char('M'))).unwrap();
+    type_keys(&input_tx, "看这里 q Mx");
+    input_tx.send(special(KeyCode::Backspace)).unwrap();
+    input_tx.send(special(KeyCode::Enter)).unwrap();
+    let note = "看这里 q M";
+    wait_recorded(
+        &path,
+        "the marker",
+        |k| matches!(k, EventKind::Marker { note: n } if n == note),
+    );
+
+    let mut after = std::net::TcpStream::connect(addr).unwrap();
+    common::round_trip(&mut after, b"after");
+    wait_recorded(&path, "the reply after", sent("AFTER"));
+    input_tx.send(special(KeyCode::Char('q'))).unwrap();
+    let (exit, d, terminal) = ui.join().unwrap();
+    assert_eq!(exit, Exit::Quit, "q typed into the note did not quit");
+    recorder.finish(epoch.elapsed().as_micros() as u64).unwrap();
+
+    // The dashboard: one marker, its own log line, no notice (recorded).
+    assert_eq!(d.markers.len(), 1);
+    assert_eq!(d.markers[0].1, note);
+    assert_eq!(d.notice(), None);
+    assert!(d.view.note().is_none());
+    let screen = format!("{:?}", terminal.backend().buffer());
+    assert!(screen.contains("◆ marker"), "{screen}");
+
+    // The file: the marker once, after the reply before it and before the
+    // one after it, on the same clock.
+    let recording = record::open(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let at = |is: &dyn Fn(&EventKind) -> bool| {
+        let found: Vec<usize> = (0..recording.events.len())
+            .filter(|&i| is(&recording.events[i].kind))
+            .collect();
+        assert_eq!(found.len(), 1, "{:#?}", recording.events);
+        found[0]
+    };
+    let marker = at(&|k| matches!(k, EventKind::Marker { .. }));
+    let (first, second) = (at(&sent("BEFORE")), at(&sent("AFTER")));
+    assert!(
+        first < marker && marker < second,
+        "{first} {marker} {second}"
+    );
+    let t = |i: usize| recording.events[i].t_us;
+    assert!(t(first) <= t(marker) && t(marker) <= t(second));
+    assert_eq!(
+        recording.events[marker].kind,
+        EventKind::Marker { note: note.into() }
+    );
+
+    // `replay FILE --summary` lists it, timed from the first event.
+    let listed = record::summarize(&recording).to_string();
+    let shown = ioscope::ui::fmt::tenths(t(marker) - recording.events[0].t_us);
+    assert!(
+        listed.contains(&format!("markers      1\n  {shown}  \"{note}\"")),
+        "{listed}"
+    );
+}
+
+#[test]
+fn without_record_a_marker_is_logged_and_the_footer_says_it_is_not_recorded() {
+    let (host, events, epoch) = host(Model::Nonblocking);
+    let (input_tx, inputs) = crossbeam_channel::unbounded();
+    input_tx.send(special(KeyCode::Char('M'))).unwrap();
+    type_keys(&input_tx, "q");
+    input_tx.send(special(KeyCode::Enter)).unwrap();
+    // Esc cancels a second one; then q is q again.
+    input_tx.send(special(KeyCode::Char('M'))).unwrap();
+    type_keys(&input_tx, "never");
+    input_tx.send(special(KeyCode::Esc)).unwrap();
+    input_tx.send(special(KeyCode::Char('q'))).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    let mut d = Dashboard::new();
+    let source = Live::new(host, events, epoch);
+    let session = Session {
+        source: &source,
+        clients: None,
+        record: None,
+    };
+    let exit = runtime::run(&mut terminal, &mut d, session, &inputs).unwrap();
+    assert_eq!(exit, Exit::Quit);
+    let markers: Vec<&str> = d.markers.iter().map(|(_, n)| n.as_str()).collect();
+    assert_eq!(markers, ["q"]);
+    assert!(
+        d.log
+            .entries()
+            .iter()
+            .any(|e| e.kind == EventKind::Marker { note: "q".into() })
+    );
+    assert_eq!(d.notice(), Some(&Notice::MarkerNotRecorded));
+    let buffer = terminal.backend().buffer();
+    let footer: String = (0..buffer.area.width)
+        .map(|x| buffer[(x, buffer.area.height - 1)].symbol())
+        .collect();
+    assert!(footer.contains("marker in the log only"), "{footer}");
+}
+
+#[test]
+fn m_in_a_replay_says_markers_are_dropped_live() {
+    use ioscope::replay::{ManualClock, Replay};
+    let source = Replay::with_clock(small_recording(), vec![], Box::new(ManualClock::new()));
+    let session = Session {
+        source: &source,
+        clients: None,
+        record: None,
+    };
+    let mut d = Dashboard::new();
+    runtime::perform(press('M'), &mut d, session);
+    assert!(d.view.note().is_none(), "no note input in a replay");
+    assert_eq!(
+        d.notice(),
+        Some(&Notice::Replay(ioscope::app::ReplayCant::Markers))
+    );
+    let footer = lines(&render(&d, 100, 30)).pop().unwrap();
+    assert!(
+        footer.contains("markers are dropped during a live run"),
+        "{footer}"
+    );
+}

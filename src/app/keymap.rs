@@ -3,6 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::view::NoteEdit;
 use crate::client::builtin::ClientCmd;
 use crate::source::Seek;
 
@@ -52,6 +53,9 @@ pub enum Action {
     Speed(bool),
     /// A replay: go somewhere else in the recording.
     Seek(Seek),
+    /// A live run: open the note input of a marker dropped into the
+    /// recording.
+    Marker,
 }
 
 /// One row of the help overlay: the keys (each with the action it gives,
@@ -198,6 +202,10 @@ pub const KEYS: &[Binding] = &[
         "switch to the next model (blocking → … → multiplex)",
     ),
     row(
+        &[("M", Action::Marker)],
+        "drop a marker into the recording, with a one-line note",
+    ),
+    row(
         &[("t", Action::ToggleCompare)],
         "table: compare the models that have run",
     ),
@@ -275,6 +283,7 @@ pub fn action_for_key(key: KeyEvent, overlay_open: bool) -> Option<Action> {
         KeyCode::Char('s') => Action::Client(ClientCmd::SendAll),
         KeyCode::Char('d') => Action::ToggleDemo,
         KeyCode::Char('m') => Action::NextModel,
+        KeyCode::Char('M') => Action::Marker,
         KeyCode::Char('w') => Action::Workers(true),
         KeyCode::Char('W') => Action::Workers(false),
         KeyCode::Char('n') => Action::StepCall,
@@ -308,6 +317,25 @@ pub fn action_for_key(key: KeyEvent, overlay_open: bool) -> Option<Action> {
         _ => return None,
     };
     Some(action)
+}
+
+/// What a key press does to the marker's note while it is typed (after
+/// `M`): every character is typed, `q` and `M` too — no other key means
+/// anything meanwhile. Enter drops the marker; Esc and Ctrl-C cancel it.
+pub fn note_edit_for_key(key: KeyEvent) -> Option<NoteEdit> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let chord = key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SUPER);
+    Some(match key.code {
+        KeyCode::Char('c') if ctrl => NoteEdit::Cancel,
+        _ if chord => return None,
+        KeyCode::Char(c) => NoteEdit::Type(c),
+        KeyCode::Backspace => NoteEdit::Backspace,
+        KeyCode::Enter => NoteEdit::Drop,
+        KeyCode::Esc => NoteEdit::Cancel,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -406,5 +434,35 @@ mod tests {
         );
         assert!(KEYS[0].what.contains("Esc closes"));
         assert_eq!(action_for_key(key(KeyCode::Char('z')), false), None);
+        // M (Shift-m) is not m.
+        assert_eq!(
+            action_for_key(key(KeyCode::Char('M')), false),
+            Some(Action::Marker)
+        );
+    }
+
+    /// While a marker's note is typed, keys are text: every character a
+    /// keyboard sends types itself, whatever it means otherwise.
+    #[test]
+    fn typing_a_note_every_character_is_text_and_only_enter_and_esc_act() {
+        for k in every_key() {
+            let edit = note_edit_for_key(k);
+            let chord = k.modifiers != KeyModifiers::NONE;
+            match k.code {
+                KeyCode::Char('c') if chord && k.modifiers == KeyModifiers::CONTROL => {
+                    assert_eq!(edit, Some(NoteEdit::Cancel));
+                }
+                _ if chord => assert_eq!(edit, None, "{k:?}"),
+                KeyCode::Char(c) => assert_eq!(edit, Some(NoteEdit::Type(c))),
+                KeyCode::Enter => assert_eq!(edit, Some(NoteEdit::Drop)),
+                KeyCode::Esc => assert_eq!(edit, Some(NoteEdit::Cancel)),
+                KeyCode::Backspace => assert_eq!(edit, Some(NoteEdit::Backspace)),
+                _ => assert_eq!(edit, None, "{k:?}"),
+            }
+        }
+        for c in ['看', 'é', 'Q'] {
+            let typed = KeyEvent::new(KeyCode::Char(c), KeyModifiers::SHIFT);
+            assert_eq!(note_edit_for_key(typed), Some(NoteEdit::Type(c)));
+        }
     }
 }

@@ -27,13 +27,13 @@ pub use code::{At, Code, CodeLine, Listing, Point, Returned, listing};
 pub use compare::{ModelRow, compare};
 pub use conns::{ConnRow, Connections, Departure, GONE_CAP, GoneCounts, GoneRow};
 pub use history::{Bar, Column, HISTORY_SECS, History};
-pub use keymap::{Action, KEYS, action_for_key};
+pub use keymap::{Action, KEYS, action_for_key, note_edit_for_key};
 pub use log::{LOG_CAP, Log};
 pub use meter::{Rates, Summary};
 pub use predict::{Answered, HELD_CAP, Outcome, Prediction, Question};
 pub use runs::{READY_CAP, ReadyItem, ReadySend, Run, Totals};
 pub use threads::{ThreadRow, ThreadState, Threads};
-pub use view::{NOTICE_US, Notice, Panel, ReplayCant, ViewState};
+pub use view::{NOTE_MAX, NOTICE_US, NoteEdit, Notice, Panel, ReplayCant, ViewState};
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -43,6 +43,9 @@ use crate::event::{Backoff, ConnId, Event, EventKind, Model};
 /// live on only in the comparison's rows. A minute of history holds at
 /// most 61 runs.
 pub const RUNS_CAP: usize = 64;
+
+/// Markers kept (`M`): beyond this the oldest go.
+pub const MARKERS_CAP: usize = 1_000;
 
 /// What `listening` said about the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,6 +167,10 @@ pub struct Dashboard {
     pub prediction: Prediction,
     /// The code panel's counts and the loop's last call (current run).
     pub code: Code,
+    /// The viewer's markers (`M`), oldest first: when (server clock) and
+    /// the note, cut to [`NOTE_MAX`] characters; the latest
+    /// [`MARKERS_CAP`].
+    pub markers: VecDeque<(u64, String)>,
     pub view: ViewState,
 }
 
@@ -446,6 +453,14 @@ impl Dashboard {
                 });
             }
             EventKind::KernelQueues { conns } => self.conns.kernel_queues(conns),
+            EventKind::Marker { note } => {
+                if self.markers.len() == MARKERS_CAP {
+                    self.markers.pop_front();
+                }
+                self.markers
+                    .push_back((t, note.chars().take(NOTE_MAX).collect()));
+                self.log(event);
+            }
         }
     }
 
@@ -1048,6 +1063,32 @@ mod tests {
         d.handle(Action::Explain);
         assert!(d.overlay_open());
         assert_eq!(d.run_at(25).map(|r| r.model), Some(Model::Nonblocking));
+    }
+
+    #[test]
+    fn markers_are_logged_and_kept_in_order_and_bounded() {
+        let mut d = Dashboard::new();
+        d.apply(&listening(0, Model::Nonblocking, false));
+        let marker = |t, note: &str| {
+            ev(
+                t,
+                EventKind::Marker {
+                    note: note.to_string(),
+                },
+            )
+        };
+        d.apply(&marker(10, "here"));
+        d.apply(&marker(20, ""));
+        assert_eq!(d.markers, [(10, "here".to_string()), (20, String::new())]);
+        assert_eq!(d.log.entries()[1], marker(10, "here"));
+        assert_eq!(d.log.len(), 3, "each marker is a line of its own");
+        d.apply(&marker(30, &"x".repeat(5 * NOTE_MAX)));
+        assert_eq!(d.markers[2].1.len(), NOTE_MAX);
+        for t in 0..MARKERS_CAP as u64 {
+            d.apply(&marker(100 + t, "again"));
+        }
+        assert_eq!(d.markers.len(), MARKERS_CAP);
+        assert_eq!(d.markers[0].0, 100, "the oldest went");
     }
 
     #[test]

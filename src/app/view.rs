@@ -1,13 +1,32 @@
-//! What only the viewer controls: overlays, focus, scrolling, and the
-//! one-line notices that fade. Nothing here comes from the server.
+//! What only the viewer controls: overlays, focus, scrolling, the
+//! one-line notices that fade, and the marker's note being typed. Nothing
+//! here comes from the server.
 
 use std::cell::Cell;
+
+use unicode_segmentation::UnicodeSegmentation;
 
 use super::keymap::Action;
 use crate::event::Model;
 
 /// How long a notice stays on screen.
 pub const NOTICE_US: u64 = 4_000_000;
+
+/// The longest marker note, in characters: one line, said on the spot.
+pub const NOTE_MAX: usize = 200;
+
+/// What a key does to the marker's note while it is typed (`M`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteEdit {
+    /// A character goes in at the end.
+    Type(char),
+    /// The last character (as the eye sees one: a grapheme) goes.
+    Backspace,
+    /// Enter: the marker is dropped, with the note.
+    Drop,
+    /// Esc: no marker.
+    Cancel,
+}
 
 /// A panel that takes focus and scrolls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -65,6 +84,8 @@ pub enum Notice {
     SeekNeedsReplay,
     /// No marker or note after (`true`) or before the replay's position.
     NoMark(bool),
+    /// `M` without `--record`: the marker is in the log only.
+    MarkerNotRecorded,
 }
 
 /// What a live server does and a replay cannot.
@@ -80,6 +101,8 @@ pub enum ReplayCant {
     Workers,
     /// `c` `i` `x` `X` `s` `d`
     Clients,
+    /// `M`: markers are dropped during a live run.
+    Markers,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -103,6 +126,9 @@ pub struct ViewState {
     selected: Option<usize>,
     /// The latest notice and when (server clock) it was given.
     notice: Option<(u64, Notice)>,
+    /// `M`: the marker's note being typed; every key goes into it until
+    /// Enter or Esc.
+    note: Option<String>,
     /// Rows each panel showed when it was last drawn: scrolling stops where
     /// the last page is full (drawing sets it through a shared reference).
     rows: Cell<[usize; 4]>,
@@ -179,6 +205,33 @@ impl ViewState {
         }
     }
 
+    /// The marker's note being typed, while its input is open.
+    pub fn note(&self) -> Option<&str> {
+        self.note.as_deref()
+    }
+
+    /// A key while the note input is open: the note as typed when Enter
+    /// drops the marker (the input closes), else `None`. Control
+    /// characters are not typed; the note stops at [`NOTE_MAX`]
+    /// characters.
+    pub fn edit_note(&mut self, edit: NoteEdit) -> Option<String> {
+        let note = self.note.as_mut()?;
+        match edit {
+            NoteEdit::Type(c) => {
+                if !c.is_control() && note.chars().count() < NOTE_MAX {
+                    note.push(c);
+                }
+            }
+            NoteEdit::Backspace => {
+                let last = note.grapheme_indices(true).next_back().map(|(at, _)| at);
+                note.truncate(last.unwrap_or(0));
+            }
+            NoteEdit::Drop => return self.note.take(),
+            NoteEdit::Cancel => self.note = None,
+        }
+        None
+    }
+
     pub fn notify(&mut self, now_us: u64, notice: Notice) {
         self.notice = Some((now_us, notice));
     }
@@ -252,6 +305,9 @@ impl ViewState {
                 self.explain = false;
             }
             Action::ToggleCode => self.code = !self.code,
+            Action::Marker => {
+                self.note.get_or_insert_with(String::new);
+            }
             Action::CloseOverlay => {
                 self.help = false;
                 self.compare = false;
@@ -597,6 +653,54 @@ mod tests {
         assert!(v.code, "Esc closes the overlay, not the panel");
         v.handle(Action::ToggleCode, LENS);
         assert!(!v.code);
+    }
+
+    #[test]
+    fn the_marker_note_takes_any_text_backspace_enter_and_esc() {
+        let mut v = ViewState::default();
+        assert_eq!(v.note(), None);
+        assert_eq!(v.edit_note(NoteEdit::Type('x')), None, "closed: no typing");
+        v.handle(Action::Marker, LENS);
+        assert_eq!(v.note(), Some(""));
+        for c in "q M 看这里".chars() {
+            assert_eq!(v.edit_note(NoteEdit::Type(c)), None);
+        }
+        assert_eq!(v.note(), Some("q M 看这里"));
+        v.edit_note(NoteEdit::Backspace);
+        assert_eq!(v.note(), Some("q M 看这"), "one character, not one byte");
+        // Control characters are not typed.
+        v.edit_note(NoteEdit::Type('\u{1b}'));
+        v.edit_note(NoteEdit::Type('\n'));
+        assert_eq!(v.note(), Some("q M 看这"));
+        // A grapheme of several code points goes whole.
+        v.edit_note(NoteEdit::Type('e'));
+        v.edit_note(NoteEdit::Type('\u{301}'));
+        v.edit_note(NoteEdit::Backspace);
+        assert_eq!(v.note(), Some("q M 看这"));
+        // M again leaves the note as it is.
+        v.handle(Action::Marker, LENS);
+        assert_eq!(v.note(), Some("q M 看这"));
+        assert_eq!(
+            v.edit_note(NoteEdit::Drop),
+            Some("q M 看这".to_string()),
+            "Enter drops it"
+        );
+        assert_eq!(v.note(), None, "... and closes the input");
+        // Esc: nothing dropped.
+        v.handle(Action::Marker, LENS);
+        v.edit_note(NoteEdit::Type('a'));
+        assert_eq!(v.edit_note(NoteEdit::Cancel), None);
+        assert_eq!(v.note(), None);
+        // An empty note is a marker too; backspace on nothing is nothing.
+        v.handle(Action::Marker, LENS);
+        v.edit_note(NoteEdit::Backspace);
+        assert_eq!(v.edit_note(NoteEdit::Drop), Some(String::new()));
+        // Bounded.
+        v.handle(Action::Marker, LENS);
+        for _ in 0..NOTE_MAX + 10 {
+            v.edit_note(NoteEdit::Type('长'));
+        }
+        assert_eq!(v.note().unwrap().chars().count(), NOTE_MAX);
     }
 
     #[test]

@@ -410,6 +410,13 @@ pub enum EventKind {
     /// client sent data meanwhile). The lecture's drawback 1: "not answered
     /// promptly".
     AcceptWait { conn: ConnId, waited_ms: u64 },
+    /// Not from the server: the viewer dropped a marker (`M`) during a
+    /// live run, with a one-line note (perhaps empty), to find this moment
+    /// again in the recording.
+    Marker {
+        #[serde(default)]
+        note: String,
+    },
 }
 
 fn is_false(b: &bool) -> bool {
@@ -451,6 +458,7 @@ impl EventKind {
             EventKind::Pace { .. } => "pace",
             EventKind::KernelQueues { .. } => "kernel_queues",
             EventKind::AcceptWait { .. } => "accept_wait",
+            EventKind::Marker { .. } => "marker",
         }
     }
 }
@@ -474,6 +482,29 @@ mod tests {
             r#"{"t_us":7,"kind":"accept","conn":1,"peer":"127.0.0.1:5000"}"#
         );
         assert_eq!(serde_json::from_str::<Event>(&line).unwrap(), e);
+    }
+
+    #[test]
+    fn a_marker_carries_its_note_and_an_empty_one_too() {
+        for note in ["", "the loop at 100% — 看这里 \"here\""] {
+            let e = Event {
+                t_us: 12,
+                kind: EventKind::Marker { note: note.into() },
+            };
+            let line = serde_json::to_string(&e).unwrap();
+            assert!(
+                line.starts_with(r#"{"t_us":12,"kind":"marker","note":""#),
+                "{line}"
+            );
+            assert_eq!(serde_json::from_str::<Event>(&line).unwrap(), e);
+        }
+        let bare: Event = serde_json::from_str(r#"{"t_us":1,"kind":"marker"}"#).unwrap();
+        assert_eq!(
+            bare.kind,
+            EventKind::Marker {
+                note: String::new()
+            }
+        );
     }
 
     #[test]

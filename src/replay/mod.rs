@@ -36,7 +36,7 @@ use std::time::Instant;
 use crossbeam_channel::Receiver;
 
 use crate::app::{Dashboard, Notice, ReplayCant};
-use crate::event::Event;
+use crate::event::{Event, EventKind};
 use crate::probe::channel::Flow;
 use crate::record::{self, Line, Recording, Tap};
 use crate::source::{Command, Seek, Source};
@@ -283,6 +283,24 @@ impl Player {
         let start = *self.start_us.get_or_insert(first.t_us);
         if self.events.is_empty() {
             self.anchor_at = start;
+        }
+        // The markers dropped with `M` while recording are marks too.
+        let markers: Vec<Mark> = events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Marker { note } => Some(Mark {
+                    at_us: e.t_us.saturating_sub(start),
+                    note: note.clone(),
+                    pause: false,
+                }),
+                _ => None,
+            })
+            .collect();
+        if !markers.is_empty() {
+            let mut marks = self.marks.to_vec();
+            marks.extend(markers);
+            marks.sort_by_key(|m| m.at_us);
+            self.marks = marks.into();
         }
         let last = events.iter().map(|e| e.t_us).max().unwrap_or(start);
         self.end_us = self.end_us.max(last).max(start);
@@ -864,7 +882,18 @@ mod tests {
             mark(5_000, "five", true),
             mark(8_000, "", false),
         ];
-        let mut p = Player::new(times(&[10_000, 12_000, 15_000, 19_000], 20_000), marks);
+        let mut rec = times(&[10_000, 12_000, 15_000, 19_000], 20_000);
+        // A marker dropped with M while recording, at 17 ms.
+        rec.events.insert(
+            3,
+            Event {
+                t_us: 17_000,
+                kind: EventKind::Marker {
+                    note: "from M".into(),
+                },
+            },
+        );
+        let mut p = Player::new(rec, marks);
         p.go(0);
         assert_eq!(p.r.info().reached, None);
         assert_eq!(
@@ -887,17 +916,24 @@ mod tests {
         p.go(3_500);
         let info = p.r.info();
         assert!(!info.paused);
-        assert_eq!(info.reached, Some(2));
+        assert_eq!(info.reached, Some(3));
         assert_eq!(info.note(), None, "an empty note takes the last one away");
-        // " goes back to the one before.
+        // " goes back to the one before: the marker from M, its note shown.
         p.command(Command::Seek(Seek::PrevMark)).unwrap();
         p.go(0);
         assert_eq!(p.r.info().at_us, 8_000);
         p.command(Command::Seek(Seek::PrevMark)).unwrap();
         p.go(0);
+        let info = p.r.info();
+        assert_eq!((info.at_us, info.reached), (7_000, Some(2)));
+        assert_eq!(info.note().map(|m| m.note.as_str()), Some("from M"));
+        p.command(Command::Seek(Seek::PrevMark)).unwrap();
+        p.go(0);
         assert_eq!(p.r.info().at_us, 5_000);
+        // Past the last mark, ' says there is none.
         assert_eq!(
             p.command(Command::Seek(Seek::NextMark))
+                .and(p.command(Command::Seek(Seek::NextMark)))
                 .and(p.command(Command::Seek(Seek::NextMark))),
             Err(Notice::NoMark(true))
         );

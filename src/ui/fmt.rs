@@ -76,6 +76,17 @@ pub fn clock(us: u64) -> String {
     }
 }
 
+/// Microseconds as minutes, seconds and tenths: "01:02.3".
+pub fn tenths(us: u64) -> String {
+    let tenths = us / 100_000;
+    format!(
+        "{:02}:{:02}.{}",
+        tenths / 600,
+        tenths / 10 % 60,
+        tenths % 10
+    )
+}
+
 /// Microseconds as a log timestamp: "01:02.345".
 pub fn stamp(us: u64) -> String {
     format!("{}.{:03}", clock(us), us / 1000 % 1000)

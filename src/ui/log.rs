@@ -61,10 +61,10 @@ pub fn line(e: &Event, started_us: u64, width: usize, waited_ms: Option<u64>) ->
     let stamp = fmt::stamp(e.t_us.saturating_sub(started_us));
     let room = width.saturating_sub(stamp.len() + 1 + KIND_COLS + 1);
     let (what, remark) = describe(&e.kind, room);
-    let what_style = if matches!(e.kind, EventKind::WouldBlock { .. }) {
-        style
-    } else {
-        theme::DATA
+    let what_style = match e.kind {
+        EventKind::WouldBlock { .. } => style,
+        EventKind::Marker { .. } => theme::MARKER_NOTE,
+        _ => theme::DATA,
     };
     let mut line = Fit::new().part(
         MUST,
@@ -284,6 +284,7 @@ fn describe(kind: &EventKind, room: usize) -> (String, Option<String>) {
         EventKind::KernelQueues { conns } => {
             format!("{} connections' kernel queues changed", conns.len())
         }
+        EventKind::Marker { note } => text::marker_note(note),
     };
     (plain, None)
 }

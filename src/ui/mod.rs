@@ -12,6 +12,7 @@ mod help;
 mod history;
 mod lists;
 mod log;
+mod note;
 mod predict;
 mod replay;
 pub mod text;
@@ -29,6 +30,9 @@ use crate::app::{Dashboard, Panel};
 /// Draws the whole dashboard into the frame.
 pub fn draw(frame: &mut Frame, dashboard: &Dashboard) {
     frame.render_widget(dashboard, frame.area());
+    if let Some(at) = note::cursor(dashboard, frame.area()) {
+        frame.set_cursor_position(at);
+    }
 }
 
 impl Widget for &Dashboard {
@@ -98,6 +102,8 @@ impl Widget for &Dashboard {
         } else if self.view.explain {
             explain::render(self, area, buf);
         }
+        // Typed into on top of everything.
+        note::render(self, area, buf);
     }
 }
 
@@ -152,6 +158,11 @@ fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     }
     if let Some(notice) = d.notice() {
         Line::styled(format!(" ⚠ {}", text::notice(notice)), theme::WARN).render(area, buf);
+        return;
+    }
+    if d.view.note().is_some() {
+        // The keys are the note's meanwhile: `q` is a q.
+        Line::styled(text::NOTE_FOOTER, theme::LABEL).render(area, buf);
         return;
     }
     let pause = if d.paused { "resume" } else { "pause" };

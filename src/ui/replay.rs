@@ -105,7 +105,7 @@ pub fn note_height(mark: &Mark, width: u16) -> u16 {
 pub fn note(mark: &Mark, area: Rect, buf: &mut Buffer) {
     let block = Block::bordered()
         .border_style(theme::PAUSED_TEXT)
-        .title(Span::styled(text::NOTE_TITLE, theme::PAUSED_TEXT));
+        .title(Span::styled(text::REPLAY_NOTE_TITLE, theme::PAUSED_TEXT));
     Paragraph::new(Line::styled(text::replay_note(mark), theme::VALUE))
         .wrap(Wrap { trim: true })
         .block(block)

@@ -134,6 +134,7 @@ pub fn kind_label(kind: &EventKind) -> &'static str {
     match kind {
         EventKind::Paused { paused: false, .. } => "resumed",
         EventKind::WouldBlockOn { .. } => "would_block",
+        EventKind::Marker { .. } => "◆ marker",
         other => other.name(),
     }
 }
@@ -398,6 +399,9 @@ pub fn notice(notice: &Notice) -> String {
         }
         Notice::NoMark(true) => "no marker or note after this point".into(),
         Notice::NoMark(false) => "no marker or note before this point".into(),
+        Notice::MarkerNotRecorded => {
+            "marker in the log only: nothing is recorded (serve --record FILE keeps them)".into()
+        }
     }
 }
 
@@ -417,29 +421,18 @@ pub fn replay_progress(r: &crate::replay::ReplayInfo) -> String {
     };
     format!(
         "▶ {} / {} · {}×{state}",
-        clock(r.at_us),
-        clock(r.duration_us),
+        fmt::tenths(r.at_us),
+        fmt::tenths(r.duration_us),
         r.speed
     )
 }
 
-/// `01:05.3`: minutes, seconds and tenths.
-pub fn clock(us: u64) -> String {
-    let tenths = us / 100_000;
-    format!(
-        "{:02}:{:02}.{}",
-        tenths / 600,
-        tenths / 10 % 60,
-        tenths % 10
-    )
-}
-
 /// The note panel's title.
-pub const NOTE_TITLE: &str = " note ";
+pub const REPLAY_NOTE_TITLE: &str = " note ";
 
 /// A note as its panel shows it: `01:05.3  text`.
 pub fn replay_note(mark: &crate::replay::Mark) -> String {
-    format!("{}  {}", clock(mark.at_us), mark.note)
+    format!("{}  {}", fmt::tenths(mark.at_us), mark.note)
 }
 
 /// Why a replay does not do what a live server does.
@@ -450,5 +443,41 @@ fn replay_cant(cant: ReplayCant) -> &'static str {
         ReplayCant::Backoff => "the loop backs off as it was recorded",
         ReplayCant::Workers => "the pool has the workers it was recorded with",
         ReplayCant::Clients => "its clients are the recorded ones (no built-in clients)",
+        ReplayCant::Markers => "markers are dropped during a live run (M, with --record)",
     }
+}
+
+/// A marker's note as the log, the explain panel and `--summary` show it:
+/// quoted, with any control character escaped (a recording's note may
+/// hold one; typed ones never do); `(no note)` for none.
+pub fn marker_note(note: &str) -> String {
+    if note.is_empty() {
+        return "(no note)".into();
+    }
+    let mut shown = String::with_capacity(note.len() + 2);
+    shown.push('"');
+    for c in note.chars() {
+        if c.is_control() {
+            let mut buf = [0u8; 4];
+            shown.push_str(&crate::event::escape_bytes(
+                c.encode_utf8(&mut buf).as_bytes(),
+                usize::MAX,
+            ));
+        } else {
+            shown.push(c);
+        }
+    }
+    shown.push('"');
+    shown
+}
+
+/// The marker's note input's title: what it is for, and how it ends.
+pub const NOTE_TITLE: &str = " ◆ marker note (Enter drops it, Esc cancels) ";
+
+/// The footer while the note is typed.
+pub const NOTE_FOOTER: &str = " typing a marker note: every key is text until Enter or Esc";
+
+/// How much of the note there is room for: `12/200`.
+pub fn note_count(chars: usize, max: usize) -> String {
+    format!(" {chars}/{max} ")
 }

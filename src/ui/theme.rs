@@ -52,9 +52,20 @@ pub const KERNEL_WAITING: Style = Style::new()
     .bg(Color::LightBlue)
     .add_modifier(Modifier::BOLD);
 
+/// The viewer's marker (`M`): lit, to be found again at a glance.
+pub const MARKER: Style = Style::new()
+    .fg(Color::Black)
+    .bg(Color::LightYellow)
+    .add_modifier(Modifier::BOLD);
+/// ... and its note.
+pub const MARKER_NOTE: Style = Style::new()
+    .fg(Color::LightYellow)
+    .add_modifier(Modifier::BOLD);
+
 /// The colour of an event's kind, in the log and the lists.
 pub fn kind(kind: &EventKind) -> Style {
     let fg = match kind {
+        EventKind::Marker { .. } => return MARKER,
         EventKind::Listening { .. }
         | EventKind::Paused { .. }
         | EventKind::Client { .. }

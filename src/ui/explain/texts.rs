@@ -767,6 +767,15 @@ pub fn explain(kind: &EventKind, about: About) -> Explanation {
                 .into(),
             format!("{WAITS} › accept and recv: waiting for data, then copying it"),
         ),
+        EventKind::Marker { note } => (
+            "M, pressed by the lecturer (no system call)".into(),
+            format!("a marker, {}", text::marker_note(note)),
+            "The lecturer's marker, dropped with M during the live run to find this moment \
+             again. It is in the recording (--record) in order with the server's events, and \
+             a replay jumps from marker to marker."
+                .into(),
+            format!("{BEYOND}: the lecturer's own marks"),
+        ),
     };
     Explanation {
         call,
@@ -1028,6 +1037,12 @@ mod tests {
                 conn: 4,
                 waited_ms: 12,
             },
+            EventKind::Marker {
+                note: "the loop at 100% · 看这里".into(),
+            },
+            EventKind::Marker {
+                note: String::new(),
+            },
         ]
     }
 
@@ -1036,7 +1051,7 @@ mod tests {
         let kinds = every_kind();
         // Every kind the vocabulary has is among them.
         let names: std::collections::BTreeSet<&str> = kinds.iter().map(EventKind::name).collect();
-        assert_eq!(names.len(), 27, "{names:?}");
+        assert_eq!(names.len(), 28, "{names:?}");
         let abouts = Model::ALL
             .map(|m| About {
                 model: Some(m),
