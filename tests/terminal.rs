@@ -578,3 +578,38 @@ fn sighup_still_ends_the_recording_with_its_summary() {
     wait_for_state(&pid, "gone after SIGHUP", |s| matches!(s, None | Some('Z')));
     assert_recorded_whole(&path);
 }
+
+#[test]
+fn replay_dash_follows_a_live_headless_server_through_a_pipe() {
+    let t = Tmux::new();
+    let bin = env!("CARGO_BIN_EXE_ioscope");
+    // The keys come from the terminal, the events from the pipe.
+    t.run_then_report(
+        &format!("{bin} serve --headless --addr 127.0.0.1:0 | {bin} replay -"),
+        "$?",
+    );
+    let screen = t.wait_for("the followed server", |s| {
+        addr_on(s).is_some() && s.contains("● live")
+    });
+    let addr = addr_on(&screen).unwrap();
+    let mut c = std::net::TcpStream::connect(&addr).unwrap();
+    use std::io::{Read, Write};
+    c.write_all(b"follow me\n").unwrap();
+    let mut reply = [0u8; 10];
+    c.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"FOLLOW ME\n");
+    t.wait_for("the client's message, live", |s| {
+        s.contains("FOLLOW ME") && s.contains("● live")
+    });
+    // Paused, the stream goes on being read; End is live again.
+    t.send(&["Space"]);
+    t.wait_for("the pause", |s| s.contains("‖ paused"));
+    drop(c);
+    t.send(&["End"]);
+    t.wait_for("live again, the close shown", |s| {
+        s.contains("● live") && s.contains("Disconnected 1")
+    });
+    t.send(&["q"]);
+    let screen = t.wait_for("the shell back", shell_back);
+    assert_restored(&t, &screen, "0");
+}

@@ -599,7 +599,9 @@ impl Source for Replay {
                 let Some(target) = p.target(seek, at) else {
                     return Err(Notice::NoMark(seek == Seek::NextMark));
                 };
+                // The end of a stream still coming: following it again.
                 p.live = p.streaming && seek == Seek::End;
+                p.playing |= p.live;
                 p.seek = Some(target);
                 p.anchor(target, wall);
             }
@@ -972,14 +974,19 @@ mod tests {
         r.feed(&mut d, None);
         assert_eq!(d.conns.counts.closed, 4);
         assert!(r.info().live);
-        // Back to the start and End: live again.
+        // Back to the start, paused, and End: live again.
         r.command(Command::Seek(Seek::Start)).unwrap();
+        r.command(Command::TogglePause).unwrap();
         r.feed(&mut d, None);
         assert_eq!(d.conns.counts.closed, 1);
+        assert!(r.info().paused);
         r.command(Command::Seek(Seek::End)).unwrap();
         r.feed(&mut d, None);
-        assert!(r.info().live);
+        assert!(r.info().live && !r.info().paused);
         assert_eq!(d.conns.counts.closed, 4);
+        tx.send(Incoming::Events(vec![closed(4_000)])).unwrap();
+        r.feed(&mut d, None);
+        assert_eq!(d.conns.counts.closed, 5);
         // The stream's end: no longer live, the end.
         tx.send(Incoming::End(Some("line 9: not an event".into())))
             .unwrap();
