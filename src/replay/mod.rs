@@ -253,6 +253,9 @@ struct Player {
     /// there, everything up to it is to be learnt.
     seek: Option<u64>,
     due: Option<u64>,
+    /// Where the viewer last put the replay (a seek, a pause): a note that
+    /// pauses there has had its pause.
+    held_at: Option<u64>,
     steps: usize,
 }
 
@@ -273,6 +276,7 @@ impl Player {
             stopped: None,
             seek: None,
             due: None,
+            held_at: None,
             steps: 0,
         }
     }
@@ -385,9 +389,10 @@ impl Player {
                 .iter()
                 .filter(|m| m.pause)
                 .map(|m| self.mark_at(m))
-                .find(|t| *t > cursor.pos_us && *t <= to);
+                .find(|t| *t >= cursor.pos_us && *t <= to && self.held_at != Some(*t));
             match pause {
                 Some(t) => {
+                    self.held_at = Some(t);
                     cursor.advance(&self.events, d, t, |_| {});
                     self.playing = false;
                     self.live = false;
@@ -579,6 +584,7 @@ impl Source for Replay {
                 p.playing = !p.playing;
                 // What the clock passed before the pause is learnt.
                 p.due = (!p.playing).then_some(at);
+                p.held_at = Some(at);
             }
             // One event either way: a replay has no loop to run to the top of.
             Command::Step | Command::StepCall => {
@@ -603,6 +609,7 @@ impl Source for Replay {
                 p.live = p.streaming && seek == Seek::End;
                 p.playing |= p.live;
                 p.seek = Some(target);
+                p.held_at = Some(target);
                 p.anchor(target, wall);
             }
             Command::Slower(_) => return Err(Notice::Replay(ReplayCant::SlowMotion)),
