@@ -761,3 +761,118 @@ fn replay_summary_lists_the_markers_with_their_times_and_notes() {
         "{text}"
     );
 }
+
+/// A small recording written the way `--record` writes one.
+fn small_recording_file(name: &str) -> std::path::PathBuf {
+    let path = scratch(name);
+    let header = format!(
+        r#"{{"ioscope_recording":1,"version":"{}","platform":{{"os":"linux","cpu_split":true}},"started":0}}"#,
+        env!("CARGO_PKG_VERSION")
+    );
+    let lines = [
+        header.as_str(),
+        r#"{"t_us":10,"kind":"listening","addr":"127.0.0.1:1","model":"nonblocking","backlog":5,"faithful":false,"verbatim":false,"cpu_split":true}"#,
+        r#"{"t_us":20,"kind":"accept","conn":1,"peer":"127.0.0.1:9"}"#,
+        r#"{"t_us":1000000,"kind":"recv","conn":1,"bytes":2,"spin":1,"preview":"hi"}"#,
+        r#"{"t_us":1000010,"kind":"send","conn":1,"bytes":2,"spin":1,"preview":"HI","pending":0}"#,
+        r#"{"t_us":1500000,"kind":"marker","note":"HI went out"}"#,
+        r#"{"t_us":2000000,"kind":"closed","conn":1}"#,
+        r#"{"ioscope_summary":{"events":6,"dropped":0,"duration_us":2500000}}"#,
+    ];
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+#[test]
+fn replay_cast_writes_an_asciicast_of_every_frame_without_a_terminal() {
+    let file = small_recording_file("cast-me.jsonl");
+    let notes = file.with_extension("notes");
+    std::fs::write(&notes, "0:01.0 pause the reply comes\n").unwrap();
+    let cast = file.with_extension("cast");
+    let out = ioscope()
+        .arg("replay")
+        .arg(&file)
+        .arg("--cast")
+        .arg(&cast)
+        .args(["--size", "100x30"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("frames written"), "{err}");
+    let text = std::fs::read_to_string(&cast).unwrap();
+    let mut lines = text.lines();
+    let header: serde_json::Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    assert_eq!(header["version"], 2);
+    assert_eq!(
+        (header["width"].as_u64(), header["height"].as_u64()),
+        (Some(100), Some(30))
+    );
+    let frames: Vec<(f64, String, String)> =
+        lines.map(|l| serde_json::from_str(l).unwrap()).collect();
+    // 2.5 s at 10 frames a second, and the note held 3 s.
+    let last = frames.last().unwrap().0;
+    assert!((5.4..6.0).contains(&last), "{last}");
+    let all: String = frames.iter().map(|f| f.2.as_str()).collect();
+    // The note beside the recording, and the marker dropped with M.
+    assert!(
+        all.contains("the reply comes"),
+        "the note is not in the cast"
+    );
+    assert!(all.contains("HI went out"), "the marker is not in the cast");
+    std::fs::remove_file(&notes).unwrap();
+}
+
+#[test]
+fn replay_refuses_a_bad_notes_file_or_size_with_exit_2() {
+    let file = small_recording_file("notes-bad.jsonl");
+    let notes = scratch("bad.notes");
+    std::fs::write(&notes, "0:01 fine\nno time here\n").unwrap();
+    let out = ioscope()
+        .arg("replay")
+        .arg(&file)
+        .arg("--notes")
+        .arg(&notes)
+        .arg("--summary")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("bad.notes line 2: \"no\" is not a time"),
+        "{err}"
+    );
+    for size in ["10x5", "120", "axb"] {
+        let out = ioscope()
+            .arg("replay")
+            .arg(&file)
+            .args(["--cast", "/dev/null", "--size", size])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{size}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(size),
+            "{size}"
+        );
+    }
+}
+
+#[test]
+fn replay_dash_summary_reads_the_recording_from_stdin() {
+    let file = small_recording_file("stdin.jsonl");
+    let out = ioscope()
+        .args(["replay", "-", "--summary"])
+        .stdin(std::fs::File::open(&file).unwrap())
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(shown.contains("duration     2.5 s"), "{shown}");
+    assert!(shown.contains("HI went out"), "{shown}");
+}
