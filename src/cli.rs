@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use std::time::Duration;
 
 use crate::client::swarm::{Scene, SwarmConfig};
+use crate::i18n::Lang;
 use crate::server::{DEFAULT_BACKLOG, DEFAULT_MAX_CONNS, DEFAULT_WORKERS, Model};
 
 #[derive(Debug, Parser)]
@@ -54,9 +55,20 @@ pub struct ReplayArgs {
     /// play` and the asciinema web player), as fast as it draws, and exit.
     #[arg(long, value_name = "OUT.cast")]
     pub cast: Option<PathBuf>,
+    /// The screen's language: en or zh (default: the locale's).
+    #[arg(long, value_parser = parse_lang)]
+    pub lang: Option<Lang>,
     /// The cast's screen, COLUMNSxROWS (40x12 to 400x200).
     #[arg(long, default_value = "120x36", value_parser = parse_size, requires = "cast")]
     pub size: (u16, u16),
+}
+
+/// `en` or `zh`.
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::SPOKEN
+        .into_iter()
+        .find(|l| l.code() == s.to_ascii_lowercase())
+        .ok_or_else(|| format!("\"{s}\" is not a language here: en or zh"))
 }
 
 /// `120x36`: columns and rows of a cast's screen.
@@ -131,6 +143,11 @@ impl SwarmArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
+    /// The screen's language: en or zh (default: the locale's, from
+    /// LC_ALL / LC_MESSAGES / LANG; `L` switches live).
+    #[arg(long, value_parser = parse_lang)]
+    pub lang: Option<Lang>,
+
     /// Where to listen, HOST:PORT. Port 0 picks any free port (the dashboard
     /// shows the real one). Anything but loopback is shown with a warning.
     #[arg(long, default_value = "127.0.0.1:8080", value_parser = parse_addr)]

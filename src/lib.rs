@@ -10,6 +10,7 @@ pub mod cli;
 pub mod client;
 pub mod control;
 pub mod event;
+pub mod i18n;
 pub mod probe;
 pub mod record;
 pub mod replay;

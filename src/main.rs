@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use ioscope::cli::{Cli, Command, ReplayArgs, ServeArgs};
 use ioscope::client::{interactive, swarm};
+use ioscope::i18n::Lang;
 use ioscope::record;
 use ioscope::replay::cast::Cast;
 use ioscope::replay::notes;
@@ -67,10 +68,11 @@ fn replay(args: &ReplayArgs) -> ExitCode {
         Err(e) => return bad(e.to_string()),
     };
     if !args.summary && args.cast.is_none() {
+        let lang = args.lang.unwrap_or_else(Lang::from_env);
         let shown = if stdin {
-            serve::follow(marks).map(|()| None)
+            serve::follow(marks, lang).map(|()| None)
         } else {
-            serve::replay(&args.file, marks)
+            serve::replay(&args.file, marks, lang)
         };
         return match shown {
             Ok(None) => ExitCode::SUCCESS,
@@ -92,7 +94,10 @@ fn replay(args: &ReplayArgs) -> ExitCode {
     };
     let cut = recording.cut.clone();
     let done = match &args.cast {
-        Some(out) => cast(recording, marks, args.size, out, &file.to_string()),
+        Some(out) => {
+            let lang = args.lang.unwrap_or_else(Lang::from_env);
+            cast(recording, marks, (args.size, lang), out, &file.to_string())
+        }
         None => {
             let summary = record::summarize(&recording);
             match writeln!(std::io::stdout(), "{summary}") {
@@ -116,13 +121,15 @@ fn replay(args: &ReplayArgs) -> ExitCode {
 fn cast(
     recording: record::Recording,
     marks: Vec<notes::Mark>,
-    (width, height): (u16, u16),
+    ((width, height), lang): ((u16, u16), Lang),
     out: &std::path::Path,
     title: &str,
 ) -> Result<(), String> {
     let failed = |e: std::io::Error| format!("cannot write the cast to {}: {e}", out.display());
     let file = std::fs::File::create(out).map_err(failed)?;
-    let cast = Cast::new(recording, marks, width, height).map_err(failed)?;
+    let cast = Cast::new(recording, marks, width, height)
+        .map_err(failed)?
+        .speaking(lang);
     let frames = cast
         .write(
             &format!("ioscope replay {title}"),

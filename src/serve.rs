@@ -11,6 +11,7 @@ use crossbeam_channel::select;
 use crate::app::Dashboard;
 use crate::cli::ServeArgs;
 use crate::client::builtin::BuiltinClients;
+use crate::i18n::Lang;
 use crate::probe::{self, EventRx};
 use crate::record::{self, Cut, Header, Recorder, RecordingError};
 use crate::replay::{self, Mark, Replay, WallClock};
@@ -170,6 +171,7 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
         term::spawn_input(move |input| input_tx.send(key_input(input)).is_ok()).and_then(|()| {
             let mut dashboard = Dashboard::new();
             dashboard.demo = args.demo;
+            dashboard.view.lang = args.lang.unwrap_or_else(Lang::from_env);
             let tap = recorder.as_ref().map(Recorder::tap);
             let session = Session {
                 source: &source,
@@ -197,31 +199,31 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
 /// `serve` shows a live server (the same terminal handling on every way
 /// out), until `q` or a signal. Returns where a recording cut short
 /// stopped, to be said once the terminal is the shell's again.
-pub fn replay(path: &Path, marks: Vec<Mark>) -> Result<Option<Cut>, ServeError> {
+pub fn replay(path: &Path, marks: Vec<Mark>, lang: Lang) -> Result<Option<Cut>, ServeError> {
     refuse_without_a_terminal().map_err(|e| match e {
         ServeError::NoTerminal(which) => ServeError::ReplayNoTerminal(which),
         other => other,
     })?;
     let recording = record::open(path).map_err(|e| ServeError::Replay(path.to_path_buf(), e))?;
     let cut = recording.cut.clone();
-    on_screen(&Replay::start(recording, marks))?;
+    on_screen(&Replay::start(recording, marks), lang)?;
     Ok(cut)
 }
 
 /// `ioscope replay -`: follows the stream on stdin (a recording, or a
 /// `--headless` stream: `ssh lab 'ioscope serve --headless' | ioscope
 /// replay -`) on the dashboard; the keys come from the terminal.
-pub fn follow(marks: Vec<Mark>) -> Result<(), ServeError> {
+pub fn follow(marks: Vec<Mark>, lang: Lang) -> Result<(), ServeError> {
     if !io::stdout().is_terminal() {
         return Err(ServeError::ReplayNoTerminal("stdout"));
     }
     let incoming = replay::read_stream(io::stdin());
     let source = Replay::follow(incoming, marks, Box::new(WallClock::new()));
-    on_screen(&source)
+    on_screen(&source, lang)
 }
 
 /// A replay on the dashboard until `q` or a signal.
-fn on_screen(source: &Replay) -> Result<(), ServeError> {
+fn on_screen(source: &Replay, lang: Lang) -> Result<(), ServeError> {
     let (input_tx, inputs) = crossbeam_channel::unbounded();
     let signals = input_tx.clone();
     term::spawn_signals(true, move |signal| {
@@ -231,6 +233,7 @@ fn on_screen(source: &Replay) -> Result<(), ServeError> {
     let result =
         term::spawn_input(move |input| input_tx.send(key_input(input)).is_ok()).and_then(|()| {
             let mut dashboard = Dashboard::new();
+            dashboard.view.lang = lang;
             let session = Session {
                 source,
                 clients: None,

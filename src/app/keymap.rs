@@ -53,6 +53,8 @@ pub enum Action {
     Speed(bool),
     /// A replay: go somewhere else in the recording.
     Seek(Seek),
+    /// The screen's next language (English, Chinese).
+    NextLang,
     /// A live run: open the note input of a marker dropped into the
     /// recording.
     Marker,
@@ -213,6 +215,7 @@ pub const KEYS: &[Binding] = &[
         &[("v", Action::ToggleCode)],
         "the loop's code: where it is, how often each line runs",
     ),
+    row(&[("L", Action::NextLang)], "language: English / 中文"),
     row(
         &[
             ("?", Action::ToggleHelp),
@@ -298,6 +301,7 @@ pub fn action_for_key(key: KeyEvent, overlay_open: bool) -> Option<Action> {
         KeyCode::Char(c @ '1'..='4') => Action::Guess(c as usize - '1' as usize),
         KeyCode::Char('t') => Action::ToggleCompare,
         KeyCode::Char('v') => Action::ToggleCode,
+        KeyCode::Char('L') => Action::NextLang,
         KeyCode::Char('?') | KeyCode::Char('h') | KeyCode::F(1) => Action::ToggleHelp,
         KeyCode::Tab => Action::FocusNext,
         KeyCode::BackTab => Action::FocusPrev,

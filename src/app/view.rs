@@ -116,6 +116,8 @@ pub struct ViewState {
     pub explain: bool,
     /// The code panel (`v`): the model's loop, line by line.
     pub code: bool,
+    /// The language the screen speaks (`--lang`, `L`).
+    pub lang: crate::i18n::Lang,
     pub focus: Panel,
     /// Rows scrolled, per panel in [`Panel::ALL`] order. For the log, rows
     /// up from the newest (0 follows the tail).
@@ -305,6 +307,7 @@ impl ViewState {
                 self.explain = false;
             }
             Action::ToggleCode => self.code = !self.code,
+            Action::NextLang => self.lang = self.lang.next(),
             Action::Marker => {
                 self.note.get_or_insert_with(String::new);
             }

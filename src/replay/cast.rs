@@ -103,6 +103,12 @@ impl Cast {
         })
     }
 
+    /// The cast in `lang`.
+    pub fn speaking(mut self, lang: crate::i18n::Lang) -> Self {
+        self.dashboard.view.lang = lang;
+        self
+    }
+
     /// The dashboard as the last frame drew it.
     pub fn dashboard(&self) -> &Dashboard {
         &self.dashboard

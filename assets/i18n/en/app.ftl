@@ -1,0 +1,3 @@
+# The language itself.
+lang-name = English
+lang-switched = language: { $lang }
