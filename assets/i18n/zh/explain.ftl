@@ -67,11 +67,11 @@ explain-errno-epipe = EPIPE（Python 中为 BrokenPipeError）
 explain-errno-emfile = EMFILE（Python 中为 OSError：打开的文件太多）
 
 # 一句话说明一个模型。
-explain-model-blocking = 阻塞IO，单线程：accept 一个客户端，然后一直为它服务，直到它离开
-explain-model-threaded = 多线程：一个 accept 线程，每个客户端一个线程
-explain-model-pool = 线程池：一个 accept 线程，加上固定数量的工作线程，由队列分派客户端
-explain-model-nonblocking = 非阻塞IO，讲义的循环：轮流询问每个套接字，一遍又一遍
-explain-model-multiplex = IO多路复用：一个线程睡在 epoll 里，直到有套接字就绪
+explain-model-blocking = 阻塞IO，单线程，accept 一个客户端后一直为它服务，直到它离开
+explain-model-threaded = 多线程，一个 accept 线程，加上每个客户端一个线程
+explain-model-pool = 线程池，一个 accept 线程，加上固定数量的工作线程，由队列分派客户端
+explain-model-nonblocking = 非阻塞IO，讲义的循环，一遍又一遍地轮流询问每个套接字
+explain-model-multiplex = IO多路复用，一个线程睡在 epoll 里，直到有套接字就绪
 
 ## listening
 
@@ -116,7 +116,7 @@ explain-wouldblock-meaning-why =
     现在还没有，稍后再问：{ $why }。内核立即这样回答（Python 中抛出
     BlockingIOError），而不是让循环原地等待。
 explain-wouldblock-then-loop =
-    循环不在原地等待：它接着往下走，下一轮再问。一遍又一遍地问，大多是白问，
+    循环不会停下来等：它接着往下走，下一轮再问。一遍又一遍地问，大多是白问，
     正是这让一个 CPU 核一直忙着（缺点2）。
 explain-wouldblock-then-epoll =
     epoll 循环会一直读一个就绪的套接字，直到它这样回答：这时就知道套接字里的
@@ -127,10 +127,10 @@ explain-wouldblock-lecture = { -nonblocking } › 讲义代码：except Blocking
 explain-wouldblockon-call = 非阻塞的 { $call }()
 explain-wouldblockon-call-on = #{ $conn } 上非阻塞的 { $call }()
 explain-wouldblockon-recv =
-    客户端还没有发来新数据：数据还在路上（等待数据阶段），所以没有什么可以
+    客户端还没有发来新数据，数据还在路上（等待数据阶段），所以没有什么可以
     拷贝
 explain-wouldblockon-recv-on =
-    #{ $conn } 的客户端还没有发来新数据：数据还在路上（等待数据阶段），所以
+    #{ $conn } 的客户端还没有发来新数据，数据还在路上（等待数据阶段），所以
     没有什么可以拷贝
 explain-wouldblockon-send-on = #{ $conn } 的内核发送缓冲区已满
 explain-wouldblockon-meaning =
