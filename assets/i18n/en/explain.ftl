@@ -49,6 +49,9 @@ explain-zero-bytes = 0 bytes
 explain-cpu = { $cpu } of CPU ({ $sys } in the kernel)
 
 # The call as the listing writes it.
+explain-call-accept = accept()
+explain-call-recv-any = recv(1024)
+explain-call-send-any = send()
 explain-call-recv = recv(1024) on #{ $conn }
 explain-call-send = send() on #{ $conn }
 explain-call-queue = a wait for the next client on the work queue
@@ -70,6 +73,7 @@ explain-waited-queue = the accept thread had queued a client
 explain-errno-econnreset = ECONNRESET (ConnectionResetError in Python)
 explain-errno-epipe = EPIPE (BrokenPipeError in Python)
 explain-errno-emfile = EMFILE (OSError in Python: too many open files)
+explain-errno-other = { $error }
 
 # A model, in a few words.
 explain-model-blocking = blocking, one thread: accept, then serve that client until it leaves
@@ -111,6 +115,9 @@ explain-accept-lecture = { -waits } › accept; { $section }
 
 explain-wouldblock-call-none = non-blocking calls
 explain-wouldblock-call = non-blocking { $calls }
+# How many times a call would have blocked ($call: accept(), recv(), send()).
+explain-wouldblock-count = { $call } ×{ $count }
+explain-wouldblock-returned = WouldBlock (EAGAIN) ×{ $count }
 # Why each call would have blocked.
 explain-why-accept = no new client was waiting to be accepted
 explain-why-recv = no client had sent anything new
@@ -132,6 +139,7 @@ explain-wouldblock-lecture = { -nonblocking } › the listing: except BlockingIO
 
 # One call that would have blocked, shown by itself ($call: accept, recv,
 # send).
+explain-wouldblockon-returned = WouldBlock (EAGAIN)
 explain-wouldblockon-call = non-blocking { $call }()
 explain-wouldblockon-call-on = non-blocking { $call }() on #{ $conn }
 explain-wouldblockon-recv =
@@ -162,6 +170,8 @@ explain-acceptwait-lecture = { -nonblocking } › drawback 1: a new connection i
 ## pace
 
 explain-pace-call = the viewer's pace (- + b)
+# $speed: full speed or the slow motion, $backoff: what an idle spin does.
+explain-pace-returned = { $speed } · { $backoff }
 explain-pace-meaning =
     Slow motion waits before every system call so that the room can read
     each one; the calls themselves are real. The backoff is what the busy
@@ -173,6 +183,8 @@ explain-pace-lecture = { -nonblocking } › drawback 2
 
 ## spin
 
+# $unit: wakeups (multiplex) or recv calls (threads).
+explain-spin-count = { $spins } { $unit }
 explain-spin-threads =
     Each blocking recv came back once, with data or a close: nothing is asked
     in vain, and a parked thread uses no CPU while it waits.
@@ -440,6 +452,7 @@ explain-dequeued-meaning =
 
 ## wakeup
 
+explain-wakeup-call = epoll_wait() ×{ $count }
 explain-wakeup-returned = { $ready } ready sockets
 explain-wakeup-meaning =
     Multiplexing: the loop sleeps in the kernel until sockets are ready, and

@@ -44,6 +44,9 @@ explain-zero-bytes = 0 字节
 explain-cpu = CPU 时间 { $cpu }（其中内核态 { $sys }）
 
 # 讲义代码里的写法。
+explain-call-accept = accept()
+explain-call-recv-any = recv(1024)
+explain-call-send-any = send()
 explain-call-recv = #{ $conn } 上的 recv(1024)
 explain-call-send = #{ $conn } 上的 send()
 explain-call-queue = 在任务队列上等下一个客户端
@@ -65,6 +68,7 @@ explain-waited-queue = 有客户端被 accept 线程放进了队列
 explain-errno-econnreset = ECONNRESET（Python 中为 ConnectionResetError）
 explain-errno-epipe = EPIPE（Python 中为 BrokenPipeError）
 explain-errno-emfile = EMFILE（Python 中为 OSError：打开的文件太多）
+explain-errno-other = { $error }
 
 # 一句话说明一个模型。
 explain-model-blocking = 阻塞IO，单线程，accept 一个客户端后一直为它服务，直到它离开
@@ -105,6 +109,9 @@ explain-accept-lecture = { -waits } › accept；{ $section }
 
 explain-wouldblock-call-none = 非阻塞调用
 explain-wouldblock-call = 非阻塞的 { $calls }
+# 一个调用本会阻塞了几次（$call：accept()、recv()、send()）。
+explain-wouldblock-count = { $call } ×{ $count }
+explain-wouldblock-returned = WouldBlock (EAGAIN) ×{ $count }
 # 每个调用为什么本会阻塞。
 explain-why-accept = 没有新的客户端在等待 accept
 explain-why-recv = 没有客户端发来新数据
@@ -124,6 +131,7 @@ explain-wouldblock-then-epoll =
 explain-wouldblock-lecture = { -nonblocking } › 讲义代码：except BlockingIOError；缺点2
 
 # 单独显示的一个本会阻塞的调用（$call：accept、recv、send）。
+explain-wouldblockon-returned = WouldBlock (EAGAIN)
 explain-wouldblockon-call = 非阻塞的 { $call }()
 explain-wouldblockon-call-on = #{ $conn } 上非阻塞的 { $call }()
 explain-wouldblockon-recv =
@@ -153,6 +161,8 @@ explain-acceptwait-lecture = { -nonblocking } › 缺点1：新的连接得不�
 ## pace
 
 explain-pace-call = 观看者设置的节奏（- + b）
+# $speed：全速或慢动作，$backoff：空转一轮之后做什么。
+explain-pace-returned = { $speed } · { $backoff }
 explain-pace-meaning =
     慢动作在每次系统调用之前都停一下，让全场看清每一个调用；调用本身都是真实
     的。退避是忙循环在一轮什么也没等到之后的做法：继续空转（一个核 100%）、
@@ -162,6 +172,8 @@ explain-pace-lecture = { -nonblocking } › 缺点2
 
 ## spin
 
+# $unit：wakeups（多路复用）或 recv calls（多线程）。
+explain-spin-count = { $spins } { $unit }
 explain-spin-threads =
     每次阻塞的 recv 只返回一次，带回数据或者关闭：没有一次是白问，挂起的线程
     在等待时也不占 CPU。
@@ -192,11 +204,11 @@ explain-recv-threads =
     这个线程什么别的事也做不了。
 explain-recv-loop =
     数据早已到达：第1阶段「等待数据」是在内核里完成的，那时循环在做别的事。
-    recv 只做了第2阶段：把字节从内核的缓冲区拷贝到应用程序。回复
+    recv 只做了第2阶段「拷贝数据」：把字节从内核的缓冲区拷贝到应用程序。回复
     data.upper() 被放进就绪发送列表（ready_send_list）。
 explain-recv-epoll =
     数据早已到达：第1阶段「等待数据」是在内核里完成的，那时循环在做别的事
-    （epoll 报告了这个套接字就绪）。recv 只做了第2阶段：把字节从内核的缓冲区
+    （epoll 报告了这个套接字就绪）。recv 只做了第2阶段「拷贝数据」：把字节从内核的缓冲区
     拷贝到应用程序。回复 data.upper() 被放进就绪发送列表（ready_send_list）。
 explain-recv-lecture = { -waits } › recv：1、等待数据，2、拷贝数据；{ $section }
 
@@ -400,6 +412,7 @@ explain-dequeued-meaning =
 
 ## wakeup
 
+explain-wakeup-call = epoll_wait() ×{ $count }
 explain-wakeup-returned = { $ready } 个就绪的套接字
 explain-wakeup-meaning =
     IO多路复用：循环睡在内核里，直到有套接字就绪，内核再带着就绪套接字的列表

@@ -146,11 +146,11 @@ fn n_bytes(lang: Lang, n: usize) -> String {
 /// The call as the listing writes it.
 fn call(lang: Lang, call: Call, conn: Option<ConnId>) -> String {
     match (call, conn) {
-        (Call::Accept, _) => "accept()".into(),
+        (Call::Accept, _) => say!(lang, "explain-call-accept"),
         (Call::Recv, Some(conn)) => say!(lang, "explain-call-recv", conn = conn),
-        (Call::Recv, None) => "recv(1024)".into(),
+        (Call::Recv, None) => say!(lang, "explain-call-recv-any"),
         (Call::Send, Some(conn)) => say!(lang, "explain-call-send", conn = conn),
-        (Call::Send, None) => "send()".into(),
+        (Call::Send, None) => say!(lang, "explain-call-send-any"),
         (Call::Queue, _) => say!(lang, "explain-call-queue"),
     }
 }
@@ -189,7 +189,7 @@ fn errno(lang: Lang, error: &str) -> String {
         "ECONNRESET" => say!(lang, "explain-errno-econnreset"),
         "EPIPE" => say!(lang, "explain-errno-epipe"),
         "EMFILE" => say!(lang, "explain-errno-emfile"),
-        other => other.into(),
+        other => say!(lang, "explain-errno-other", error = other),
     }
 }
 
@@ -250,7 +250,7 @@ pub fn explain(kind: &EventKind, about: About, lang: Lang) -> Explanation {
             model_section(lang, Some(*model)),
         ),
         EventKind::Accept { conn, peer } => (
-            "accept()".into(),
+            say!(lang, "explain-call-accept"),
             say!(
                 lang,
                 "explain-accept-returned",
@@ -287,7 +287,12 @@ pub fn explain(kind: &EventKind, about: About, lang: Lang) -> Explanation {
                 ("send()", send, "explain-why-send"),
             ] {
                 if *n > 0 {
-                    calls.push(format!("{name} ×{}", fmt::thousands(*n)));
+                    calls.push(say!(
+                        lang,
+                        "explain-wouldblock-count",
+                        call = name,
+                        count = fmt::thousands(*n)
+                    ));
                     reasons.push(say!(lang, why));
                 }
             }
@@ -313,7 +318,11 @@ pub fn explain(kind: &EventKind, about: About, lang: Lang) -> Explanation {
             };
             (
                 calls,
-                format!("WouldBlock (EAGAIN) ×{}", fmt::thousands(total)),
+                say!(
+                    lang,
+                    "explain-wouldblock-returned",
+                    count = fmt::thousands(total)
+                ),
                 sentences(lang, &[&nothing_yet, &then]),
                 say!(lang, "explain-wouldblock-lecture"),
             )
@@ -340,7 +349,7 @@ pub fn explain(kind: &EventKind, about: About, lang: Lang) -> Explanation {
                     ),
                     None => say!(lang, "explain-wouldblockon-call", call = call.name()),
                 },
-                "WouldBlock (EAGAIN)".into(),
+                say!(lang, "explain-wouldblockon-returned"),
                 say!(lang, "explain-wouldblockon-meaning", why = why),
                 say!(lang, "explain-wouldblockon-lecture"),
             )
@@ -357,10 +366,11 @@ pub fn explain(kind: &EventKind, about: About, lang: Lang) -> Explanation {
             backoff_us,
         } => (
             say!(lang, "explain-pace-call"),
-            format!(
-                "{} · {}",
-                text::slow_motion(*call_delay_us),
-                text::backoff(*backoff, *backoff_us)
+            say!(
+                lang,
+                "explain-pace-returned",
+                speed = text::slow_motion(*call_delay_us),
+                backoff = text::backoff(*backoff, *backoff_us)
             ),
             say!(lang, "explain-pace-meaning"),
             say!(lang, "explain-pace-lecture"),
@@ -371,7 +381,12 @@ pub fn explain(kind: &EventKind, about: About, lang: Lang) -> Explanation {
             cpu_sys_us,
             ..
         } if model == Some(Model::Multiplex) || threads => (
-            format!("{} {}", fmt::thousands(*spins), text::loop_unit(model)),
+            say!(
+                lang,
+                "explain-spin-count",
+                spins = fmt::thousands(*spins),
+                unit = text::loop_unit(model)
+            ),
             cpu(lang, *cpu_user_us, *cpu_sys_us),
             if threads {
                 say!(lang, "explain-spin-threads")
@@ -594,7 +609,7 @@ pub fn explain(kind: &EventKind, about: About, lang: Lang) -> Explanation {
         EventKind::AcceptError { error, backoff_ms } => {
             let nofile = matches!(error.as_str(), "EMFILE" | "ENFILE");
             (
-                "accept()".into(),
+                say!(lang, "explain-call-accept"),
                 errno(lang, error),
                 if nofile {
                     say!(lang, "explain-accepterror-nofile", ms = *backoff_ms)
@@ -741,7 +756,11 @@ pub fn explain(kind: &EventKind, about: About, lang: Lang) -> Explanation {
             say!(lang, "explain-section-pool"),
         ),
         EventKind::Wakeup { wakeups, ready } => (
-            format!("epoll_wait() ×{}", fmt::thousands(*wakeups)),
+            say!(
+                lang,
+                "explain-wakeup-call",
+                count = fmt::thousands(*wakeups)
+            ),
             say!(
                 lang,
                 "explain-wakeup-returned",
@@ -1127,6 +1146,109 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// In the pseudo language every part is marked: every word of the
+    /// panel goes through a message.
+    #[test]
+    fn every_part_is_a_message() {
+        for kind in &every_kind() {
+            let e = explain(kind, About::default(), Lang::Pseudo);
+            // What these return is text::evicted, paused and role, which
+            // do not take the language yet.
+            let shared = matches!(
+                kind,
+                EventKind::Evicted { .. } | EventKind::Paused { .. } | EventKind::Thread { .. }
+            );
+            for text in [&e.call, &e.returned, &e.meaning, &e.lecture] {
+                if shared && text == &e.returned {
+                    continue;
+                }
+                assert!(text.starts_with('⟦') && text.ends_with('⟧'), "{e:?}");
+            }
+        }
+        let frame = labels(Lang::Pseudo)
+            .into_iter()
+            .chain([title(Lang::Pseudo, "recv"), closes(Lang::Pseudo)]);
+        for text in frame {
+            assert!(text.starts_with('⟦') && text.ends_with('⟧'), "{text}");
+        }
+    }
+
+    #[test]
+    fn messages_join_their_lines_as_each_language_writes() {
+        assert_eq!(one_line("a\nb".into()), "a b");
+        assert_eq!(one_line("汉\n字".into()), "汉字");
+        assert_eq!(one_line("调用\nrecv".into()), "调用 recv");
+        assert_eq!(one_line("recv\n返回".into()), "recv 返回");
+        assert_eq!(one_line("阶段，\nrecv".into()), "阶段，recv");
+        assert_eq!(one_line("EAGAIN\n（Python）".into()), "EAGAIN（Python）");
+        assert_eq!(sentences(Lang::En, &["A.", "", "B."]), "A. B.");
+        assert_eq!(sentences(Lang::Zh, &["甲。", "", "乙。"]), "甲。乙。");
+    }
+
+    #[test]
+    fn bytes_are_singular_or_plural_in_english() {
+        assert_eq!(n_bytes(Lang::En, 1), "1 byte");
+        assert_eq!(n_bytes(Lang::En, 0), "0 bytes");
+        assert_eq!(n_bytes(Lang::En, 1234), "1,234 bytes");
+        assert_eq!(n_bytes(Lang::Zh, 1), "1 字节");
+        assert_eq!(n_bytes(Lang::Zh, 1234), "1,234 字节");
+    }
+
+    /// The lecture's own Chinese terms, where the lecture has them.
+    #[test]
+    fn chinese_uses_the_lectures_terms() {
+        let about = About {
+            model: Some(Model::Nonblocking),
+            faithful: false,
+        };
+        let zh = |kind: EventKind| explain(&kind, about, Lang::Zh);
+        let recv = zh(EventKind::Recv {
+            conn: 1,
+            bytes: 6,
+            spin: 1,
+            preview: "hello\\n".into(),
+        });
+        assert!(recv.meaning.contains("等待数据") && recv.meaning.contains("拷贝数据"));
+        assert!(recv.meaning.contains("就绪发送列表（ready_send_list）"));
+        assert!(recv.lecture.starts_with("套接字服务端"));
+        let accept = zh(EventKind::Accept {
+            conn: 1,
+            peer: "127.0.0.1:50001".into(),
+        });
+        assert!(accept.meaning.contains("已连接列表（connected_list）"));
+        assert!(accept.lecture.ends_with("非阻塞IO模型 › 讲义代码"));
+        let wb = zh(EventKind::WouldBlock {
+            accept: 1,
+            recv: 2,
+            send: 0,
+        });
+        assert_eq!(wb.returned, "WouldBlock (EAGAIN) ×3");
+        assert!(wb.meaning.contains("BlockingIOError") && wb.meaning.contains("缺点2"));
+        let reset = zh(EventKind::Reset {
+            conn: 4,
+            call: Call::Recv,
+            error: "ECONNRESET".into(),
+            note: None,
+        });
+        assert!(reset.returned.starts_with("ECONNRESET"));
+        assert!(reset.meaning.contains("RST") && reset.meaning.contains("客户端"));
+        let threads = About {
+            model: Some(Model::Pool),
+            faithful: false,
+        };
+        let queued = explain(&EventKind::Queued { conn: 7 }, threads, Lang::Zh);
+        assert_eq!(queued.lecture, "阻塞IO模型 › 3. 线程池");
+        let wakeup = explain(
+            &EventKind::Wakeup {
+                wakeups: 1,
+                ready: 2,
+            },
+            about,
+            Lang::Zh,
+        );
+        assert!(wakeup.meaning.starts_with("IO多路复用"));
     }
 
     #[test]
