@@ -46,11 +46,11 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let values = [
         (&e.call, theme::VALUE),
         (&e.returned, theme::VALUE),
-        // A blank line before the meaning and before the lecture.
         (&e.meaning, theme::DATA),
         (&e.lecture, theme::DATA),
     ];
     for (n, (label, (value, style))) in labels.iter().zip(values).enumerate() {
+        // A blank line before the meaning and before the lecture.
         if n >= 2 {
             lines.push(Line::default());
         }

@@ -109,7 +109,7 @@ explain-accept-lecture = { -waits } › accept；{ $section }
 
 explain-wouldblock-call-none = 非阻塞调用
 explain-wouldblock-call = 非阻塞的 { $calls }
-# 一个调用本会阻塞了几次（$call：accept()、recv()、send()）。
+# 一个调用有几次本会阻塞（$call：accept()、recv()、send()）。
 explain-wouldblock-count = { $call } ×{ $count }
 explain-wouldblock-returned = WouldBlock (EAGAIN) ×{ $count }
 # 每个调用为什么本会阻塞。
