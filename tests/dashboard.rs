@@ -10,6 +10,7 @@ use ioscope::app::action_for_key;
 use ioscope::app::{Action, Dashboard, Notice, Panel};
 use ioscope::client::builtin::BuiltinClients;
 use ioscope::event::{Call, ClientRole, Event, EventKind, Role};
+use ioscope::i18n::Lang;
 use ioscope::probe::{EventRx, channel};
 use ioscope::runtime::{self, Exit, Input, Session};
 use ioscope::server::{Model, ServerConfig, ServerHost};
@@ -274,6 +275,107 @@ fn snapshot_explain_reset_80x24() {
     let mut d = lecture_script(false);
     explain_newest(&mut d, (80, 24), |k| matches!(k, EventKind::Reset { .. }));
     insta::assert_snapshot!(render(&d, 80, 24).backend());
+}
+
+/// The explain panel in Chinese (`L`), on the same lines as above.
+fn explain_newest_zh(size: (u16, u16), is: impl Fn(&EventKind) -> bool) -> Dashboard {
+    let mut d = lecture_script(false);
+    d.view.lang = Lang::Zh;
+    explain_newest(&mut d, size, is);
+    d
+}
+
+#[test]
+fn snapshot_explain_would_block_zh() {
+    let d = explain_newest_zh((120, 36), |k| matches!(k, EventKind::WouldBlock { .. }));
+    insta::assert_snapshot!(render(&d, 120, 36).backend());
+}
+
+#[test]
+fn snapshot_explain_closed_zh() {
+    let d = explain_newest_zh((120, 36), |k| matches!(k, EventKind::Closed { .. }));
+    insta::assert_snapshot!(render(&d, 120, 36).backend());
+}
+
+#[test]
+fn snapshot_explain_reset_zh_80x24() {
+    let d = explain_newest_zh((80, 24), |k| matches!(k, EventKind::Reset { .. }));
+    insta::assert_snapshot!(render(&d, 80, 24).backend());
+}
+
+/// A row of the screen as it is seen: a wide character's second cell is
+/// not a character of its own.
+fn seen(terminal: &Terminal<TestBackend>, y: u16, xs: std::ops::Range<u16>) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let buf = terminal.backend().buffer();
+    let mut row = String::new();
+    let mut skip = 0;
+    for x in xs {
+        let symbol = buf[(x, y)].symbol();
+        if skip == 0 {
+            row.push_str(symbol);
+        }
+        skip = symbol.width().max(skip).saturating_sub(1);
+    }
+    row
+}
+
+/// In Chinese, at the lecture's two screen sizes, every character of the
+/// explanation is in the panel (nothing cut at the right or the bottom),
+/// and every row of the panel ends at its right border.
+#[test]
+fn the_chinese_explain_panel_shows_every_word_at_80x24_and_120x36() {
+    use ioscope::ui::explain::{About, explain};
+    let about = About {
+        model: Some(Model::Nonblocking),
+        faithful: false,
+    };
+    let kinds: [fn(&EventKind) -> bool; 6] = [
+        |k| matches!(k, EventKind::WouldBlock { .. }),
+        |k| matches!(k, EventKind::Closed { .. }),
+        |k| matches!(k, EventKind::Reset { .. }),
+        |k| matches!(k, EventKind::Accept { .. }),
+        |k| matches!(k, EventKind::Recv { bytes: 6, .. }),
+        |k| matches!(k, EventKind::Send { pending: 1.., .. }),
+    ];
+    for (w, h) in [(80u16, 24u16), (120, 36)] {
+        for is in kinds {
+            let d = explain_newest_zh((w, h), is);
+            let event = d.selected_event().unwrap().clone();
+            let e = explain(&event.kind, about, Lang::Zh);
+            let screen = render(&d, w, h);
+            let text: Vec<String> = (0..h).map(|y| seen(&screen, y, 0..w)).collect();
+            // The panel's corners: its title's row, and the bottom.
+            let top = text.iter().position(|r| r.contains("┌ 解释：")).unwrap();
+            let width = w.min(76);
+            let left = (w - width) / 2;
+            let right = left + width - 1;
+            let buf = screen.backend().buffer();
+            assert_eq!(buf[(left, top as u16)].symbol(), "┌");
+            assert_eq!(buf[(right, top as u16)].symbol(), "┐");
+            let bottom = (top + 1..h as usize)
+                .find(|&y| buf[(left, y as u16)].symbol() == "└")
+                .unwrap();
+            let mut inside = String::new();
+            for y in top + 1..bottom {
+                assert_eq!(buf[(right, y as u16)].symbol(), "│", "{w}x{h} row {y}");
+                inside.push_str(&seen(&screen, y as u16, left + 1..right));
+            }
+            let bare = |t: &str| t.replace(' ', "");
+            let inside = bare(&inside);
+            for part in [&e.call, &e.returned, &e.meaning, &e.lecture] {
+                assert!(
+                    inside.contains(&bare(part)),
+                    "{w}x{h}: {part:?} not whole in the panel:\n{}",
+                    text.join("\n")
+                );
+            }
+            assert!(
+                inside.contains("调用") && inside.contains("讲义"),
+                "{inside}"
+            );
+        }
+    }
 }
 
 #[test]

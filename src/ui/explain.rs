@@ -1,6 +1,7 @@
 //! The explain overlay: what the selected log line's call was, what it
-//! returned, what that means and where the lecture says so. The words are
-//! all in `explain/texts.rs`.
+//! returned, what that means and where the lecture says so, in the
+//! viewer's language. Which words say what is in `explain/texts.rs`; the
+//! words themselves are in `assets/i18n/<lang>/explain.ftl`.
 
 mod texts;
 
@@ -10,7 +11,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Padding, Paragraph, Widget};
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::{log, text, theme};
 use crate::app::Dashboard;
@@ -30,31 +31,37 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let Some(event) = d.selected_event() else {
         return;
     };
-    let e = explain(&event.kind, about(d, event.t_us));
+    let lang = d.view.lang;
+    let e = explain(&event.kind, about(d, event.t_us), lang);
     let width = area.width.min(MAX_WIDTH);
     // Inside the borders and a column of padding each side.
     let inner = width.saturating_sub(4) as usize;
-    let labels = [texts::CALL, texts::RETURNED, texts::MEANING, texts::LECTURE];
+    let labels = texts::labels(lang);
     let label_cols = labels.iter().map(|l| l.width()).max().unwrap_or(0) + 2;
     let started = d.started_us.unwrap_or(0);
     let mut lines = vec![
         log::line(event, started, inner, d.accept_wait(event)),
         Line::default(),
     ];
-    for (label, value, style) in [
-        (texts::CALL, &e.call, theme::VALUE),
-        (texts::RETURNED, &e.returned, theme::VALUE),
-        (texts::MEANING, &e.meaning, theme::DATA),
-        (texts::LECTURE, &e.lecture, theme::DATA),
-    ] {
-        if label == texts::MEANING || label == texts::LECTURE {
+    let values = [
+        (&e.call, theme::VALUE),
+        (&e.returned, theme::VALUE),
+        (&e.meaning, theme::DATA),
+        (&e.lecture, theme::DATA),
+    ];
+    for (n, (label, (value, style))) in labels.iter().zip(values).enumerate() {
+        // A blank line before the meaning and before the lecture.
+        if n >= 2 {
             lines.push(Line::default());
         }
         let rows = wrap(value, inner.saturating_sub(label_cols));
         for (i, row) in rows.into_iter().enumerate() {
-            let head = if i == 0 { label } else { "" };
+            let head = if i == 0 { label.as_str() } else { "" };
+            // Padded by display width: a Chinese label is two columns a
+            // character (`format!`'s padding counts characters).
+            let pad = label_cols.saturating_sub(head.width());
             lines.push(Line::from(vec![
-                Span::styled(format!("{head:<label_cols$}"), theme::TITLE),
+                Span::styled(format!("{head}{}", " ".repeat(pad)), theme::TITLE),
                 Span::styled(row, style),
             ]));
         }
@@ -73,39 +80,70 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         .border_style(theme::BORDER_FOCUS)
         .padding(Padding::horizontal(1))
         .title(Line::styled(
-            format!(" {}: {} ", texts::TITLE, text::kind_label(&event.kind)),
+            format!(" {} ", texts::title(lang, text::kind_label(&event.kind))),
             theme::TITLE,
         ))
-        .title_bottom(Line::styled(format!(" {} ", texts::CLOSES), theme::LABEL));
+        .title_bottom(Line::styled(
+            format!(" {} ", texts::closes(lang)),
+            theme::LABEL,
+        ));
     Paragraph::new(lines).block(block).render(popup, buf);
 }
 
-/// `text` in rows of at most `cols` columns, broken between words (a word
-/// wider than a row is broken where the row ends).
+/// `text` in rows of at most `cols` columns (display columns: a Chinese
+/// character takes two), broken between words, or between two Chinese
+/// characters, never before `，。：）` nor after `（「` (a word wider than a
+/// row is broken where the row ends).
 fn wrap(text: &str, cols: usize) -> Vec<String> {
     let cols = cols.max(1);
     let mut rows = Vec::new();
     let mut row = String::new();
     for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let room = if row.is_empty() { 0 } else { 1 };
-        if !row.is_empty() && row.width() + room + word.width() > cols {
-            rows.push(std::mem::take(&mut row));
-        }
-        if !row.is_empty() {
-            row.push(' ');
-        }
-        for c in word.chars() {
-            let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-            if row.width() + w > cols {
+        for (j, piece) in pieces(word).into_iter().enumerate() {
+            // A space before a word; nothing inside one.
+            let room = if row.is_empty() || j > 0 { 0 } else { 1 };
+            if !row.is_empty() && row.width() + room + piece.width() > cols {
                 rows.push(std::mem::take(&mut row));
             }
-            row.push(c);
+            if !row.is_empty() && j == 0 {
+                row.push(' ');
+            }
+            for c in piece.chars() {
+                let w = UnicodeWidthChar::width(c).unwrap_or(0);
+                if !row.is_empty() && row.width() + w > cols {
+                    rows.push(std::mem::take(&mut row));
+                }
+                row.push(c);
+            }
         }
     }
     if !row.is_empty() || rows.is_empty() {
         rows.push(row);
     }
     rows
+}
+
+/// A word (no spaces) in the pieces a row may end between: all of it in
+/// English; in Chinese, a character at a time, punctuation kept with the
+/// character it belongs to.
+fn pieces(word: &str) -> Vec<&str> {
+    let wide = |c: char| UnicodeWidthChar::width(c) == Some(2);
+    // Chinese punctuation that closes (no row starts with it) and that
+    // opens (no row ends with it).
+    let closing = |c: char| "，。、：；！？）」』》】".contains(c);
+    let opening = |c: char| "（「『《【".contains(c);
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut prev: Option<char> = None;
+    for (i, c) in word.char_indices() {
+        if prev.is_some_and(|p| (wide(p) || wide(c)) && !closing(c) && !opening(p)) {
+            out.push(&word[start..i]);
+            start = i;
+        }
+        prev = Some(c);
+    }
+    out.push(&word[start..]);
+    out
 }
 
 #[cfg(test)]
@@ -122,6 +160,32 @@ mod tests {
         assert_eq!(wrap("", 4), [""]);
         for row in wrap("a — b ECONNRESET (ConnectionResetError in Python)", 10) {
             assert!(row.width() <= 10, "{row:?}");
+        }
+    }
+
+    #[test]
+    fn chinese_wraps_between_characters_by_display_width() {
+        // Two columns a character: four characters fill eight columns.
+        assert_eq!(
+            wrap("现在还没有，稍后再问", 8),
+            ["现在还没", "有，稍后", "再问"]
+        );
+        // No row starts with closing punctuation, none ends with opening:
+        // the character before goes down with it.
+        assert_eq!(wrap("一二三，四", 6), ["一二", "三，四"]);
+        assert_eq!(wrap("一二（三）", 6), ["一二", "（三）"]);
+        // Code in Chinese text stays whole, spaces around it are breaks.
+        assert_eq!(
+            wrap("内核立即返回 EAGAIN，而不是让循环等待", 16),
+            ["内核立即返回", "EAGAIN，而不是让", "循环等待"]
+        );
+        let text = "服务端也关闭了自己这一端，并把 #3 从已连接列表中删除；\
+                    照原样的讲义代码则会把 b'' 当作数据。";
+        for cols in 1..40 {
+            for row in wrap(text, cols) {
+                assert!(row.width() <= cols.max(2), "{cols}: {row:?}");
+                assert!(!row.starts_with(' ') && !row.ends_with(' '), "{row:?}");
+            }
         }
     }
 }
