@@ -57,6 +57,7 @@ fn lecture_script(faithful: bool) -> Dashboard {
             faithful,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         },
     ));
     let mut t = 0;
@@ -571,6 +572,7 @@ fn pool_script() -> Dashboard {
             faithful: false,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         },
     ));
     d.apply(&ev(
@@ -680,6 +682,7 @@ fn snapshot_blocking_parked_in_recv_with_a_listen_queue() {
             faithful: false,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         },
     ));
     d.apply(&blocking_server_thread(0));
@@ -755,6 +758,7 @@ fn snapshot_models_compared() {
             faithful: false,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         },
     ));
     assert!(
@@ -865,6 +869,7 @@ fn listening_of(t: u64, model: Model) -> Event {
             faithful: false,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         },
     )
 }
@@ -1080,6 +1085,7 @@ fn hostile_hall() -> Dashboard {
             faithful: true,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         },
     ));
     let mut t = 0;
@@ -1275,6 +1281,7 @@ fn guessing_script() -> Dashboard {
             faithful: false,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         },
     ));
     d.apply(&ev(
@@ -1344,6 +1351,7 @@ fn listening_faithful(t: u64, model: Model, faithful: bool) -> Event {
             faithful,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         },
     )
 }
@@ -1885,6 +1893,7 @@ fn overflow_script() -> Dashboard {
             faithful: false,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         },
     ));
     for (t, dropped, vm) in [(500_000, 3_767, 350 << 20), (1_000_000, 3_867, 700 << 20)] {
@@ -1924,6 +1933,7 @@ fn snapshot_verbatim_parked_in_recv() {
             faithful: true,
             verbatim: true,
             cpu_split: true,
+            reachable: vec![],
         },
     ));
     d.apply(&ev(
@@ -2173,6 +2183,7 @@ fn an_accept_line_says_how_long_it_waited_in_the_listen_queue() {
             faithful: false,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         },
     ));
     d.apply(&ev(

@@ -92,7 +92,7 @@ macro_rules! areas {
     };
 }
 
-areas!["app"];
+areas!["app", "look"];
 
 struct Bundles {
     en: FluentBundle<FluentResource>,
