@@ -40,7 +40,7 @@ pub fn finish(d: &Dashboard, area: Rect, buf: &mut Buffer) {
                 paint(palette, &mut buf[(x, y)]);
             }
             x += if view.ascii {
-                plain(buf, x, y, area.right())
+                plain(buf, x, y, area)
             } else {
                 1
             };
@@ -150,14 +150,20 @@ fn colour(palette: Palette, c: Color, bg: bool) -> Color {
 /// `--ascii`: the cell at (`x`, `y`) in plain ASCII, and the columns its
 /// character took (as many as it takes now: the layout does not move). A
 /// character with no ASCII look-alike (Chinese, a client's bytes) is a `?`
-/// in every column it took.
-fn plain(buf: &mut Buffer, x: u16, y: u16, right: u16) -> u16 {
+/// in every column it took. An arrow after a space takes the space:
+/// `recv → 0` is `recv-> 0` (`recv > 0` would say something else).
+fn plain(buf: &mut Buffer, x: u16, y: u16, area: Rect) -> u16 {
     let cell = &buf[(x, y)];
     let symbol = cell.symbol();
     if symbol.is_ascii() {
         return 1;
     }
-    let width = (symbol.width().max(1) as u16).min(right - x);
+    if symbol == "→" && x > area.left() && buf[(x - 1, y)].symbol() == " " {
+        buf[(x - 1, y)].set_symbol("-");
+    }
+    let cell = &buf[(x, y)];
+    let symbol = cell.symbol();
+    let width = (symbol.width().max(1) as u16).min(area.right() - x);
     let mut chars = symbol.chars();
     let alike = match (chars.next(), chars.next()) {
         (Some(c), None) => ascii_of(c),
@@ -220,7 +226,9 @@ pub fn ascii_of(c: char) -> Option<char> {
         '✓' | '✔' => 'v',
         '✗' | '✘' | '×' | '✕' => 'x',
         '⧗' | '⏳' | '⌛' | '…' | '⋯' | '≈' | '∼' | '〜' => '~',
-        '·' | '⋅' | '∶' => '.',
+        // A separator ("1 closed · 1 reset"), or nothing ran (History).
+        '·' | '⋅' => '-',
+        '∶' => ':',
         // Punctuation and signs.
         '—' | '–' | '‐' | '‑' | '‒' | '−' | '⁃' => '-',
         '“' | '”' | '„' | '″' => '"',
@@ -315,10 +323,13 @@ pub fn room_help(d: &Dashboard, width: usize) -> Vec<Line<'static>> {
         Span::raw(" "),
         Span::styled(command, theme::VALUE),
     ])];
-    let addrs = addresses(d, 0, width, |addrs| {
-        crate::t!(lang, "look-room-addrs", addrs = addrs).into_owned()
-    });
-    lines.extend(addrs.map(|a| Line::styled(a, theme::LABEL)));
+    // Several: which is which, to pick the room's network.
+    if s.reachable.len() > 1 {
+        let addrs = addresses(d, 0, width, |addrs| {
+            crate::t!(lang, "look-room-addrs", addrs = addrs).into_owned()
+        });
+        lines.extend(addrs.map(|a| Line::styled(a, theme::LABEL)));
+    }
     lines.push(Line::default());
     lines
 }
@@ -355,12 +366,17 @@ mod tests {
     #[test]
     fn a_wide_character_is_a_question_mark_in_each_of_its_columns() {
         let mut buf = Buffer::empty(Rect::new(0, 0, 8, 1));
-        buf.set_string(0, 0, "看a─é…", ratatui::style::Style::new().fg(Color::Red));
+        buf.set_string(
+            0,
+            0,
+            "看a─é… →",
+            ratatui::style::Style::new().fg(Color::Red),
+        );
         let mut d = Dashboard::new();
         d.view.ascii = true;
         finish(&d, buf.area, &mut buf);
         let row: String = (0..8).map(|x| buf[(x, 0)].symbol().to_string()).collect();
-        assert_eq!(row, "??a-?~  ");
+        assert_eq!(row, "??a-?~->");
         assert_eq!(
             buf[(1, 0)].fg,
             Color::Red,
