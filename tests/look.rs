@@ -775,3 +775,47 @@ fn listening_on_every_interface_shows_an_address_the_room_can_reach() {
     let mut client = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     common::round_trip(&mut client, b"from the back row\n");
 }
+
+/// `replay --cast` draws in the theme and the characters asked for.
+#[test]
+fn a_cast_takes_the_theme_and_ascii() {
+    let dir = std::env::temp_dir();
+    let file = dir.join(format!("ioscope-look-cast-{}.jsonl", std::process::id()));
+    let header = format!(
+        r#"{{"ioscope_recording":1,"version":"{}","platform":{{"os":"linux","cpu_split":true}},"started":0}}"#,
+        env!("CARGO_PKG_VERSION")
+    );
+    let lines = [
+        header.as_str(),
+        r#"{"t_us":10,"kind":"listening","addr":"127.0.0.1:1","model":"nonblocking","backlog":5,"faithful":false,"verbatim":false,"cpu_split":true}"#,
+        r#"{"t_us":20,"kind":"accept","conn":1,"peer":"127.0.0.1:9"}"#,
+        r#"{"t_us":300000,"kind":"closed","conn":1}"#,
+        r#"{"ioscope_summary":{"events":3,"dropped":0,"duration_us":500000}}"#,
+    ];
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let cast = |args: &[&str]| {
+        let out_file = file.with_extension(format!("{}.cast", args.join("")));
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ioscope"))
+            .arg("replay")
+            .arg(&file)
+            .arg("--cast")
+            .arg(&out_file)
+            .args(args)
+            .env_remove("NO_COLOR")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let text = std::fs::read_to_string(&out_file).unwrap();
+        std::fs::remove_file(&out_file).unwrap();
+        text
+    };
+    let plain = cast(&[]);
+    assert!(plain.contains('┌') && !plain.contains("48;5;231"));
+    let light = cast(&["--theme", "light", "--ascii"]);
+    assert!(light.contains("48;5;231"), "the light theme's white");
+    let frames: String = light.lines().skip(1).collect();
+    assert!(frames.is_ascii(), "--ascii in a cast");
+    assert!(frames.contains("Connected") && frames.contains("----"));
+    std::fs::remove_file(&file).unwrap();
+}

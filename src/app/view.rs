@@ -919,6 +919,59 @@ mod tests {
         assert_eq!(v.note().unwrap().chars().count(), NOTE_MAX);
     }
 
+    /// A click selects the line the viewer saw under the pointer, even
+    /// when lines came in after the frame was drawn.
+    #[test]
+    fn a_click_selects_the_line_drawn_there_though_the_log_grew() {
+        let mut v = ViewState::default();
+        let log = Rect::new(0, 10, 40, 5);
+        v.placed(Panel::Log, Rect::new(0, 9, 40, 7));
+        v.placed(Panel::Connected, Rect::new(0, 0, 40, 9));
+        // The frame drew lines 95..100 of 100: the top row is 4 up.
+        v.log_drawn(log, 4);
+        v.log_grew(101, 100);
+        v.mouse(Mouse::Click(Position::new(3, 11)), LENS);
+        assert_eq!(v.focus, Panel::Log);
+        assert!(v.explain);
+        assert_eq!(v.selected(), Some(4), "3 up then, 4 up now");
+        // The border: the focus only; elsewhere the explanation closes.
+        v.mouse(Mouse::Click(Position::new(0, 9)), LENS);
+        assert!(v.explain);
+        v.mouse(Mouse::Click(Position::new(3, 2)), LENS);
+        assert_eq!(v.focus, Panel::Connected);
+        assert!(!v.explain && v.selected().is_none());
+        // Below the oldest line drawn, or where nothing was drawn: nothing.
+        v.log_drawn(log, 1);
+        v.mouse(Mouse::Click(Position::new(3, 13)), LENS);
+        assert_eq!((v.focus, v.selected()), (Panel::Log, None));
+        v.mouse(Mouse::Click(Position::new(60, 30)), LENS);
+        assert_eq!(v.focus, Panel::Log);
+    }
+
+    #[test]
+    fn the_wheel_moves_the_page_and_a_selected_line_with_it() {
+        let mut v = log_focused(10);
+        v.placed(Panel::Log, Rect::new(0, 0, 40, 12));
+        v.placed(Panel::Connected, Rect::new(40, 0, 40, 12));
+        v.set_rows(Panel::Connected, 10);
+        let at = Position::new(1, 1);
+        v.mouse(Mouse::Wheel(at, true), LENS);
+        assert_eq!((v.scroll_of(Panel::Log), v.selected()), (WHEEL_ROWS, None));
+        v.handle(Action::ScrollUp(2), LENS);
+        assert_eq!(v.selected(), Some(4));
+        v.mouse(Mouse::Wheel(at, true), LENS);
+        assert_eq!(v.scroll_of(Panel::Log), 2 * WHEEL_ROWS);
+        assert_eq!(v.selected(), Some(4 + WHEEL_ROWS), "the same row on screen");
+        // Over another list: it scrolls, the focus stays.
+        v.mouse(Mouse::Wheel(Position::new(41, 1), false), LENS);
+        assert_eq!(v.scroll_of(Panel::Connected), WHEEL_ROWS);
+        assert_eq!(v.focus, Panel::Log);
+        for _ in 0..20 {
+            v.mouse(Mouse::Wheel(Position::new(41, 1), false), LENS);
+        }
+        assert_eq!(v.scroll_of(Panel::Connected), 20, "its last page full");
+    }
+
     #[test]
     fn a_notice_fades() {
         let mut v = ViewState::default();
