@@ -158,7 +158,9 @@ fn plain(buf: &mut Buffer, x: u16, y: u16, area: Rect) -> u16 {
     if symbol.is_ascii() {
         return 1;
     }
-    if symbol == "→" && x > area.left() && buf[(x - 1, y)].symbol() == " " {
+    // ... but not between two arrows (the keys `← →` are `< >`).
+    let after_arrow = x >= area.left() + 2 && buf[(x - 2, y)].symbol() == "<";
+    if symbol == "→" && x > area.left() && buf[(x - 1, y)].symbol() == " " && !after_arrow {
         buf[(x - 1, y)].set_symbol("-");
     }
     let cell = &buf[(x, y)];
@@ -377,6 +379,10 @@ mod tests {
         finish(&d, buf.area, &mut buf);
         let row: String = (0..8).map(|x| buf[(x, 0)].symbol().to_string()).collect();
         assert_eq!(row, "??a-?~->");
+        let mut keys = Buffer::empty(Rect::new(0, 0, 3, 1));
+        keys.set_string(0, 0, "← →", ratatui::style::Style::new());
+        finish(&d, keys.area, &mut keys);
+        assert_eq!(keys[(1, 0)].symbol(), " ", "the keys are < >");
         assert_eq!(
             buf[(1, 0)].fg,
             Color::Red,
