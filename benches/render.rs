@@ -29,6 +29,7 @@ fn busy_dashboard() -> Dashboard {
             faithful: false,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         },
     ));
     for conn in 1..=CONNS {

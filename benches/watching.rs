@@ -521,7 +521,7 @@ fn run_loop<P: Probe>(
 ) {
     // As a model's first thread does: the dashboard learns the model.
     let addr = listener.local_addr().expect("local address");
-    probe.listening(addr, model, BACKLOG, None);
+    probe.listening(addr, model, BACKLOG, None, &[]);
     probe.flush();
     let ids = Default::default();
     match model {

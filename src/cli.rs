@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use std::time::Duration;
 
+use crate::app::Theme;
 use crate::client::swarm::{Scene, SwarmConfig};
 use crate::i18n::Lang;
 use crate::server::{DEFAULT_BACKLOG, DEFAULT_MAX_CONNS, DEFAULT_WORKERS, Model};
@@ -58,6 +59,14 @@ pub struct ReplayArgs {
     /// The screen's language: en or zh (default: the locale's).
     #[arg(long, value_parser = parse_lang)]
     pub lang: Option<Lang>,
+    /// The screen's colours: dark, light (a white background, a washed-out
+    /// projector) or high-contrast (colour-blind safe); `T` switches live.
+    #[arg(long, value_enum, default_value = "dark")]
+    pub theme: Theme,
+    /// Plain ASCII on screen: no box drawing, block digits or braille, for
+    /// terminals and fonts that lack them (the layout stays the same).
+    #[arg(long)]
+    pub ascii: bool,
     /// The cast's screen, COLUMNSxROWS (40x12 to 400x200).
     #[arg(long, default_value = "120x36", value_parser = parse_size, requires = "cast")]
     pub size: (u16, u16),
@@ -148,8 +157,19 @@ pub struct ServeArgs {
     #[arg(long, value_parser = parse_lang)]
     pub lang: Option<Lang>,
 
+    /// The screen's colours: dark, light (a white background, a washed-out
+    /// projector) or high-contrast (colour-blind safe); `T` switches live.
+    #[arg(long, value_enum, default_value = "dark")]
+    pub theme: Theme,
+
+    /// Plain ASCII on screen: no box drawing, block digits or braille, for
+    /// terminals and fonts that lack them (the layout stays the same).
+    #[arg(long)]
+    pub ascii: bool,
+
     /// Where to listen, HOST:PORT. Port 0 picks any free port (the dashboard
-    /// shows the real one). Anything but loopback is shown with a warning.
+    /// shows the real one). Anything but loopback is shown with a warning,
+    /// and the addresses the room's laptops reach it at.
     #[arg(long, default_value = "127.0.0.1:8080", value_parser = parse_addr)]
     pub addr: SocketAddr,
 
@@ -376,6 +396,21 @@ mod tests {
         }
         assert!(parse_message_size("1x").unwrap_err().contains("64K"));
         assert!(parse_message_size("65M").unwrap_err().contains("64MiB"));
+    }
+
+    #[test]
+    fn theme_and_ascii_parse_on_serve_and_replay() {
+        let cli = Cli::try_parse_from(["ioscope"]).unwrap();
+        assert_eq!((cli.serve.theme, cli.serve.ascii), (Theme::Dark, false));
+        let cli = Cli::try_parse_from(["ioscope", "--theme", "high-contrast", "--ascii"]).unwrap();
+        assert_eq!(
+            (cli.serve.theme, cli.serve.ascii),
+            (Theme::HighContrast, true)
+        );
+        let cli =
+            Cli::try_parse_from(["ioscope", "replay", "x.jsonl", "--theme", "light"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Replay(a)) if a.theme == Theme::Light));
+        assert!(Cli::try_parse_from(["ioscope", "--theme", "pink"]).is_err());
     }
 
     #[test]

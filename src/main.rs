@@ -2,6 +2,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
+use ioscope::app::Look;
 use ioscope::cli::{Cli, Command, ReplayArgs, ServeArgs};
 use ioscope::client::{interactive, swarm};
 use ioscope::i18n::Lang;
@@ -67,12 +68,17 @@ fn replay(args: &ReplayArgs) -> ExitCode {
         Ok(marks) => marks.unwrap_or_default(),
         Err(e) => return bad(e.to_string()),
     };
+    let look = Look {
+        lang: args.lang.unwrap_or_else(Lang::from_env),
+        theme: args.theme,
+        ascii: args.ascii,
+        no_color: Look::no_color_in_env(),
+    };
     if !args.summary && args.cast.is_none() {
-        let lang = args.lang.unwrap_or_else(Lang::from_env);
         let shown = if stdin {
-            serve::follow(marks, lang).map(|()| None)
+            serve::follow(marks, look).map(|()| None)
         } else {
-            serve::replay(&args.file, marks, lang)
+            serve::replay(&args.file, marks, look)
         };
         return match shown {
             Ok(None) => ExitCode::SUCCESS,
@@ -94,10 +100,7 @@ fn replay(args: &ReplayArgs) -> ExitCode {
     };
     let cut = recording.cut.clone();
     let done = match &args.cast {
-        Some(out) => {
-            let lang = args.lang.unwrap_or_else(Lang::from_env);
-            cast(recording, marks, (args.size, lang), out, &file.to_string())
-        }
+        Some(out) => cast(recording, marks, (args.size, look), out, &file.to_string()),
         None => {
             let summary = record::summarize(&recording);
             match writeln!(std::io::stdout(), "{summary}") {
@@ -121,7 +124,7 @@ fn replay(args: &ReplayArgs) -> ExitCode {
 fn cast(
     recording: record::Recording,
     marks: Vec<notes::Mark>,
-    ((width, height), lang): ((u16, u16), Lang),
+    ((width, height), look): ((u16, u16), Look),
     out: &std::path::Path,
     title: &str,
 ) -> Result<(), String> {
@@ -129,7 +132,7 @@ fn cast(
     let file = std::fs::File::create(out).map_err(failed)?;
     let cast = Cast::new(recording, marks, width, height)
         .map_err(failed)?
-        .speaking(lang);
+        .looking(look);
     let frames = cast
         .write(
             &format!("ioscope replay {title}"),

@@ -1,4 +1,5 @@
-//! The dashboard's loop: one `select!` over input (keys, resizes, signals)
+//! The dashboard's loop: one `select!` over input (keys, the mouse,
+//! resizes, signals)
 //! and two clocks. Every [`DRAIN_EVERY`] it takes the events that are
 //! there — it never parks on the event channel, so a server thread handing
 //! events over never has to wake it — and every [`TICK`] it recomputes the
@@ -8,11 +9,13 @@ use std::io;
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, select};
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 
-use crate::app::{Action, Dashboard, Notice, ReplayCant, action_for_key, note_edit_for_key};
+use crate::app::{
+    Action, Dashboard, Notice, ReplayCant, action_for_key, mouse_for_event, note_edit_for_key,
+};
 use crate::client::builtin::{BuiltinClients, ClientCmd};
 use crate::event::{ClientRole, Event, EventKind};
 use crate::probe::channel::{DRAIN_EVERY, Flow};
@@ -56,6 +59,9 @@ where
 #[derive(Debug, Clone)]
 pub enum Input {
     Key(KeyEvent),
+    /// A click or the wheel: it moves the focus, selects and explains a
+    /// log line, scrolls (the view only, as keys do).
+    Mouse(MouseEvent),
     /// An action straight from a script or a test, as a key would give.
     Action(Action),
     Resize,
@@ -126,6 +132,12 @@ where
                         None
                     }
                     Ok(Input::Key(key)) => action_for_key(key, dashboard.overlay_open()),
+                    Ok(Input::Mouse(mouse)) => {
+                        if let Some(mouse) = mouse_for_event(mouse) {
+                            dashboard.mouse(mouse);
+                        }
+                        None
+                    }
                     Ok(Input::Action(action)) => Some(action),
                     Ok(Input::Resize) => {
                         terminal.autoresize().map_err(io::Error::other)?;

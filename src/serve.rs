@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::select;
 
-use crate::app::Dashboard;
+use crate::app::{Dashboard, Look};
 use crate::cli::ServeArgs;
 use crate::client::builtin::BuiltinClients;
 use crate::i18n::Lang;
@@ -142,6 +142,7 @@ fn signal_input(signal: Signal) -> Input {
 fn key_input(input: TermInput) -> Input {
     match input {
         TermInput::Key(key) => Input::Key(key),
+        TermInput::Mouse(mouse) => Input::Mouse(mouse),
         TermInput::Resize => Input::Resize,
         TermInput::Suspend => Input::Suspend,
     }
@@ -172,6 +173,9 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
             let mut dashboard = Dashboard::new();
             dashboard.demo = args.demo;
             dashboard.view.lang = args.lang.unwrap_or_else(Lang::from_env);
+            dashboard.view.theme = args.theme;
+            dashboard.view.ascii = args.ascii;
+            dashboard.view.no_color = Look::no_color_in_env();
             let tap = recorder.as_ref().map(Recorder::tap);
             let session = Session {
                 source: &source,
@@ -199,31 +203,31 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
 /// `serve` shows a live server (the same terminal handling on every way
 /// out), until `q` or a signal. Returns where a recording cut short
 /// stopped, to be said once the terminal is the shell's again.
-pub fn replay(path: &Path, marks: Vec<Mark>, lang: Lang) -> Result<Option<Cut>, ServeError> {
+pub fn replay(path: &Path, marks: Vec<Mark>, look: Look) -> Result<Option<Cut>, ServeError> {
     refuse_without_a_terminal().map_err(|e| match e {
         ServeError::NoTerminal(which) => ServeError::ReplayNoTerminal(which),
         other => other,
     })?;
     let recording = record::open(path).map_err(|e| ServeError::Replay(path.to_path_buf(), e))?;
     let cut = recording.cut.clone();
-    on_screen(&Replay::start(recording, marks), lang)?;
+    on_screen(&Replay::start(recording, marks), look)?;
     Ok(cut)
 }
 
 /// `ioscope replay -`: follows the stream on stdin (a recording, or a
 /// `--headless` stream: `ssh lab 'ioscope serve --headless' | ioscope
 /// replay -`) on the dashboard; the keys come from the terminal.
-pub fn follow(marks: Vec<Mark>, lang: Lang) -> Result<(), ServeError> {
+pub fn follow(marks: Vec<Mark>, look: Look) -> Result<(), ServeError> {
     if !io::stdout().is_terminal() {
         return Err(ServeError::ReplayNoTerminal("stdout"));
     }
     let incoming = replay::read_stream(io::stdin());
     let source = Replay::follow(incoming, marks, Box::new(WallClock::new()));
-    on_screen(&source, lang)
+    on_screen(&source, look)
 }
 
 /// A replay on the dashboard until `q` or a signal.
-fn on_screen(source: &Replay, lang: Lang) -> Result<(), ServeError> {
+fn on_screen(source: &Replay, look: Look) -> Result<(), ServeError> {
     let (input_tx, inputs) = crossbeam_channel::unbounded();
     let signals = input_tx.clone();
     term::spawn_signals(true, move |signal| {
@@ -233,7 +237,7 @@ fn on_screen(source: &Replay, lang: Lang) -> Result<(), ServeError> {
     let result =
         term::spawn_input(move |input| input_tx.send(key_input(input)).is_ok()).and_then(|()| {
             let mut dashboard = Dashboard::new();
-            dashboard.view.lang = lang;
+            dashboard.view.set_look(look);
             let session = Session {
                 source,
                 clients: None,

@@ -1,7 +1,8 @@
-//! The terminal's lifecycle in one place: enter raw mode and the alternate
-//! screen, feed keys and signals to the runtime, hand the terminal to the
-//! shell on Ctrl-Z and take it back on `fg`, and restore everything on
-//! every way out — quit, signal, error, or a panic on any thread.
+//! The terminal's lifecycle in one place: enter raw mode, the alternate
+//! screen and mouse reporting, feed keys, clicks and signals to the
+//! runtime, hand the terminal to the shell on Ctrl-Z and take it back on
+//! `fg`, and restore everything on every way out — quit, signal, error, or
+//! a panic on any thread.
 
 use std::cell::Cell;
 use std::io::{self, Write};
@@ -10,7 +11,10 @@ use std::sync::{Mutex, MutexGuard, Once};
 use std::time::{Duration, Instant};
 
 use crossterm::cursor::Show;
-use crossterm::event::{self as term_event, Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{
+    self as term_event, DisableMouseCapture, Event as TermEvent, KeyCode, KeyEvent, KeyModifiers,
+    MouseButton, MouseEvent, MouseEventKind,
+};
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
@@ -81,22 +85,44 @@ fn hold_patiently() -> Option<Held> {
     }
 }
 
-/// Raw mode, then the alternate screen; neither if either fails.
+/// Asks the terminal to report mouse buttons and the wheel (not every
+/// motion: nothing here follows the pointer), in SGR coordinates. A
+/// terminal that does not know these sequences ignores them: the keys do
+/// everything the mouse does.
+#[derive(Debug, Clone, Copy)]
+struct ReportClicks;
+
+impl crossterm::Command for ReportClicks {
+    fn write_ansi(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
+        f.write_str("\x1b[?1000h\x1b[?1006h")
+    }
+
+    #[cfg(windows)]
+    fn execute_winapi(&self) -> io::Result<()> {
+        use crossterm::Command as _;
+        crossterm::event::EnableMouseCapture.execute_winapi()
+    }
+}
+
+/// Raw mode, then the alternate screen and mouse reports; none if raw
+/// mode or the alternate screen fails (mouse reports are a nicety).
 fn take_terminal() -> io::Result<()> {
     enable_raw_mode()?;
     if let Err(e) = crossterm::execute!(io::stdout(), EnterAlternateScreen) {
         let _ = disable_raw_mode();
         return Err(e);
     }
+    let _ = crossterm::execute!(io::stdout(), ReportClicks);
     Ok(())
 }
 
-/// Raw mode off, the alternate screen left, the cursor shown: every step
-/// is tried whatever became of the one before (a terminal that failed one
-/// step must not be left half restored).
+/// Raw mode off, mouse reports off, the alternate screen left, the cursor
+/// shown: every step is tried whatever became of the one before (a
+/// terminal that failed one step must not be left half restored).
 fn give_terminal_back() {
     let _ = disable_raw_mode();
     let mut out = io::stdout();
+    let _ = crossterm::execute!(out, DisableMouseCapture);
     let _ = crossterm::execute!(out, LeaveAlternateScreen);
     let _ = crossterm::execute!(out, Show);
     let _ = out.flush();
@@ -135,7 +161,8 @@ fn install_panic_hook() {
     });
 }
 
-/// Enters the dashboard's terminal mode: raw mode and the alternate screen.
+/// Enters the dashboard's terminal mode: raw mode, the alternate screen,
+/// mouse reports.
 pub fn enter() -> io::Result<DefaultTerminal> {
     enter_with(io::stdout())
 }
@@ -205,22 +232,35 @@ pub fn while_drawing<R>(draw: impl FnOnce() -> R) -> Option<R> {
     matches!(STATE.load(Ordering::SeqCst), UNTOUCHED | ENTERED).then(draw)
 }
 
-/// What the terminal tells: a key press, a new size, or Ctrl-Z.
+/// What the terminal tells: a key press, a click or the wheel, a new
+/// size, or Ctrl-Z.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TermInput {
     Key(KeyEvent),
+    /// The left button went down, or the wheel turned.
+    Mouse(MouseEvent),
     Resize,
     /// Ctrl-Z: in raw mode the terminal sends it as a key, not as SIGTSTP.
     Suspend,
+}
+
+/// What the dashboard answers: the left button down, the wheel.
+fn is_click_or_wheel(mouse: MouseEvent) -> bool {
+    matches!(
+        mouse.kind,
+        MouseEventKind::Down(MouseButton::Left)
+            | MouseEventKind::ScrollUp
+            | MouseEventKind::ScrollDown
+    )
 }
 
 fn is_suspend_key(key: KeyEvent) -> bool {
     key.code == KeyCode::Char('z') && key.modifiers == KeyModifiers::CONTROL
 }
 
-/// Reads key presses and resizes on a thread of its own and hands each to
-/// `deliver` until it returns `false`. Only presses count: some platforms
-/// report releases too.
+/// Reads key presses, clicks, the wheel and resizes on a thread of its own
+/// and hands each to `deliver` until it returns `false`. Only presses
+/// count: some platforms report releases too.
 pub fn spawn_input(deliver: impl Fn(TermInput) -> bool + Send + 'static) -> io::Result<()> {
     std::thread::Builder::new()
         .name("ioscope-input".into())
@@ -231,6 +271,7 @@ pub fn spawn_input(deliver: impl Fn(TermInput) -> bool + Send + 'static) -> io::
                         TermInput::Suspend
                     }
                     TermEvent::Key(key) if key.is_press() => TermInput::Key(key),
+                    TermEvent::Mouse(mouse) if is_click_or_wheel(mouse) => TermInput::Mouse(mouse),
                     TermEvent::Resize(..) => TermInput::Resize,
                     _ => continue,
                 };

@@ -58,6 +58,7 @@ fn lecture_script(faithful: bool) -> Dashboard {
             faithful,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         },
     ));
     let mut t = 0;
@@ -673,6 +674,7 @@ fn pool_script() -> Dashboard {
             faithful: false,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         },
     ));
     d.apply(&ev(
@@ -782,6 +784,7 @@ fn snapshot_blocking_parked_in_recv_with_a_listen_queue() {
             faithful: false,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         },
     ));
     d.apply(&blocking_server_thread(0));
@@ -857,6 +860,7 @@ fn snapshot_models_compared() {
             faithful: false,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         },
     ));
     assert!(
@@ -967,6 +971,7 @@ fn listening_of(t: u64, model: Model) -> Event {
             faithful: false,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         },
     )
 }
@@ -1182,6 +1187,7 @@ fn hostile_hall() -> Dashboard {
             faithful: true,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         },
     ));
     let mut t = 0;
@@ -1377,6 +1383,7 @@ fn guessing_script() -> Dashboard {
             faithful: false,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         },
     ));
     d.apply(&ev(
@@ -1446,6 +1453,7 @@ fn listening_faithful(t: u64, model: Model, faithful: bool) -> Event {
             faithful,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         },
     )
 }
@@ -1987,6 +1995,7 @@ fn overflow_script() -> Dashboard {
             faithful: false,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         },
     ));
     for (t, dropped, vm) in [(500_000, 3_767, 350 << 20), (1_000_000, 3_867, 700 << 20)] {
@@ -2026,6 +2035,7 @@ fn snapshot_verbatim_parked_in_recv() {
             faithful: true,
             verbatim: true,
             cpu_split: true,
+            reachable: vec![],
         },
     ));
     d.apply(&ev(
@@ -2275,6 +2285,7 @@ fn an_accept_line_says_how_long_it_waited_in_the_listen_queue() {
             faithful: false,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         },
     ));
     d.apply(&ev(

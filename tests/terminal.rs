@@ -79,10 +79,20 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).trim() == "1"
     }
 
-    /// The pane shows the main screen with the cursor visible.
+    /// The pane shows the main screen with the cursor visible, and the
+    /// mouse is the terminal's again (clicks select text).
     fn assert_main_screen(&self) {
         assert!(!self.flag("alternate_on"), "still on the alternate screen");
         assert!(self.flag("cursor_flag"), "the cursor is hidden");
+        assert!(!self.flag("mouse_any_flag"), "mouse reports still on");
+    }
+
+    /// The dashboard asked for clicks and the wheel (SGR coordinates),
+    /// not for every motion of the pointer.
+    fn assert_mouse_reported(&self) {
+        assert!(self.flag("mouse_standard_flag"), "no mouse reports");
+        assert!(self.flag("mouse_sgr_flag"), "no SGR mouse coordinates");
+        assert!(!self.flag("mouse_all_flag"), "every motion reported");
     }
 
     /// Asks the shell for the terminal's modes; the answer is the line
@@ -246,6 +256,7 @@ fn the_demo_runs_and_q_restores_the_shell() {
     t.run_ioscope("", "serve --demo --addr 127.0.0.1:0 --idle-delay-us 200");
     let first = t.wait_for("the dashboard", dashboard_up);
     assert!(first.contains("DEMO"), "{first}");
+    t.assert_mouse_reported();
     let spins0 = spins(&first).unwrap_or(0);
     // The demo connects clients by itself: the lists and counters move.
     let later = t.wait_for("demo clients and a moving spin counter", |s| {
@@ -255,6 +266,42 @@ fn the_demo_runs_and_q_restores_the_shell() {
         later.contains("◆chatty") || later.contains("◆idle"),
         "{later}"
     );
+    t.send(&["q"]);
+    let screen = t.wait_for("the shell back", shell_back);
+    assert_restored(&t, &screen, "0");
+}
+
+/// A click as the terminal reports it (SGR: 1-based column and row), at
+/// `needle`'s first character on `screen`.
+fn click_on(t: &Tmux, screen: &str, needle: &str) {
+    let (row, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} not on screen:\n{screen}"));
+    let column = line[..line.find(needle).unwrap()].chars().count();
+    let (x, y) = (column + 1, row + 1);
+    t.send(&["-l", &format!("\x1b[<0;{x};{y}M\x1b[<0;{x};{y}m")]);
+}
+
+#[test]
+fn a_click_in_the_terminal_explains_a_log_line_and_focuses_a_panel() {
+    let t = Tmux::new();
+    t.run_ioscope("", "serve --addr 127.0.0.1:0 --idle-delay-us 200 --ascii");
+    let screen = t.wait_for("the log's first line", |s| {
+        s.contains("RUNNING") && s.contains("listening   nonblocking")
+    });
+    click_on(&t, &screen, "listening   nonblocking");
+    let screen = t.wait_for("the explanation", |s| s.contains("Explain: listening"));
+    // In ASCII the focused panel's border is `=`: the log has it now.
+    assert!(screen.contains("+ Event log ==="), "{screen}");
+    click_on(&t, &screen, "Connected 0 of");
+    let screen = t.wait_for("the explanation closed", |s| !s.contains("Explain:"));
+    assert!(
+        screen.contains("+ Connected 0 of 0 accepted ==="),
+        "{screen}"
+    );
+    assert!(screen.contains("+ Event log ---"), "{screen}");
     t.send(&["q"]);
     let screen = t.wait_for("the shell back", shell_back);
     assert_restored(&t, &screen, "0");
@@ -428,6 +475,7 @@ fn suspend_and_resume(suspend: impl Fn(&Tmux, &str)) {
     // Its border is drawn once, at the start: only a whole redraw shows it.
     t.wait_for("the dashboard drawn again, whole", dashboard_up);
     assert!(t.flag("alternate_on"), "fg: not on the alternate screen");
+    t.assert_mouse_reported();
     reply.clear();
     replies.read_line(&mut reply).unwrap();
     assert_eq!(reply, "WHILE STOPPED\n");

@@ -556,6 +556,7 @@ mod tests {
             faithful,
             verbatim: false,
             cpu_split: true,
+            reachable: vec![],
         }
     }
 

@@ -1,9 +1,10 @@
 //! Keys to actions. The help overlay is generated from [`KEYS`], so the
 //! screen and the code cannot disagree.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Position;
 
-use super::view::NoteEdit;
+use super::view::{Mouse, NoteEdit};
 use crate::client::builtin::ClientCmd;
 use crate::source::Seek;
 
@@ -55,6 +56,8 @@ pub enum Action {
     Seek(Seek),
     /// The screen's next language (English, Chinese).
     NextLang,
+    /// The screen's next colours: dark, light, high contrast.
+    NextTheme,
     /// A live run: open the note input of a marker dropped into the
     /// recording.
     Marker,
@@ -216,6 +219,8 @@ pub const KEYS: &[Binding] = &[
         "the loop's code: where it is, how often each line runs",
     ),
     row(&[("L", Action::NextLang)], "language: English / 中文"),
+    // A message id: the help words it in the viewer's language.
+    row(&[("T", Action::NextTheme)], "look-key-theme"),
     row(
         &[
             ("?", Action::ToggleHelp),
@@ -302,6 +307,7 @@ pub fn action_for_key(key: KeyEvent, overlay_open: bool) -> Option<Action> {
         KeyCode::Char('t') => Action::ToggleCompare,
         KeyCode::Char('v') => Action::ToggleCode,
         KeyCode::Char('L') => Action::NextLang,
+        KeyCode::Char('T') => Action::NextTheme,
         KeyCode::Char('?') | KeyCode::Char('h') | KeyCode::F(1) => Action::ToggleHelp,
         KeyCode::Tab => Action::FocusNext,
         KeyCode::BackTab => Action::FocusPrev,
@@ -321,6 +327,18 @@ pub fn action_for_key(key: KeyEvent, overlay_open: bool) -> Option<Action> {
         _ => return None,
     };
     Some(action)
+}
+
+/// What a mouse event is to the dashboard: a left click or the wheel, at
+/// a cell of the screen; nothing else (the right button, dragging, motion).
+pub fn mouse_for_event(mouse: MouseEvent) -> Option<Mouse> {
+    let at = Position::new(mouse.column, mouse.row);
+    match mouse.kind {
+        MouseEventKind::Down(MouseButton::Left) => Some(Mouse::Click(at)),
+        MouseEventKind::ScrollUp => Some(Mouse::Wheel(at, true)),
+        MouseEventKind::ScrollDown => Some(Mouse::Wheel(at, false)),
+        _ => None,
+    }
 }
 
 /// What a key press does to the marker's note while it is typed (after

@@ -27,17 +27,20 @@ pub use code::{At, Code, CodeLine, Listing, Point, Returned, listing};
 pub use compare::{ModelRow, compare};
 pub use conns::{ConnRow, Connections, Departure, GONE_CAP, GoneCounts, GoneRow};
 pub use history::{Bar, Column, HISTORY_SECS, History};
-pub use keymap::{Action, KEYS, action_for_key, note_edit_for_key};
+pub use keymap::{Action, KEYS, action_for_key, mouse_for_event, note_edit_for_key};
 pub use log::{LOG_CAP, Log};
 pub use meter::{Rates, Summary};
 pub use predict::{Answered, HELD_CAP, Outcome, Prediction, Question};
 pub use runs::{READY_CAP, ReadyItem, ReadySend, Run, Totals};
 pub use threads::{ThreadRow, ThreadState, Threads};
-pub use view::{NOTE_MAX, NOTICE_US, NoteEdit, Notice, Panel, ReplayCant, ViewState};
+pub use view::{
+    Look, Mouse, NOTE_MAX, NOTICE_US, NoteEdit, Notice, Panel, ReplayCant, Theme, ViewState,
+    WHEEL_ROWS,
+};
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::event::{Backoff, ConnId, Event, EventKind, Model};
+use crate::event::{Backoff, ConnId, Event, EventKind, Model, Reach};
 
 /// Model runs kept whole (their history bars, their figures); older runs
 /// live on only in the comparison's rows. A minute of history holds at
@@ -58,6 +61,9 @@ pub struct ServerInfo {
     pub verbatim: bool,
     /// The server's machine splits CPU time into user and kernel.
     pub cpu_split: bool,
+    /// Where clients elsewhere reach it, the likeliest first (empty on
+    /// loopback).
+    pub reachable: Vec<Reach>,
 }
 
 /// The pace the viewer set (`pace` events): it outlives model switches.
@@ -241,6 +247,7 @@ impl Dashboard {
                 faithful,
                 verbatim,
                 cpu_split,
+                reachable,
             } => {
                 self.new_run(t, *model, *faithful);
                 self.server = Some(ServerInfo {
@@ -250,6 +257,7 @@ impl Dashboard {
                     faithful: *faithful,
                     verbatim: *verbatim,
                     cpu_split: *cpu_split,
+                    reachable: reachable.clone(),
                 });
                 self.started_us.get_or_insert(t);
                 self.log(event);
@@ -516,6 +524,12 @@ impl Dashboard {
         }
     }
 
+    /// What the mouse did: only the view changes.
+    pub fn mouse(&mut self, mouse: Mouse) {
+        let lens = self.panel_lens();
+        self.view.mouse(mouse, |p| lens[p.index()]);
+    }
+
     /// Says something on screen for a few seconds.
     pub fn notify(&mut self, notice: Notice) {
         self.view.notify(self.viewer_us(), notice);
@@ -671,6 +685,7 @@ mod tests {
                 faithful,
                 verbatim: false,
                 cpu_split: true,
+                reachable: vec![],
             },
         )
     }

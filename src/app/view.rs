@@ -4,6 +4,7 @@
 
 use std::cell::Cell;
 
+use ratatui::layout::{Position, Rect};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::keymap::Action;
@@ -27,6 +28,65 @@ pub enum NoteEdit {
     /// Esc: no marker.
     Cancel,
 }
+
+/// The screen's colours (`--theme`, `T`): the roles stay, the palette
+/// changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, clap::ValueEnum)]
+pub enum Theme {
+    /// For a dark terminal: the colours as they always were.
+    #[default]
+    Dark,
+    /// For a white background or a washed-out projector: dark text on
+    /// white, no light grey.
+    Light,
+    /// Colour-blind safe: no meaning by red or green (blue and orange,
+    /// bold), white on black, the focused panel's border heavy.
+    HighContrast,
+}
+
+impl Theme {
+    pub const ALL: [Theme; 3] = [Theme::Dark, Theme::Light, Theme::HighContrast];
+
+    /// The next theme `T` switches to.
+    pub fn next(self) -> Theme {
+        match self {
+            Theme::Dark => Theme::Light,
+            Theme::Light => Theme::HighContrast,
+            Theme::HighContrast => Theme::Dark,
+        }
+    }
+}
+
+/// How the screen looks, as the command line asks: the language, the
+/// colours, plain ASCII or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Look {
+    pub lang: crate::i18n::Lang,
+    pub theme: Theme,
+    pub ascii: bool,
+    /// `NO_COLOR` (no-color.org): no colour at all, bold and reversed
+    /// still.
+    pub no_color: bool,
+}
+
+impl Look {
+    /// `NO_COLOR` is set, and not empty.
+    pub fn no_color_in_env() -> bool {
+        std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+    }
+}
+
+/// Where the mouse did something, in the terminal's cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mouse {
+    /// The left button went down.
+    Click(Position),
+    /// The wheel turned up (`true`, toward older lines) or down.
+    Wheel(Position, bool),
+}
+
+/// Rows a notch of the wheel scrolls.
+pub const WHEEL_ROWS: usize = 3;
 
 /// A panel that takes focus and scrolls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -118,6 +178,12 @@ pub struct ViewState {
     pub code: bool,
     /// The language the screen speaks (`--lang`, `L`).
     pub lang: crate::i18n::Lang,
+    /// The screen's colours (`--theme`, `T`).
+    pub theme: Theme,
+    /// `--ascii`: no box drawing, block digits or braille on screen.
+    pub ascii: bool,
+    /// `NO_COLOR`: the screen has no colour, whatever the theme.
+    pub no_color: bool,
     pub focus: Panel,
     /// Rows scrolled, per panel in [`Panel::ALL`] order. For the log, rows
     /// up from the newest (0 follows the tail).
@@ -139,17 +205,63 @@ pub struct ViewState {
     /// The panels the last frame drew (the code panel hides some): focus
     /// goes only to those. Nothing drawn yet: any.
     shown: Cell<Option<[bool; 4]>>,
+    /// Where the last frame drew each panel, for the mouse.
+    placed: Cell<[Option<Rect>; 4]>,
+    /// The log's lines as the last frame drew them: the rows inside its
+    /// borders, and its top row's line in rows up from the newest (kept on
+    /// the same line as lines come in, as the selection is).
+    log_rows: Cell<Option<(Rect, usize)>>,
+    /// The explain overlay, where the last frame drew it.
+    explain_at: Cell<Option<Rect>>,
 }
 
 impl ViewState {
+    /// The screen as `look` says.
+    pub fn set_look(&mut self, look: Look) {
+        self.lang = look.lang;
+        self.theme = look.theme;
+        self.ascii = look.ascii;
+        self.no_color = look.no_color;
+    }
+
     /// The help's rows beyond what the screen shows.
     pub fn set_help_overflow(&self, rows: usize) {
         self.help_rows.set(rows);
     }
 
-    /// A frame begins: which panels it draws is told by [`Self::drawn`].
+    /// A frame begins: which panels it draws is told by [`Self::drawn`],
+    /// where by [`Self::placed`].
     pub fn begin_frame(&self) {
         self.shown.set(Some([false; 4]));
+        self.placed.set([None; 4]);
+        self.log_rows.set(None);
+        self.explain_at.set(None);
+    }
+
+    /// The renderer drew `panel` in `area` (borders included).
+    pub fn placed(&self, panel: Panel, area: Rect) {
+        let mut placed = self.placed.get();
+        placed[panel.index()] = Some(area);
+        self.placed.set(placed);
+    }
+
+    /// The renderer drew the log's lines in `rows`, the top one `top` rows
+    /// up from the newest line.
+    pub fn log_drawn(&self, rows: Rect, top: usize) {
+        self.log_rows.set(Some((rows, top)));
+    }
+
+    /// The renderer drew the explain overlay in `area`.
+    pub fn explain_drawn(&self, area: Rect) {
+        self.explain_at.set(Some(area));
+    }
+
+    /// The panel the last frame drew at `at`, if any.
+    pub fn panel_at(&self, at: Position) -> Option<Panel> {
+        let placed = self.placed.get();
+        Panel::ALL
+            .into_iter()
+            .find(|p| placed[p.index()].is_some_and(|r| r.contains(at)))
     }
 
     /// The renderer drew `panel`.
@@ -308,6 +420,7 @@ impl ViewState {
             }
             Action::ToggleCode => self.code = !self.code,
             Action::NextLang => self.lang = self.lang.next(),
+            Action::NextTheme => self.theme = self.theme.next(),
             Action::Marker => {
                 self.note.get_or_insert_with(String::new);
             }
@@ -331,6 +444,100 @@ impl ViewState {
             // the log stays where it is, as one scrolled back does.
             self.selected = None;
             self.explain = false;
+        }
+    }
+
+    /// The mouse: a click focuses the panel under it (on a log line, it
+    /// selects the line and explains it; on the line explained, it closes
+    /// the explanation), and closes the help or the comparison; the wheel
+    /// scrolls the list under the pointer (the help, while it is open),
+    /// wherever the focus is. Where the last frame drew nothing, nothing.
+    pub fn mouse(&mut self, mouse: Mouse, len: impl Fn(Panel) -> usize) {
+        match mouse {
+            Mouse::Click(at) => self.click(at, len(Panel::Log)),
+            Mouse::Wheel(_, up) if self.help => {
+                let n = WHEEL_ROWS;
+                self.handle(
+                    if up {
+                        Action::ScrollUp(n)
+                    } else {
+                        Action::ScrollDown(n)
+                    },
+                    len,
+                );
+            }
+            Mouse::Wheel(_, _) if self.compare => {}
+            Mouse::Wheel(at, up) => {
+                if let Some(panel) = self.panel_at(at) {
+                    self.wheel(panel, up, len(panel));
+                }
+            }
+        }
+    }
+
+    fn click(&mut self, at: Position, log_len: usize) {
+        if self.help || self.compare {
+            self.help = false;
+            self.compare = false;
+            return;
+        }
+        if self.explain && self.explain_at.get().is_some_and(|r| r.contains(at)) {
+            return;
+        }
+        let Some(panel) = self.panel_at(at) else {
+            self.explain = false;
+            return;
+        };
+        if panel != self.focus {
+            self.focus = panel;
+            if panel != Panel::Log {
+                self.selected = None;
+                self.explain = false;
+            }
+        }
+        if panel != Panel::Log {
+            return;
+        }
+        // On the log's border or title: the focus only.
+        let Some((rows, top)) = self.log_rows.get().filter(|(r, _)| r.contains(at)) else {
+            return;
+        };
+        // Rows below the oldest line drawn are empty.
+        let Some(back) = top.checked_sub(usize::from(at.y - rows.y)) else {
+            return;
+        };
+        if back >= log_len {
+            return;
+        }
+        if self.explain && self.selected == Some(back) {
+            self.explain = false;
+        } else {
+            self.selected = Some(back);
+            self.explain = true;
+        }
+    }
+
+    /// The wheel over `panel`, of `len` rows: its page moves
+    /// [`WHEEL_ROWS`], the focus stays. In the log a selected line moves
+    /// with the page, so the row under the pointer stays selected.
+    fn wheel(&mut self, panel: Panel, up: bool, len: usize) {
+        let i = panel.index();
+        let page = self.rows.get()[i].max(1);
+        let last = len.saturating_sub(page);
+        let was = self.scroll[i].min(last);
+        // The log counts rows up from its newest line; the lists, down.
+        let back = up == (panel == Panel::Log);
+        let now = if back {
+            (was + WHEEL_ROWS).min(last)
+        } else {
+            was.saturating_sub(WHEEL_ROWS)
+        };
+        self.scroll[i] = now;
+        if panel == Panel::Log
+            && let Some(sel) = self.selected
+        {
+            let moved = (sel + now).saturating_sub(was);
+            self.selected = Some(moved.min(len.saturating_sub(1)));
         }
     }
 
@@ -399,6 +606,12 @@ impl ViewState {
         if let Some(sel) = self.selected {
             let sel = if sel >= new { sel + 1 } else { sel };
             self.selected = Some(sel.min(log_len.saturating_sub(1)));
+        }
+        // The rows the viewer saw stay on their lines, for a click.
+        if let Some((rows, top)) = self.log_rows.get() {
+            let top = if top >= new { top + 1 } else { top };
+            self.log_rows
+                .set(Some((rows, top.min(log_len.saturating_sub(1)))));
         }
         let scroll = self.scroll[i];
         if (scroll > 0 || self.selected.is_some()) && scroll >= new {
@@ -704,6 +917,59 @@ mod tests {
             v.edit_note(NoteEdit::Type('长'));
         }
         assert_eq!(v.note().unwrap().chars().count(), NOTE_MAX);
+    }
+
+    /// A click selects the line the viewer saw under the pointer, even
+    /// when lines came in after the frame was drawn.
+    #[test]
+    fn a_click_selects_the_line_drawn_there_though_the_log_grew() {
+        let mut v = ViewState::default();
+        let log = Rect::new(0, 10, 40, 5);
+        v.placed(Panel::Log, Rect::new(0, 9, 40, 7));
+        v.placed(Panel::Connected, Rect::new(0, 0, 40, 9));
+        // The frame drew lines 95..100 of 100: the top row is 4 up.
+        v.log_drawn(log, 4);
+        v.log_grew(101, 100);
+        v.mouse(Mouse::Click(Position::new(3, 11)), LENS);
+        assert_eq!(v.focus, Panel::Log);
+        assert!(v.explain);
+        assert_eq!(v.selected(), Some(4), "3 up then, 4 up now");
+        // The border: the focus only; elsewhere the explanation closes.
+        v.mouse(Mouse::Click(Position::new(0, 9)), LENS);
+        assert!(v.explain);
+        v.mouse(Mouse::Click(Position::new(3, 2)), LENS);
+        assert_eq!(v.focus, Panel::Connected);
+        assert!(!v.explain && v.selected().is_none());
+        // Below the oldest line drawn, or where nothing was drawn: nothing.
+        v.log_drawn(log, 1);
+        v.mouse(Mouse::Click(Position::new(3, 13)), LENS);
+        assert_eq!((v.focus, v.selected()), (Panel::Log, None));
+        v.mouse(Mouse::Click(Position::new(60, 30)), LENS);
+        assert_eq!(v.focus, Panel::Log);
+    }
+
+    #[test]
+    fn the_wheel_moves_the_page_and_a_selected_line_with_it() {
+        let mut v = log_focused(10);
+        v.placed(Panel::Log, Rect::new(0, 0, 40, 12));
+        v.placed(Panel::Connected, Rect::new(40, 0, 40, 12));
+        v.set_rows(Panel::Connected, 10);
+        let at = Position::new(1, 1);
+        v.mouse(Mouse::Wheel(at, true), LENS);
+        assert_eq!((v.scroll_of(Panel::Log), v.selected()), (WHEEL_ROWS, None));
+        v.handle(Action::ScrollUp(2), LENS);
+        assert_eq!(v.selected(), Some(4));
+        v.mouse(Mouse::Wheel(at, true), LENS);
+        assert_eq!(v.scroll_of(Panel::Log), 2 * WHEEL_ROWS);
+        assert_eq!(v.selected(), Some(4 + WHEEL_ROWS), "the same row on screen");
+        // Over another list: it scrolls, the focus stays.
+        v.mouse(Mouse::Wheel(Position::new(41, 1), false), LENS);
+        assert_eq!(v.scroll_of(Panel::Connected), WHEEL_ROWS);
+        assert_eq!(v.focus, Panel::Log);
+        for _ in 0..20 {
+            v.mouse(Mouse::Wheel(Position::new(41, 1), false), LENS);
+        }
+        assert_eq!(v.scroll_of(Panel::Connected), 20, "its last page full");
     }
 
     #[test]

@@ -22,6 +22,14 @@ pub struct Event {
     pub kind: EventKind,
 }
 
+/// An address of the server's machine: an interface's IP and the
+/// interface's name (`192.168.1.23`, `wlan0`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reach {
+    pub ip: String,
+    pub iface: String,
+}
+
 /// The call a `would_block` summary, an error or a blocked thread is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -238,6 +246,11 @@ pub enum EventKind {
         /// (Linux); elsewhere `spin` summaries carry the total as user time.
         #[serde(default)]
         cpu_split: bool,
+        /// Listening beyond loopback: the addresses of the server's machine
+        /// a client elsewhere can reach it at, the likeliest first (read
+        /// once when the server started). Empty on loopback.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        reachable: Vec<Reach>,
     },
     /// A connection was accepted.
     Accept { conn: ConnId, peer: String },
@@ -521,5 +534,40 @@ mod tests {
             r#"{"t_us":9,"kind":"kernel_queues","conns":[[1,6,0],[3,0,4096]]}"#
         );
         assert_eq!(serde_json::from_str::<Event>(&line).unwrap(), e);
+    }
+
+    /// On loopback `listening` is what it was (no `reachable`); beyond it,
+    /// the machine's addresses go with it, and an older line without them
+    /// still reads.
+    #[test]
+    fn listening_says_where_it_is_reachable_only_beyond_loopback() {
+        let listening = |reachable: Vec<Reach>| Event {
+            t_us: 0,
+            kind: EventKind::Listening {
+                addr: "0.0.0.0:8080".into(),
+                model: Model::Nonblocking,
+                backlog: 5,
+                faithful: false,
+                verbatim: false,
+                cpu_split: true,
+                reachable,
+            },
+        };
+        let line = serde_json::to_string(&listening(vec![])).unwrap();
+        assert!(!line.contains("reachable"), "{line}");
+        assert_eq!(
+            serde_json::from_str::<Event>(&line).unwrap(),
+            listening(vec![])
+        );
+        let far = listening(vec![Reach {
+            ip: "192.168.1.23".into(),
+            iface: "wlan0".into(),
+        }]);
+        let line = serde_json::to_string(&far).unwrap();
+        assert!(
+            line.ends_with(r#""reachable":[{"ip":"192.168.1.23","iface":"wlan0"}]}"#),
+            "{line}"
+        );
+        assert_eq!(serde_json::from_str::<Event>(&line).unwrap(), far);
     }
 }

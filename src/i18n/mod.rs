@@ -92,7 +92,7 @@ macro_rules! areas {
     };
 }
 
-areas!["app", "explain"];
+areas!["app", "explain", "look"];
 
 struct Bundles {
     en: FluentBundle<FluentResource>,

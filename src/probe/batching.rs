@@ -20,7 +20,7 @@ use crossbeam_channel::TrySendError;
 use super::channel::{Batch, EventTx};
 use super::{FLUSH_EVERY, Probe, error_name};
 use crate::event::{
-    Backoff, Call, ConnId, Event, EventKind, Evict, Model, Preview, Refuse, ResetNote, Role,
+    Backoff, Call, ConnId, Event, EventKind, Evict, Model, Preview, Reach, Refuse, ResetNote, Role,
 };
 use crate::sys::{self, CpuTime};
 
@@ -285,7 +285,14 @@ impl Drop for ChannelProbe {
 }
 
 impl Probe for ChannelProbe {
-    fn listening(&mut self, addr: SocketAddr, model: Model, backlog: i32, listing: Option<bool>) {
+    fn listening(
+        &mut self,
+        addr: SocketAddr,
+        model: Model,
+        backlog: i32,
+        listing: Option<bool>,
+        reachable: &[Reach],
+    ) {
         self.emit(EventKind::Listening {
             addr: addr.to_string(),
             model,
@@ -293,6 +300,7 @@ impl Probe for ChannelProbe {
             faithful: listing.is_some(),
             verbatim: listing == Some(true),
             cpu_split: sys::CPU_SPLIT,
+            reachable: reachable.to_vec(),
         });
     }
 

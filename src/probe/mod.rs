@@ -20,20 +20,22 @@ use std::time::Duration;
 pub use batching::{BATCH, ChannelProbe};
 pub use channel::{EVENT_CHANNEL_CAP, EventRx, EventTx};
 
-use crate::event::{Backoff, Call, ConnId, Evict, Model, Refuse, ResetNote, Role};
+use crate::event::{Backoff, Call, ConnId, Evict, Model, Reach, Refuse, ResetNote, Role};
 
 /// How often summaries go out, and batches with them.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(20);
 
 /// Everything a model can report. All methods default to doing nothing.
 pub trait Probe {
-    /// `faithful`: the lecture's listing (`Some(true)`: verbatim).
+    /// `faithful`: the lecture's listing (`Some(true)`: verbatim);
+    /// `reachable`: where clients elsewhere reach it (beyond loopback).
     fn listening(
         &mut self,
         _addr: SocketAddr,
         _model: Model,
         _backlog: i32,
         _listing: Option<bool>,
+        _reachable: &[Reach],
     ) {
     }
     /// The pace the viewer set (slow motion, the idle backoff).

@@ -109,6 +109,12 @@ impl Cast {
         self
     }
 
+    /// The cast in `look`'s language, colours and characters.
+    pub fn looking(mut self, look: crate::app::Look) -> Self {
+        self.dashboard.view.set_look(look);
+        self
+    }
+
     /// The dashboard as the last frame drew it.
     pub fn dashboard(&self) -> &Dashboard {
         &self.dashboard

@@ -100,6 +100,11 @@ impl ServerHost {
             },
             backoff_sleep: idle_delay,
         };
+        // Beyond loopback, where the room reaches it: read once, said by
+        // every model's `listening`.
+        if config.reachable.is_empty() {
+            config.reachable = super::reach::reachable(config.addr.ip());
+        }
         let server = start(&config, tx.clone(), epoch, pace)?;
         // A switch rebinds the address really bound (port 0 resolved).
         config.addr = server.addr();

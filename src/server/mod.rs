@@ -17,6 +17,7 @@ pub mod nonblocking;
 mod pending;
 mod pool;
 pub use pool::{Pool, Resize};
+pub mod reach;
 mod threaded;
 
 use std::fmt;
@@ -31,7 +32,7 @@ use crossbeam_channel::Sender;
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::control::{Control, Resume};
-use crate::event::{Backoff, ConnId, Event, EventKind, Role};
+use crate::event::{Backoff, ConnId, Event, EventKind, Reach, Role};
 use crate::probe::{ChannelProbe, EventTx, Probe};
 
 /// The lecture's `conn.recv(1024)`: every model reads at most this much
@@ -144,6 +145,10 @@ pub struct ServerConfig {
     /// panics right after `listening`.
     #[doc(hidden)]
     pub inject_panic: bool,
+    /// Listening beyond loopback: the machine's addresses clients elsewhere
+    /// reach it at, said with `listening` ([`ServerHost::start`] reads them
+    /// once; empty on loopback).
+    pub reachable: Vec<Reach>,
 }
 
 impl ServerConfig {
@@ -162,6 +167,7 @@ impl ServerConfig {
             workers: DEFAULT_WORKERS,
             conn_ids: ConnIds::new(),
             inject_panic: false,
+            reachable: Vec::new(),
         }
     }
 }
@@ -278,6 +284,7 @@ impl Server {
                 listing: faithful.then_some(verbatim),
                 inject_panic: config.inject_panic,
                 pace: control.pace(),
+                reachable: config.reachable.clone(),
                 announced: Some(announced),
             },
         };
@@ -461,12 +468,20 @@ pub(crate) struct Hello {
     /// The pace the run starts at, said after `listening` unless it is
     /// full speed and spinning (the lecture's loop).
     pub pace: (Duration, Backoff, Duration),
+    /// Where clients elsewhere reach the server (beyond loopback).
+    pub reachable: Vec<Reach>,
     announced: Option<Sender<()>>,
 }
 
 impl Hello {
     pub fn announce(&mut self, probe: &mut impl Probe) {
-        probe.listening(self.addr, self.model, self.backlog, self.listing);
+        probe.listening(
+            self.addr,
+            self.model,
+            self.backlog,
+            self.listing,
+            &self.reachable,
+        );
         let (call_delay, backoff, sleep) = self.pace;
         if !call_delay.is_zero() || backoff != Backoff::Spin {
             probe.pace(call_delay, backoff, sleep);

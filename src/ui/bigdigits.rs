@@ -17,14 +17,34 @@ const DIGITS: [[&str; 3]; 10] = [
     ["█▀█", "▀▀█", "▀▀▀"],
 ];
 
-/// `text` (digits and separators) as three lines of block glyphs. Digits
-/// are spaced one column apart; a comma is a single low dot.
-pub fn lines(text: &str) -> Vec<Line<'static>> {
+/// The same in plain ASCII (`--ascii`): seven segments of `_` and `|`.
+const ASCII_DIGITS: [[&str; 3]; 10] = [
+    [" _ ", "| |", "|_|"],
+    ["   ", "  |", "  |"],
+    [" _ ", " _|", "|_ "],
+    [" _ ", " _|", " _|"],
+    ["   ", "|_|", "  |"],
+    [" _ ", "|_ ", " _|"],
+    [" _ ", "|_ ", "|_|"],
+    [" _ ", "  |", "  |"],
+    [" _ ", "|_|", "|_|"],
+    [" _ ", "|_|", " _|"],
+];
+
+/// `text` (digits and separators) as three lines of block glyphs (with
+/// `ascii`, of `_` and `|`). Digits are spaced one column apart; a comma
+/// is a single low dot.
+pub fn lines(text: &str, ascii: bool) -> Vec<Line<'static>> {
+    let (font, comma) = if ascii {
+        (&ASCII_DIGITS, ", ")
+    } else {
+        (&DIGITS, "▖ ")
+    };
     let mut rows = [String::new(), String::new(), String::new()];
     for c in text.chars() {
         match c.to_digit(10) {
             Some(d) => {
-                for (row, glyph) in rows.iter_mut().zip(DIGITS[d as usize]) {
+                for (row, glyph) in rows.iter_mut().zip(font[d as usize]) {
                     row.push_str(glyph);
                     row.push(' ');
                 }
@@ -32,7 +52,7 @@ pub fn lines(text: &str) -> Vec<Line<'static>> {
             None => {
                 rows[0].push_str("  ");
                 rows[1].push_str("  ");
-                rows[2].push_str("▖ ");
+                rows[2].push_str(comma);
             }
         }
     }
@@ -45,9 +65,20 @@ mod tests {
 
     #[test]
     fn renders_three_equal_rows() {
-        let l = lines("1,024");
-        assert_eq!(l.len(), 3);
-        assert!(l.iter().all(|r| r.width() == l[0].width()));
-        assert_eq!(l[0].width(), 4 * 4 + 2);
+        for ascii in [false, true] {
+            let l = lines("1,024", ascii);
+            assert_eq!(l.len(), 3);
+            assert!(l.iter().all(|r| r.width() == l[0].width()));
+            assert_eq!(l[0].width(), 4 * 4 + 2);
+        }
+        let ascii: Vec<String> = lines("1,024", true).iter().map(|l| l.to_string()).collect();
+        assert_eq!(
+            ascii,
+            [
+                "       _   _      ",
+                "  |   | |  _| |_| ",
+                "  | , |_| |_    | "
+            ]
+        );
     }
 }

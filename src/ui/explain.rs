@@ -76,6 +76,7 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         height,
     };
     Clear.render(popup, buf);
+    d.view.explain_drawn(popup);
     let block = Block::bordered()
         .border_style(theme::BORDER_FOCUS)
         .padding(Padding::horizontal(1))

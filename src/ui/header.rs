@@ -32,7 +32,7 @@ pub fn render(d: &Dashboard, big: bool, area: Rect, buf: &mut Buffer) {
             Constraint::Length(1),
         ]));
         status_line(d).line(width).render(status, buf);
-        let digits = bigdigits::lines(&fmt::thousands(count));
+        let digits = bigdigits::lines(&fmt::thousands(count), d.view.ascii);
         let digits_width = digits.first().map_or(0, |l| l.width()) as u16;
         let [label_area, number, rates] = counter_area.layout(&Layout::horizontal([
             Constraint::Length(9),

@@ -5,16 +5,19 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
-use super::theme;
+use super::{look, theme};
 use crate::app::{Dashboard, KEYS};
+use crate::i18n::tr;
 
 pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
-    let height = KEYS.len() as u16 + 6;
+    // Beyond loopback, first: the line the room's laptops type.
+    let room = look::room_help(d, area.width.min(72).saturating_sub(2) as usize);
+    let height = (KEYS.len() + room.len()) as u16 + 6;
     let popup = area.centered(Constraint::Max(72), Constraint::Length(height));
     Clear.render(popup, buf);
     // More keys than rows: ↑ ↓ scroll the help.
     let rows = popup.height.saturating_sub(2) as usize;
-    let overflow = KEYS.len().saturating_sub(rows);
+    let overflow = (KEYS.len() + room.len()).saturating_sub(rows);
     d.view.set_help_overflow(overflow);
     let scroll = d.view.help_scroll.min(overflow);
     let hint = match (overflow, scroll) {
@@ -32,10 +35,11 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         .map(|b| {
             Line::from(vec![
                 Span::styled(format!("{:<16}", b.keys_text()), theme::TITLE),
-                Span::styled(b.what(d.replay.is_some()), theme::DATA),
+                Span::styled(tr(d.view.lang, b.what(d.replay.is_some())), theme::DATA),
             ])
         })
         .collect();
+    lines.splice(0..0, room);
     // The notes, where there is room for them under every key.
     if area.height >= height {
         lines.push(Line::from(""));

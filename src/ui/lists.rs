@@ -9,7 +9,7 @@ use ratatui::widgets::{
 };
 
 use super::fit::{Fit, MUST, first_fitting};
-use super::{fmt, panel, text, theme, window};
+use super::{fmt, look, panel, text, theme, window};
 use crate::app::{Dashboard, GoneCounts, Panel};
 use crate::event::Reason;
 use unicode_width::UnicodeWidthStr;
@@ -39,7 +39,7 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         // The command is never split: on a line of its own if need be.
         let lines = match &d.server {
             Some(s) => {
-                let command = format!("nc {}", nc_target(&s.addr));
+                let command = format!("nc {}", nc_target(&look::room_addr(s)));
                 let whole = format!("{none} — connect with: {command}");
                 if whole.chars().count() <= inner.width as usize {
                     vec![whole]
@@ -49,6 +49,7 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
             }
             None => vec![none.to_string()],
         };
+        let lines = look::room_hint(d, lines, inner.width as usize);
         Paragraph::new(
             lines
                 .into_iter()

@@ -30,6 +30,7 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     block.render(area, buf);
     let end = len.saturating_sub(scroll);
     let first = end.saturating_sub(height);
+    d.view.log_drawn(inner, len.saturating_sub(first + 1));
     let started = d.started_us.unwrap_or(0);
     let width = inner.width as usize;
     let lines: Vec<Line> = entries

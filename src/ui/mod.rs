@@ -12,6 +12,7 @@ mod help;
 mod history;
 mod lists;
 mod log;
+mod look;
 mod note;
 mod predict;
 mod replay;
@@ -23,7 +24,7 @@ use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Widget};
+use ratatui::widgets::{Block, BorderType, Widget};
 
 use crate::app::{Dashboard, Panel};
 
@@ -68,6 +69,7 @@ impl Widget for &Dashboard {
                 Constraint::Percentage(60),
                 Constraint::Fill(1),
             ]));
+            place(self, [conns, ready, gone, log_area]);
             lists::connected(self, conns, buf);
             model_panel(self, ready, buf);
             lists::disconnected(self, gone, buf);
@@ -87,6 +89,7 @@ impl Widget for &Dashboard {
                 Constraint::Percentage(60),
                 Constraint::Fill(1),
             ]));
+            place(self, [conns, ready, gone, bottom]);
             lists::connected(self, conns, buf);
             model_panel(self, ready, buf);
             lists::disconnected(self, gone, buf);
@@ -104,6 +107,18 @@ impl Widget for &Dashboard {
         }
         // Typed into on top of everything.
         note::render(self, area, buf);
+        // The viewer's colours and characters, on the finished frame.
+        look::finish(self, area, buf);
+    }
+}
+
+/// Where the frame draws the panels, in [`Panel::ALL`] order (an empty
+/// rect for one it does not draw), for the mouse.
+fn place(d: &Dashboard, rects: [Rect; 4]) {
+    for (p, r) in Panel::ALL.into_iter().zip(rects) {
+        if !r.is_empty() {
+            d.view.placed(p, r);
+        }
     }
 }
 
@@ -122,6 +137,7 @@ fn with_code(d: &Dashboard, body: Rect, buf: &mut Buffer) {
             Constraint::Percentage(25),
             Constraint::Fill(1),
         ]));
+        place(d, [conns, ready, Rect::default(), log_area]);
         lists::connected(d, conns, buf);
         model_panel(d, ready, buf);
         log::render(d, log_area, buf);
@@ -135,6 +151,7 @@ fn with_code(d: &Dashboard, body: Rect, buf: &mut Buffer) {
             Constraint::Percentage(45),
             Constraint::Fill(1),
         ]));
+        place(d, [conns, Rect::default(), Rect::default(), log_area]);
         code::render(d, top, buf);
         lists::connected(d, conns, buf);
         log::render(d, log_area, buf);
@@ -217,6 +234,11 @@ fn panel<'a>(d: &Dashboard, which: Option<Panel>, title: Line<'a>) -> Block<'a> 
     }
     let focused = which.is_some_and(|p| p == d.view.focus);
     Block::bordered()
+        .border_type(if focused {
+            look::focus_border(d)
+        } else {
+            BorderType::Plain
+        })
         .border_style(if focused {
             theme::BORDER_FOCUS
         } else {

@@ -888,6 +888,7 @@ mod tests {
                 faithful: true,
                 verbatim: false,
                 cpu_split: true,
+                reachable: vec![],
             },
             EventKind::Accept {
                 conn: 1,
