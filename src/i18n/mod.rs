@@ -92,7 +92,7 @@ macro_rules! areas {
     };
 }
 
-areas!["app"];
+areas!["app", "help", "panels", "code"];
 
 struct Bundles {
     en: FluentBundle<FluentResource>,

@@ -38,7 +38,13 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let label_cols = labels.iter().map(|l| l.width()).max().unwrap_or(0) + 2;
     let started = d.started_us.unwrap_or(0);
     let mut lines = vec![
-        log::line(event, started, inner, d.accept_wait(event)),
+        log::line(
+            crate::i18n::Lang::En,
+            event,
+            started,
+            inner,
+            d.accept_wait(event),
+        ), // lang: explain
         Line::default(),
     ];
     for (label, value, style) in [
@@ -73,7 +79,11 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         .border_style(theme::BORDER_FOCUS)
         .padding(Padding::horizontal(1))
         .title(Line::styled(
-            format!(" {}: {} ", texts::TITLE, text::kind_label(&event.kind)),
+            format!(
+                " {}: {} ",
+                texts::TITLE,
+                text::kind_label(crate::i18n::Lang::En, &event.kind)
+            ), // lang: explain
             theme::TITLE,
         ))
         .title_bottom(Line::styled(format!(" {} ", texts::CLOSES), theme::LABEL));

@@ -273,8 +273,8 @@ pub fn explain(kind: &EventKind, about: About) -> Explanation {
             "the viewer's pace (- + b)".into(),
             format!(
                 "{} · {}",
-                text::slow_motion(*call_delay_us),
-                text::backoff(*backoff, *backoff_us)
+                text::slow_motion(crate::i18n::Lang::En, *call_delay_us), // lang: explain
+                text::backoff(crate::i18n::Lang::En, *backoff, *backoff_us)  // lang: explain
             ),
             "Slow motion waits before every system call so that the room can read each one; \
              the calls themselves are real. The backoff is what the busy loop does after a \
@@ -290,7 +290,11 @@ pub fn explain(kind: &EventKind, about: About) -> Explanation {
             cpu_sys_us,
             ..
         } if model == Some(Model::Multiplex) || threads => (
-            format!("{} {}", fmt::thousands(*spins), text::loop_unit(model)),
+            format!(
+                "{} {}",
+                fmt::thousands(*spins),
+                text::loop_unit(crate::i18n::Lang::En, model)
+            ), // lang: explain
             format!(
                 "{} of CPU ({} in the kernel)",
                 fmt::micros(cpu_user_us + cpu_sys_us),
@@ -509,7 +513,7 @@ pub fn explain(kind: &EventKind, about: About) -> Explanation {
                 Evict::SendTimeout => format!("send() on #{conn}, then close()"),
                 Evict::Stalled | Evict::TotalCap => format!("close() on #{conn}, by the server"),
             },
-            text::evicted(*why, *limit_bytes, *stall_ms),
+            text::evicted(crate::i18n::Lang::En, *why, *limit_bytes, *stall_ms), // lang: explain
             format!(
                 "The client stopped reading its replies, so they piled up: first in the \
                  kernel's send buffer, then in the server's queue. {} A server that kept them \
@@ -530,7 +534,10 @@ pub fn explain(kind: &EventKind, about: About) -> Explanation {
         ),
         EventKind::Refused { peer, why, limit } => (
             "accept(), then close() at once".into(),
-            format!("{peer} turned away: {}", text::refused(*why, *limit)),
+            format!(
+                "{peer} turned away: {}",
+                text::refused(crate::i18n::Lang::En, *why, *limit)
+            ), // lang: explain
             format!(
                 "{} were connected already, so the server took the connection and closed it \
                  at once. A limit keeps one burst of clients from taking every descriptor and \
@@ -586,7 +593,7 @@ pub fn explain(kind: &EventKind, about: About) -> Explanation {
         ),
         EventKind::Paused { paused, thread } => (
             "ioscope's pause (space)".into(),
-            text::paused(*paused, thread.as_deref()),
+            text::paused(crate::i18n::Lang::En, *paused, thread.as_deref()), // lang: explain
             if *paused {
                 "The server thread really stops before its next call: it parks and uses no \
                  CPU, so the counters and the history stand still while you look. While \
@@ -681,7 +688,7 @@ pub fn explain(kind: &EventKind, about: About) -> Explanation {
                     "end of thread"
                 }
             ),
-            text::role(*role, *conn),
+            text::role(crate::i18n::Lang::En, *role, *conn), // lang: explain
             if *alive {
                 role_words(*role).into()
             } else {
@@ -769,7 +776,10 @@ pub fn explain(kind: &EventKind, about: About) -> Explanation {
         ),
         EventKind::Marker { note } => (
             "M, pressed by the lecturer (no system call)".into(),
-            format!("a marker, {}", text::marker_note(note)),
+            format!(
+                "a marker, {}",
+                text::marker_note(crate::i18n::Lang::En, note)
+            ), // lang: explain
             "The lecturer's marker, dropped with M during the live run to find this moment \
              again. It is in the recording (--record) in order with the server's events, and \
              a replay jumps from marker to marker."
