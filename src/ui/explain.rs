@@ -39,12 +39,12 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let started = d.started_us.unwrap_or(0);
     let mut lines = vec![
         log::line(
-            crate::i18n::Lang::En,
+            crate::i18n::Lang::En, // lang: explain
             event,
             started,
             inner,
             d.accept_wait(event),
-        ), // lang: explain
+        ),
         Line::default(),
     ];
     for (label, value, style) in [
@@ -82,8 +82,8 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
             format!(
                 " {}: {} ",
                 texts::TITLE,
-                text::kind_label(crate::i18n::Lang::En, &event.kind)
-            ), // lang: explain
+                text::kind_label(crate::i18n::Lang::En, &event.kind) // lang: explain
+            ),
             theme::TITLE,
         ))
         .title_bottom(Line::styled(format!(" {} ", texts::CLOSES), theme::LABEL));

@@ -293,8 +293,8 @@ pub fn explain(kind: &EventKind, about: About) -> Explanation {
             format!(
                 "{} {}",
                 fmt::thousands(*spins),
-                text::loop_unit(crate::i18n::Lang::En, model)
-            ), // lang: explain
+                text::loop_unit(crate::i18n::Lang::En, model) // lang: explain
+            ),
             format!(
                 "{} of CPU ({} in the kernel)",
                 fmt::micros(cpu_user_us + cpu_sys_us),
@@ -536,8 +536,8 @@ pub fn explain(kind: &EventKind, about: About) -> Explanation {
             "accept(), then close() at once".into(),
             format!(
                 "{peer} turned away: {}",
-                text::refused(crate::i18n::Lang::En, *why, *limit)
-            ), // lang: explain
+                text::refused(crate::i18n::Lang::En, *why, *limit) // lang: explain
+            ),
             format!(
                 "{} were connected already, so the server took the connection and closed it \
                  at once. A limit keeps one burst of clients from taking every descriptor and \
@@ -778,8 +778,8 @@ pub fn explain(kind: &EventKind, about: About) -> Explanation {
             "M, pressed by the lecturer (no system call)".into(),
             format!(
                 "a marker, {}",
-                text::marker_note(crate::i18n::Lang::En, note)
-            ), // lang: explain
+                text::marker_note(crate::i18n::Lang::En, note) // lang: explain
+            ),
             "The lecturer's marker, dropped with M during the live run to find this moment \
              again. It is in the recording (--record) in order with the server's events, and \
              a replay jumps from marker to marker."
