@@ -77,11 +77,13 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let (first, end) = window(live.len(), height, d.view.scroll_of(Panel::Connected));
     // Ids from 1,000 up widen their column rather than run into the next.
     let shown = || live.values().skip(first).take(end - first);
+    let conn_title = t!(lang, "conns-col-conn");
     let id_width = shown()
         .map(|c| format!("#{}", c.id).len())
         .max()
         .unwrap_or(0)
-        .max(4);
+        .max(4)
+        .max(conn_title.width());
     // Followed call by call: the connection the loop's last call was on.
     let serving = d.serving();
     // The peer of each row, longest first, down to the shortest (its
@@ -136,7 +138,7 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
                 .iter()
                 .map(|c| Constraint::Length(column_width(c) as u16)),
         );
-    let titles = [t!(lang, "conns-col-conn"), t!(lang, "conns-col-peer")]
+    let titles = [conn_title, t!(lang, "conns-col-peer")]
         .into_iter()
         .map(String::from)
         .chain(columns.iter().map(|c| titles[*c as usize].clone()));
@@ -433,6 +435,13 @@ pub fn disconnected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let height = inner.height as usize;
     d.view.set_rows(Panel::Disconnected, height);
     let (first, end) = window(gone.len(), height, d.view.scroll_of(Panel::Disconnected));
+    // How long ago, right-aligned in a column as wide as its widest form
+    // under a day ("23h ago").
+    let ago_cols = [59, 59 * 60, 23 * 3600]
+        .map(|s| text::ago(lang, s * 1_000_000).width())
+        .into_iter()
+        .max()
+        .unwrap_or(0);
     let lines: Vec<Line> = gone
         .range(first..end)
         .map(|g| {
@@ -463,7 +472,10 @@ pub fn disconnected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
                     [Span::styled(
                         format!(
                             "{} ",
-                            fit::pad_left(&text::ago(lang, d.now_us.saturating_sub(g.t_us)), 7)
+                            fit::pad_left(
+                                &text::ago(lang, d.now_us.saturating_sub(g.t_us)),
+                                ago_cols
+                            )
                         ),
                         theme::LABEL,
                     )],

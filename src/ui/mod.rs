@@ -107,6 +107,23 @@ impl Widget for &Dashboard {
         }
         // Typed into on top of everything.
         note::render(self, area, buf);
+        mend_wide(area, buf);
+    }
+}
+
+/// A wide character (CJK: two columns) under an overlay's edge: the
+/// overlay drew over its second column, which a terminal never shows on
+/// its own (the character covers it), so the overlay's border would be
+/// lost. Such a character gives way to a space.
+fn mend_wide(area: Rect, buf: &mut Buffer) {
+    use unicode_width::UnicodeWidthStr;
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right().saturating_sub(1) {
+            let wide = buf[(x, y)].symbol().width() > 1;
+            if wide && buf[(x + 1, y)].symbol() != " " {
+                buf[(x, y)].set_symbol(" ");
+            }
+        }
     }
 }
 

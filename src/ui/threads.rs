@@ -24,7 +24,7 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         title.push(Span::styled(
             format!(
                 "· {} · {} ",
-                t!(lang, "header-workers", busy = busy, idle = idle),
+                t!(lang, "threads-workers", busy = busy, idle = idle),
                 t!(lang, "threads-queue", n = t.queue.len())
             ),
             theme::LABEL,

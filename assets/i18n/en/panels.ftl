@@ -189,6 +189,7 @@ history-max = max { $n }
 # The thread models' panel.
 threads-title = Threads
 threads-queue = queue { $n }
+threads-workers = workers { $busy } busy { $idle } idle
 threads-started-ended = { $started } started, { $ended } ended
 threads-legend = parked for · in
 threads-queued = queued

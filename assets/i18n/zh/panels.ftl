@@ -189,6 +189,7 @@ history-max = 最高 { $n }
 # 线程模型的面板。
 threads-title = 线程
 threads-queue = 队列 { $n }
+threads-workers = 忙 { $busy } 闲 { $idle }
 threads-started-ended = 启动 { $started },结束 { $ended }
 threads-legend = 阻塞时长 · 阻塞在
 threads-queued = 排队中
@@ -210,7 +211,7 @@ compare-rtt-p99 = RTT p99
 compare-threads = 线程
 compare-rss = RSS
 compare-idle-cpu = 空闲 CPU
-compare-note = CPU s/1k:每 1,000 条消息花的服务端 CPU 秒数。RTT:内置客户端的往返时间(c 加一个,s 让它们说话)。线程、RSS:见到的最大值。空闲 CPU:没有消息的整秒里占一个核的百分比(不算暂停的秒和每次运行的第一秒)。运行:总时长,运行了 N 次时标 ×N。
+compare-note = CPU s/1k:每千条消息的服务端 CPU 秒数。RTT:内置客户端的往返时间(c 加一个,s 让它们说话)。线程、RSS:见过的最大值。空闲 CPU:无消息的整秒里占单核的百分比(不计暂停的秒和每次运行的第一秒)。运行:总时长,运行 N 次标 ×N。
 
 # 全场猜(f)。
 predict-title = 全场来猜
