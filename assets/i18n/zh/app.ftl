@@ -82,6 +82,6 @@ summary-peak = 峰值
 summary-dropped = 丢弃
 summary-markers = 标记
 summary-none = 无
-summary-model-run = { $run } { $secs } 秒,{ $messages } 条消息
+summary-model-run = { $run } { $secs } s,{ $messages } 条消息
 summary-peak-value = 每秒 { $spins } 轮循环,CPU { $cpu }%
 summary-dropped-value = 服务端丢弃 { $server } 个,录制器丢弃 { $recorder } 个
