@@ -585,3 +585,75 @@ pub fn marker_note(lang: Lang, note: &str) -> String {
 pub fn note_count(chars: usize, max: usize) -> String {
     format!(" {chars}/{max} ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_ago_and_idle_in_both_languages() {
+        assert_eq!(ago(Lang::En, 500_000), "now");
+        assert_eq!(ago(Lang::En, 4_000_000), "4s ago");
+        assert_eq!(ago(Lang::En, 125_000_000), "2m ago");
+        assert_eq!(ago(Lang::En, 7_200_000_000), "2h ago");
+        assert_eq!(idle(Lang::En, 125_000_000), "2m");
+        assert_eq!(ago(Lang::Zh, 500_000), "刚刚");
+        assert_eq!(ago(Lang::Zh, 4_000_000), "4秒前");
+        assert_eq!(idle(Lang::Zh, 4_000_000), "4秒");
+        // The idle column is four wide: so are its Chinese forms.
+        for us in [0, 59_000_000, 3_599_000_000, 86_399_000_000] {
+            assert!(idle(Lang::Zh, us).width() <= 4, "{}", idle(Lang::Zh, us));
+        }
+    }
+
+    #[test]
+    fn models_are_named_in_the_lectures_words_and_codes_stay_in_english() {
+        for model in Model::ALL {
+            assert_eq!(model_name(Lang::En, model), model.name());
+        }
+        let zh: Vec<_> = Model::ALL.map(|m| model_name(Lang::Zh, m)).to_vec();
+        assert_eq!(zh, ["阻塞", "多线程", "线程池", "非阻塞", "多路复用"]);
+    }
+
+    #[test]
+    fn reasons_keep_their_figures_and_flags_in_every_language() {
+        for lang in [Lang::En, Lang::Zh] {
+            let why = evicted(lang, Evict::TotalCap, Some(3 << 20), 1500);
+            assert!(why.contains("3.0M") && why.contains("1.5"), "{why}");
+            assert!(why.contains("--pending-total"), "{why}");
+            let why = refused(lang, Refuse::MaxConnsPerIp, 12);
+            assert!(why.contains("12") && why.contains("--max-conns-per-ip"));
+        }
+        assert_eq!(
+            refused(Lang::En, Refuse::MaxConns, 5),
+            "5 clients already (--max-conns)"
+        );
+        assert_eq!(
+            notice(
+                Lang::Zh,
+                &Notice::SwitchFailed {
+                    model: Model::Pool,
+                    error: "EMFILE".into()
+                }
+            ),
+            "无法切换到线程池:EMFILE"
+        );
+    }
+
+    #[test]
+    fn returned_forms_get_shorter_in_both_languages() {
+        let r = Returned::Ready {
+            wakeups: 2,
+            ready: 3,
+        };
+        for lang in [Lang::En, Lang::Zh] {
+            let forms = returned(lang, &r, None, None, None, false, 40);
+            assert!(forms.windows(2).all(|w| w[0].width() > w[1].width()));
+            assert!(forms.iter().all(|f| f.starts_with("→ ")), "{forms:?}");
+        }
+        assert_eq!(
+            returned(Lang::En, &r, None, None, None, false, 40),
+            ["→ 3 ready in 2 wakeups", "→ 3 ready"]
+        );
+    }
+}
