@@ -3,7 +3,7 @@ header-running = 运行中
 header-paused = 已暂停
 header-starting = 启动中…
 header-verbatim = 讲义代码原样:阻塞套接字
-header-faithful = 忠实于讲义代码
+header-faithful = 照讲义代码
 header-backlog = backlog { $backlog }
 header-reachable = 本机以外也能连上
 header-up = 已运行 { $clock }
@@ -201,7 +201,7 @@ threads-none-yet = 还没有服务端线程
 # 对比(t)。
 compare-title = 模型对比
 compare-closes = t 或 Esc 关闭 · m 切换模型
-compare-faithful = 讲义原样
+compare-faithful = 照讲义
 compare-model = 模型
 compare-ran = 运行
 compare-cpu = CPU s/1k
