@@ -1551,8 +1551,9 @@ fn snapshot_code_nonblocking_at_full_speed() {
 
 /// `threaded`: an accept thread parked in accept(), five client threads
 /// parked in their recv().
-#[test]
-fn snapshot_code_threaded_parked_threads() {
+/// The threaded model with five clients, each thread parked in recv(),
+/// the accept thread in accept(), the code panel open.
+fn threaded_parked() -> Dashboard {
     let mut d = Dashboard::new();
     d.apply(&listening_faithful(0, Model::Threaded, false));
     d.apply(&ev(
@@ -1615,6 +1616,12 @@ fn snapshot_code_threaded_parked_threads() {
     ));
     d.tick(1_000_000);
     d.handle(Action::ToggleCode);
+    d
+}
+
+#[test]
+fn snapshot_code_threaded_parked_threads() {
+    let d = threaded_parked();
     let screen = render(&d, 120, 36);
     let text = lines(&screen).join("\n");
     let line_with = |needle: &str| {
@@ -1912,8 +1919,8 @@ fn snapshot_listen_queue_full_and_overflows() {
     insta::assert_snapshot!("overflows_80x24", render(&d, 80, 24).backend());
 }
 
-#[test]
-fn snapshot_verbatim_parked_in_recv() {
+/// `--verbatim`: the lecture's loop parked in a blocking recv() on #1.
+fn verbatim_parked() -> Dashboard {
     let mut d = Dashboard::new();
     d.apply(&ev(
         0,
@@ -1962,6 +1969,12 @@ fn snapshot_verbatim_parked_in_recv() {
         },
     ));
     d.tick(14_300_100);
+    d
+}
+
+#[test]
+fn snapshot_verbatim_parked_in_recv() {
+    let d = verbatim_parked();
     let screen = format!("{:?}", render(&d, 120, 36).backend());
     assert!(
         screen.contains("parked in recv() on #1 for 12.3 s"),
@@ -2611,6 +2624,11 @@ fn every_state() -> Vec<(&'static str, Dashboard)> {
     noticed.notify(Notice::PoolQueueFull);
     let mut multiplex_code = busy_loop_then_epoll();
     multiplex_code.handle(Action::ToggleCode);
+    let mut typing = lecture_script(false);
+    typing.handle(Action::Marker);
+    for c in "看这里: 100%".chars() {
+        typing.view.edit_note(ioscope::app::NoteEdit::Type(c));
+    }
     vec![
         ("nothing yet", Dashboard::new()),
         ("the lecture", lecture_script(false)),
@@ -2621,6 +2639,9 @@ fn every_state() -> Vec<(&'static str, Dashboard)> {
         ("help", help),
         ("the code panel", nonblocking_stepped()),
         ("multiplex's code", multiplex_code),
+        ("threads parked in the code", threaded_parked()),
+        ("verbatim, parked", verbatim_parked()),
+        ("a note typed", typing),
         ("a question", guessing_script()),
         ("an answer", revealed),
         ("compared", compare),
@@ -2700,7 +2721,10 @@ fn in_chinese_every_border_stands_and_every_value_is_whole() {
             }
             let footer = &screen[h as usize - 1];
             assert!(
-                footer.contains("? 帮助") || footer.contains("⚠") || footer.contains("? 或 Esc"),
+                d.view.note().is_some()
+                    || footer.contains("? 帮助")
+                    || footer.contains("⚠")
+                    || footer.contains("? 或 Esc"),
                 "{size}: {footer}"
             );
             // The hostile hall's values, as the English test has them.
