@@ -102,7 +102,8 @@ fn replay(args: &ReplayArgs) -> ExitCode {
     let done = match &args.cast {
         Some(out) => cast(recording, marks, (args.size, look), out, &file.to_string()),
         None => {
-            let summary = record::summarize(&recording);
+            let lang = args.lang.unwrap_or_else(Lang::from_env);
+            let summary = record::summarize(&recording).text(lang);
             match writeln!(std::io::stdout(), "{summary}") {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
                     Err(format!("cannot print the summary: {e}"))

@@ -30,9 +30,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crossbeam_channel::{RecvTimeoutError, Sender};
 use serde::{Deserialize, Serialize};
+use unicode_width::UnicodeWidthStr;
 
 use crate::app::Dashboard;
 use crate::event::{Event, Model};
+use crate::i18n::Lang;
 use crate::probe::channel::{self, Batch, DRAIN_EVERY, EventRx, EventTx};
 use crate::stream::write_line;
 use crate::sys;
@@ -537,59 +539,98 @@ pub fn summarize(recording: &Recording) -> Session {
     }
 }
 
-impl fmt::Display for Session {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let secs = |us: u64| us as f64 / 1e6;
-        writeln!(f, "duration     {:.1} s", secs(self.duration_us))?;
+impl Session {
+    /// The summary as `replay --summary` prints it, in `lang`: a label a
+    /// line (in a column as wide as the widest), and its figures.
+    pub fn text(&self, lang: Lang) -> String {
+        use crate::t;
+        use crate::ui::{fmt as f, text};
+        let secs = |us: u64| format!("{:.1}", us as f64 / 1e6);
+        let labels = [
+            "summary-duration",
+            "summary-models",
+            "summary-connections",
+            "summary-messages",
+            "summary-resets",
+            "summary-peak",
+            "summary-dropped",
+            "summary-markers",
+        ]
+        .map(|id| t!(lang, id));
+        let cols = labels.iter().map(|l| l.width()).max().unwrap_or(0) + 2;
+        let label = |i: usize| format!("{}{}", labels[i], " ".repeat(cols - labels[i].width()));
         let models: Vec<String> = self
             .models
             .iter()
             .map(|(model, faithful, runs, ran_us, messages)| {
-                let listing = if *faithful { " (faithful)" } else { "" };
-                let times = if *runs > 1 {
-                    format!(" ×{runs}")
-                } else {
-                    String::new()
-                };
-                format!(
-                    "{model}{listing}{times} {:.1} s, {messages} messages",
-                    secs(*ran_us)
+                let mut run = text::model_name(lang, *model).into_owned();
+                if *faithful {
+                    run.push_str(&format!(" ({})", t!(lang, "compare-faithful")));
+                }
+                if *runs > 1 {
+                    run.push_str(&format!(" ×{runs}"));
+                }
+                t!(
+                    lang,
+                    "summary-model-run",
+                    run = run,
+                    secs = secs(*ran_us),
+                    messages = messages.to_string()
                 )
+                .into_owned()
             })
             .collect();
         let models = if models.is_empty() {
-            "none".to_string()
+            t!(lang, "summary-none").into_owned()
         } else {
             models.join("; ")
         };
-        writeln!(f, "models       {models}")?;
-        writeln!(f, "connections  {}", self.connections)?;
-        writeln!(f, "messages     {}", self.messages)?;
-        writeln!(f, "resets       {}", self.resets)?;
-        writeln!(
-            f,
-            "peak         {} spins/s, {:.0}% CPU",
-            crate::ui::fmt::rate(self.peak_spins),
-            self.peak_cpu
-        )?;
-        write!(
-            f,
-            "dropped      {} by the server, {} by the recorder",
-            self.dropped_server, self.dropped_recorder
-        )?;
+        let mut out = format!("{}{} s\n", label(0), secs(self.duration_us));
+        out += &format!("{}{models}\n", label(1));
+        out += &format!("{}{}\n", label(2), self.connections);
+        out += &format!("{}{}\n", label(3), self.messages);
+        out += &format!("{}{}\n", label(4), self.resets);
+        out += &format!(
+            "{}{}\n",
+            label(5),
+            t!(
+                lang,
+                "summary-peak-value",
+                spins = f::rate(self.peak_spins),
+                cpu = format!("{:.0}", self.peak_cpu)
+            )
+        );
+        out += &format!(
+            "{}{}",
+            label(6),
+            t!(
+                lang,
+                "summary-dropped-value",
+                server = self.dropped_server.to_string(),
+                recorder = self.dropped_recorder.to_string()
+            )
+        );
         if self.markers.is_empty() {
-            return write!(f, "\nmarkers      none");
+            out += &format!("\n{}{}", label(7), t!(lang, "summary-none"));
+            return out;
         }
-        write!(f, "\nmarkers      {}", self.markers.len())?;
+        out += &format!("\n{}{}", label(7), self.markers.len());
         for (t_us, note) in &self.markers {
-            write!(
-                f,
+            out += &format!(
                 "\n  {}  {}",
-                crate::ui::fmt::tenths(*t_us),
-                crate::ui::text::marker_note(note)
-            )?;
+                f::tenths(*t_us),
+                text::marker_note(lang, note)
+            );
         }
-        Ok(())
+        out
+    }
+}
+
+/// The summary in English (see [`Session::text`] for the viewer's
+/// language).
+impl fmt::Display for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text(Lang::En))
     }
 }
 

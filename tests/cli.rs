@@ -6,8 +6,20 @@ use std::process::{Command, Stdio};
 
 use ioscope::event::{Event, EventKind};
 
+/// The binary, in English whatever the locale the tests run in.
 fn ioscope() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ioscope"))
+    speaking("C")
+}
+
+/// The binary in the locale `lang` (`LANG`), the other locale variables
+/// (which come first) left out.
+fn speaking(lang: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ioscope"));
+    for var in ["LANGUAGE", "LC_ALL", "LC_MESSAGES"] {
+        command.env_remove(var);
+    }
+    command.env("LANG", lang);
+    command
 }
 
 #[test]
@@ -875,4 +887,56 @@ fn replay_dash_summary_reads_the_recording_from_stdin() {
     );
     assert!(shown.contains("duration     2.5 s"), "{shown}");
     assert!(shown.contains("HI went out"), "{shown}");
+}
+
+/// `replay FILE --summary` speaks the locale's language: Chinese for
+/// `LANG=zh_CN.UTF-8`, English for `LANG=C`; `--lang` wins over the locale.
+#[test]
+fn the_summary_speaks_the_locales_language_and_lang_wins() {
+    let tour = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/recordings/tour.jsonl");
+    let summary = |mut command: Command, extra: &[&str]| {
+        let out = command
+            .args(["replay", tour, "--summary"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(out.status.code(), Some(0), "{text}");
+        text
+    };
+    let english = |text: &str| {
+        text.starts_with("duration     70.0 s\n")
+            && text.contains("models       nonblocking ×2 ")
+            && text.contains("connections  57\n")
+            && !text.contains("模型")
+    };
+    let chinese = |text: &str| {
+        text.starts_with("时长    70.0 s\n")
+            && text.contains("模型    非阻塞 ×2 ")
+            && text.contains("多路复用")
+            && text.contains("连接数  57\n")
+            && !text.contains("duration")
+    };
+
+    let zh = summary(speaking("zh_CN.UTF-8"), &[]);
+    assert!(chinese(&zh), "{zh}");
+    // The lecturer's notes are data: as they were written.
+    assert!(
+        zh.contains("\"two clients reset: recv() gets ECONNRESET"),
+        "{zh}"
+    );
+    let c = summary(speaking("C"), &[]);
+    assert!(english(&c), "{c}");
+    let en = summary(speaking("zh_CN.UTF-8"), &["--lang", "en"]);
+    assert!(english(&en), "{en}");
+    assert_eq!(en, c);
+    let zh_over_c = summary(speaking("C"), &["--lang", "zh"]);
+    assert_eq!(zh_over_c, zh);
+    // LC_ALL comes before LANG, LANGUAGE before both.
+    let mut command = speaking("C");
+    command.env("LC_ALL", "zh_CN.UTF-8");
+    assert_eq!(summary(command, &[]), zh);
+    let mut command = speaking("zh_CN.UTF-8");
+    command.env("LANGUAGE", "en_US");
+    assert_eq!(summary(command, &[]), c);
 }

@@ -1661,8 +1661,9 @@ fn snapshot_code_nonblocking_at_full_speed() {
 
 /// `threaded`: an accept thread parked in accept(), five client threads
 /// parked in their recv().
-#[test]
-fn snapshot_code_threaded_parked_threads() {
+/// The threaded model with five clients, each thread parked in recv(),
+/// the accept thread in accept(), the code panel open.
+fn threaded_parked() -> Dashboard {
     let mut d = Dashboard::new();
     d.apply(&listening_faithful(0, Model::Threaded, false));
     d.apply(&ev(
@@ -1725,6 +1726,12 @@ fn snapshot_code_threaded_parked_threads() {
     ));
     d.tick(1_000_000);
     d.handle(Action::ToggleCode);
+    d
+}
+
+#[test]
+fn snapshot_code_threaded_parked_threads() {
+    let d = threaded_parked();
     let screen = render(&d, 120, 36);
     let text = lines(&screen).join("\n");
     let line_with = |needle: &str| {
@@ -2023,8 +2030,8 @@ fn snapshot_listen_queue_full_and_overflows() {
     insta::assert_snapshot!("overflows_80x24", render(&d, 80, 24).backend());
 }
 
-#[test]
-fn snapshot_verbatim_parked_in_recv() {
+/// `--verbatim`: the lecture's loop parked in a blocking recv() on #1.
+fn verbatim_parked() -> Dashboard {
     let mut d = Dashboard::new();
     d.apply(&ev(
         0,
@@ -2074,6 +2081,12 @@ fn snapshot_verbatim_parked_in_recv() {
         },
     ));
     d.tick(14_300_100);
+    d
+}
+
+#[test]
+fn snapshot_verbatim_parked_in_recv() {
+    let d = verbatim_parked();
     let screen = format!("{:?}", render(&d, 120, 36).backend());
     assert!(
         screen.contains("parked in recv() on #1 for 12.3 s"),
@@ -2645,4 +2658,383 @@ fn m_in_a_replay_says_markers_are_dropped_live() {
         footer.contains("markers are dropped during a live run"),
         "{footer}"
     );
+}
+
+// The screen in the viewer's language (issue 14): Chinese, and the
+// pseudo language that marks every message `⟦…⟧`.
+
+fn speaking(mut d: Dashboard, lang: Lang) -> Dashboard {
+    d.view.lang = lang;
+    d
+}
+
+/// A replay paused at a lecturer's note, as the player shows it.
+fn replaying_at_a_note(mut d: Dashboard) -> Dashboard {
+    use ioscope::replay::{Mark, ReplayInfo};
+    let marks: Vec<Mark> = vec![
+        Mark {
+            at_us: 1_000_000,
+            // The lecturer's words: data, in any language.
+            note: "看计数器:它从不等待".into(),
+            pause: true,
+        },
+        Mark {
+            at_us: 2_500_000,
+            note: String::new(),
+            pause: false,
+        },
+    ];
+    d.replay = Some(ReplayInfo {
+        at_us: 1_200_000,
+        duration_us: 3_000_000,
+        speed: 1.0,
+        paused: true,
+        ended: false,
+        live: false,
+        stopped: None,
+        wall_us: 0,
+        marks: marks.into(),
+        reached: Some(0),
+    });
+    d
+}
+
+/// The screen's rows as a terminal shows them: a wide character's second
+/// cell is not a character of its own.
+fn shown_lines(terminal: &Terminal<TestBackend>) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let buf = terminal.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            let mut row = String::new();
+            let mut skip = 0;
+            for x in 0..buf.area.width {
+                let symbol = buf[(x, y)].symbol();
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                row.push_str(symbol);
+                skip = symbol.width().saturating_sub(1);
+            }
+            row
+        })
+        .collect()
+}
+
+/// The screens the room sees, each in a state of its own.
+fn every_state() -> Vec<(&'static str, Dashboard)> {
+    let mut help = lecture_script(false);
+    help.handle(Action::ToggleHelp);
+    let mut compare = busy_loop_then_epoll();
+    compare.handle(Action::ToggleCompare);
+    let mut revealed = guessing_script();
+    revealed.handle(Action::Guess(1));
+    revealed.handle(Action::Reveal);
+    let mut noticed = pool_script();
+    noticed.notify(Notice::PoolQueueFull);
+    let mut multiplex_code = busy_loop_then_epoll();
+    multiplex_code.handle(Action::ToggleCode);
+    let mut typing = lecture_script(false);
+    typing.handle(Action::Marker);
+    for c in "看这里: 100%".chars() {
+        typing.view.edit_note(ioscope::app::NoteEdit::Type(c));
+    }
+    vec![
+        ("nothing yet", Dashboard::new()),
+        ("the lecture", lecture_script(false)),
+        ("faithful", lecture_script(true)),
+        ("a hostile hall", hostile_hall()),
+        ("the pool", pool_script()),
+        ("a notice", noticed),
+        ("help", help),
+        ("the code panel", nonblocking_stepped()),
+        ("multiplex's code", multiplex_code),
+        ("threads parked in the code", threaded_parked()),
+        ("verbatim, parked", verbatim_parked()),
+        ("a note typed", typing),
+        ("a question", guessing_script()),
+        ("an answer", revealed),
+        ("compared", compare),
+        (
+            "a replay at a note",
+            replaying_at_a_note(lecture_script(false)),
+        ),
+        ("the kernel's queues", kernel_waiting()),
+        ("overflows", overflow_script()),
+    ]
+}
+
+#[test]
+fn snapshot_zh_80x24() {
+    let d = speaking(lecture_script(false), Lang::Zh);
+    insta::assert_snapshot!(render(&d, 80, 24).backend());
+}
+
+#[test]
+fn snapshot_zh_120x36() {
+    let d = speaking(lecture_script(false), Lang::Zh);
+    insta::assert_snapshot!(render(&d, 120, 36).backend());
+}
+
+#[test]
+fn snapshot_zh_help_overlay() {
+    let mut d = speaking(lecture_script(false), Lang::Zh);
+    d.handle(Action::ToggleHelp);
+    insta::assert_snapshot!(render(&d, 120, 36).backend());
+}
+
+#[test]
+fn snapshot_zh_pool_and_code_panel() {
+    let d = speaking(pool_script(), Lang::Zh);
+    insta::assert_snapshot!("zh_pool_80x24", render(&d, 80, 24).backend());
+    let d = speaking(nonblocking_stepped(), Lang::Zh);
+    insta::assert_snapshot!("zh_code_120x36", render(&d, 120, 36).backend());
+}
+
+/// Chinese at 80×24, 120×36 and 200×60, in every state: every border
+/// stands, no wide character is half covered (a terminal would hide what
+/// covers it), every row is as wide as the screen, numbers and names are
+/// whole, and the footer keeps its help key.
+#[test]
+fn in_chinese_every_border_stands_and_every_value_is_whole() {
+    use unicode_width::UnicodeWidthStr;
+    for (name, d) in every_state() {
+        let d = speaking(d, Lang::Zh);
+        for (w, h) in [(80, 24), (120, 36), (200, 60)] {
+            let size = format!("{name} at {w}x{h}");
+            let terminal = render(&d, w, h);
+            let buf = terminal.backend().buffer();
+            for y in 0..h {
+                for x in 0..w - 1 {
+                    if buf[(x, y)].symbol().width() > 1 {
+                        assert_eq!(
+                            buf[(x + 1, y)].symbol(),
+                            " ",
+                            "{size}: ({x}, {y}) is half covered"
+                        );
+                    }
+                }
+            }
+            let screen = shown_lines(&terminal);
+            for (y, line) in screen.iter().enumerate() {
+                assert_eq!(line.width(), w as usize, "{size} row {y}: {line}");
+            }
+            let replay = d.replay.is_some();
+            let body = h as usize - if replay { 2 } else { 1 };
+            for (y, line) in screen.iter().enumerate().take(body) {
+                let last = line.chars().last().unwrap();
+                assert!(
+                    "┐│┘┤║█▲▼".contains(last),
+                    "{size} row {y}: {line}\n{}",
+                    screen.join("\n")
+                );
+            }
+            let footer = &screen[h as usize - 1];
+            assert!(
+                d.view.note().is_some()
+                    || footer.contains("? 帮助")
+                    || footer.contains("⚠")
+                    || footer.contains("? 或 Esc"),
+                "{size}: {footer}"
+            );
+            // The hostile hall's values, as the English test has them.
+            if name != "a hostile hall" {
+                continue;
+            }
+            for value in [
+                "#4588",
+                "#4590",
+                "#4591",
+                "#4599",
+                "127.0.0.1:64588",
+                "recv 遇到 ECONNRESET",
+                "send 遇到 EPIPE",
+                "(讲义代码在这里崩溃)",
+                "1.0M 没人读",
+                "持续 5 秒",
+                "1,178,550",
+                "12,345",
+                "222 MiB",
+                "1,234,567",
+                "演示",
+                "nc 127.0.0.1 18082",
+            ] {
+                assert_whole(&screen, value, &size);
+            }
+        }
+    }
+}
+
+/// The pseudo language marks every message `⟦…⟧`: a screen in it, with
+/// what is inside the marks taken out, keeps only data. Every word left
+/// (a run of three or more ASCII letters) must be one the program does not
+/// translate: system calls, errno names and the like that the lecture
+/// keeps, key names, units, and what the clients and the fixtures sent.
+#[test]
+fn in_the_pseudo_language_no_unmarked_word_is_left_on_screen() {
+    // Kept in every language, with why.
+    const KEPT: &[&str] = &[
+        // The program's name, in the header's border.
+        "ioscope",
+        // System calls and their result, as the lecture writes them.
+        "accept",
+        "recv",
+        "send",
+        "WouldBlock",
+        // Measures named as the tools name them.
+        "CPU",
+        "RSS",
+        "MiB",
+        // Key names (the help and the footers).
+        "space",
+        "Tab",
+        "Esc",
+        "Ctrl",
+        "Shift",
+        "Home",
+        "End",
+        "PgUp",
+        "PgDn",
+        // Thread names, as the server reports them (`conn-3`).
+        "server",
+        "conn",
+        "worker",
+        // What the fixtures' clients sent (`\x1b[2Jbin`).
+        "hello",
+        "HELLO",
+        "Jbin",
+        "JBIN",
+        "WIDE",
+        "wide",
+    ];
+    // The listings' code (not their comments, which are marked) and
+    // their file names.
+    let mut code: Vec<String> = Vec::new();
+    for model in Model::ALL {
+        for faithful in [false, true] {
+            let listing = ioscope::app::listing(Lang::Pseudo, model, faithful);
+            code.push(listing.file.to_string());
+            for line in &listing.lines {
+                code.push(ioscope::app::split_comment(line.text).0.to_string());
+            }
+        }
+    }
+    let code = code.join(" ");
+    let is_data = |word: &str| {
+        KEPT.contains(&word)
+            || code
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .any(|w| w == word)
+            || word.chars().all(|c| c == 'a')
+    };
+    let mut left = Vec::new();
+    for (name, d) in every_state() {
+        let d = speaking(d, Lang::Pseudo);
+        let screen = shown_lines(&render(&d, 200, 60));
+        let overlay = d.view.help || d.view.compare || d.prediction.on;
+        let text = unmarked(&screen.join("\n"), !overlay);
+        if std::env::var("SHOW_PSEUDO").is_ok() {
+            println!("== {name}\n{}\n{text}", screen.join("\n"));
+        }
+        for word in words(&text) {
+            if !is_data(&word) {
+                left.push(format!("{name}: {word}"));
+            }
+        }
+    }
+    left.dedup();
+    assert!(left.is_empty(), "unmarked words on screen: {left:#?}");
+}
+
+/// `screen` without what is inside `⟦…⟧` (marks nest: a message's
+/// argument may be one), nor client bytes' escapes (`\\xff`).
+/// `strict`: no overlay covers the panels and nothing wraps, so no mark
+/// may be cut (a cut one would hide what follows it). Else a border ends
+/// what a mark holds, and a message wrapped in a box goes on on the next
+/// line where the box's text starts.
+fn unmarked(screen: &str, strict: bool) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let border = |c: char| ('\u{2500}'..='\u{257f}').contains(&c);
+    let mut out = String::new();
+    // The marks open at the end of each box's text on the line above, by
+    // the column the text starts at.
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    for line in screen.lines() {
+        let mut still_open = Vec::new();
+        let mut column = 0;
+        let mut segments = Vec::new();
+        let mut segment = String::new();
+        let mut starts = 0;
+        for c in line.chars() {
+            if border(c) {
+                segments.push((starts, std::mem::take(&mut segment)));
+                column += 1;
+                starts = column;
+            } else {
+                segment.push(c);
+                column += c.width().unwrap_or(0);
+            }
+        }
+        segments.push((starts, segment));
+        for (starts, segment) in segments {
+            let carried = open.iter().find(|(at, _)| *at == starts).map(|(_, d)| *d);
+            let mut depth = if strict { 0 } else { carried.unwrap_or(0) };
+            let mut kept = String::new();
+            let mut chars = segment.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '⟦' => depth += 1,
+                    '⟧' if depth == 0 => {
+                        // The end of a mark an overlay cut: what came
+                        // before it in this box was in the mark.
+                        assert!(!strict, "a mark closes that was not opened:\n{line}");
+                        kept.clear();
+                    }
+                    '⟧' => depth -= 1,
+                    '\\' if depth == 0 => {
+                        // An escape: `\\xNN` or `\\n`.
+                        if chars.next() == Some('x') {
+                            chars.next();
+                            chars.next();
+                        }
+                        kept.push(' ');
+                    }
+                    c if depth == 0 => kept.push(c),
+                    _ => {}
+                }
+            }
+            assert!(!strict || depth == 0, "a mark is cut:\n{line}");
+            if depth > 0 {
+                still_open.push((starts, depth));
+            }
+            out.push_str(&kept);
+            out.push(' ');
+        }
+        open = still_open;
+        out.push('\n');
+    }
+    out
+}
+
+/// The runs of three or more ASCII letters in `text`.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| w.len() >= 3)
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn the_pseudo_check_finds_what_is_not_marked() {
+    let text = unmarked("⟦Connected⟧ 2 ⟦of ⟦4⟧ accepted⟧ nope \\xff recv", true);
+    assert_eq!(words(&text), ["nope", "recv"]);
+    let cut = std::panic::catch_unwind(|| unmarked("⟦con ⟦peer⟧ hidden", true));
+    assert!(cut.is_err(), "a cut mark hides what follows it");
+    // Under an overlay a border ends the mark; wrapped in a box, a mark
+    // goes on where the box's text starts on the next line.
+    let text = unmarked("│⟦one two│three⟧ four│⟦five⟧", false);
+    assert_eq!(words(&text), ["four"]);
+    let text = unmarked("│ab│⟦one two│\n│cd│three four│\n│ef│five⟧ six│", false);
+    assert_eq!(words(&text), ["six"]);
 }

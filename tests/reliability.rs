@@ -638,7 +638,12 @@ fn slow_readers_beside_a_chatty_swarm(
                     ..
                 } = e.kind
                 {
-                    let reason = ioscope::ui::text::evicted(why, limit_bytes, stall_ms);
+                    let reason = ioscope::ui::text::evicted(
+                        ioscope::i18n::Lang::En,
+                        why,
+                        limit_bytes,
+                        stall_ms,
+                    );
                     evictions.push((why, reason));
                 }
                 dash.apply(&e);
@@ -1099,7 +1104,7 @@ fn sort_out(
             }
             Some(Err((w, l))) => {
                 assert_eq!((w, l), (why, limit), "{model}: {me} refused");
-                let reason = ioscope::ui::text::refused(w, l);
+                let reason = ioscope::ui::text::refused(ioscope::i18n::Lang::En, w, l);
                 assert!(reason.contains(&format!("{limit} clients")), "{reason}");
                 // An orderly close: end of stream at once, not a hang.
                 let mut buf = [0u8; 16];
@@ -1139,7 +1144,7 @@ fn clients_beyond_a_limit(
     let clients: Vec<TcpStream> = (0..n).map(|_| t.connect()).collect();
     let (served, refused) = sort_out(&mut t, clients, why, limit as u64);
     assert_eq!((served.len(), refused), (limit, n - limit), "{model}");
-    let reason = ioscope::ui::text::refused(why, limit as u64);
+    let reason = ioscope::ui::text::refused(ioscope::i18n::Lang::En, why, limit as u64);
     assert!(reason.contains(option), "{model}: {reason}");
     (t, served)
 }

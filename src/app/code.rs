@@ -6,12 +6,15 @@
 //!
 //! A listing is Python as the lecture writes it. A line the events tell
 //! about ends with a marker, `#@Recv`, naming its [`Point`]; the marker is
-//! taken off on load, everything else (comments included) is shown.
+//! taken off on load, everything else (comments included) is shown. Each
+//! listing is there in Chinese too (`assets/listings/zh/`): the same code,
+//! line for line, its comments translated.
 
 use std::collections::VecDeque;
 use std::sync::OnceLock;
 
 use crate::event::{Call, ConnId, EventKind, Evict, Model, Preview, Refuse, Role};
+use crate::i18n::Lang;
 
 /// A line of a listing that the events tell about: how often the loop went
 /// through it (a branch: how often it was taken), and whether the last call
@@ -199,6 +202,69 @@ pub const SOURCES: [(&str, &str); 6] = [
     ),
 ];
 
+/// The listings with Chinese comments, by file name: the code is
+/// [`SOURCES`]' line for line (a test holds them together).
+pub const SOURCES_ZH: [(&str, &str); 6] = [
+    (
+        "blocking.py",
+        include_str!("../../assets/listings/zh/blocking.py"),
+    ),
+    (
+        "threaded.py",
+        include_str!("../../assets/listings/zh/threaded.py"),
+    ),
+    ("pool.py", include_str!("../../assets/listings/zh/pool.py")),
+    (
+        "nonblocking.py",
+        include_str!("../../assets/listings/zh/nonblocking.py"),
+    ),
+    (
+        "nonblocking-faithful.py",
+        include_str!("../../assets/listings/zh/nonblocking-faithful.py"),
+    ),
+    (
+        "multiplex.py",
+        include_str!("../../assets/listings/zh/multiplex.py"),
+    ),
+];
+
+/// `data = conn.recv(1024)   # waits` → the code and `# waits` (a `#`
+/// inside quotes is not a comment).
+pub fn split_comment(line: &str) -> (&str, &str) {
+    let mut quote = None;
+    for (i, c) in line.char_indices() {
+        match (quote, c) {
+            (None, '#') => return line.split_at(i),
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            _ => {}
+        }
+    }
+    (line, "")
+}
+
+/// The pseudo language's listing: the English one, each comment marked
+/// `⟦…⟧` as a message is (made once, for tests).
+fn pseudo(listing: &Listing) -> Listing {
+    let lines = listing
+        .lines
+        .iter()
+        .map(|line| {
+            let (code, comment) = split_comment(line.text);
+            let text = if comment.is_empty() {
+                line.text
+            } else {
+                Box::leak(format!("{code}⟦{comment}⟧").into_boxed_str())
+            };
+            CodeLine { text, ..*line }
+        })
+        .collect();
+    Listing {
+        file: listing.file,
+        lines,
+    }
+}
+
 /// The listing file of a model (`--faithful`: the lecture's listing as
 /// written, for the nonblocking loop).
 pub fn listing_file(model: Model, faithful: bool) -> &'static str {
@@ -212,17 +278,28 @@ pub fn listing_file(model: Model, faithful: bool) -> &'static str {
     }
 }
 
-/// The listing of a model, read once.
-pub fn listing(model: Model, faithful: bool) -> &'static Listing {
-    static PARSED: OnceLock<Vec<Listing>> = OnceLock::new();
+/// The listing of a model, its comments in `lang`, read once.
+pub fn listing(lang: Lang, model: Model, faithful: bool) -> &'static Listing {
+    static PARSED: OnceLock<[Vec<Listing>; 3]> = OnceLock::new();
     let all = PARSED.get_or_init(|| {
-        SOURCES
-            .iter()
-            .map(|(file, source)| Listing::parse(file, source).expect("a listing that parses"))
-            .collect()
+        let parse = |sources: &[(&'static str, &'static str)]| -> Vec<Listing> {
+            sources
+                .iter()
+                .map(|(file, source)| Listing::parse(file, source).expect("a listing that parses"))
+                .collect()
+        };
+        let en = parse(&SOURCES);
+        let pseudo = en.iter().map(pseudo).collect();
+        [en, parse(&SOURCES_ZH), pseudo]
     });
+    let in_lang = match lang {
+        Lang::En => &all[0],
+        Lang::Zh => &all[1],
+        Lang::Pseudo => &all[2],
+    };
     let file = listing_file(model, faithful);
-    all.iter()
+    in_lang
+        .iter()
         .find(|l| l.file == file)
         .expect("a listing for every model")
 }
@@ -638,7 +715,7 @@ mod tests {
 
     #[test]
     fn every_listing_parses_and_has_a_line_for_every_point_its_model_produces() {
-        for (file, source) in SOURCES {
+        for (file, source) in SOURCES.into_iter().chain(SOURCES_ZH) {
             let listing = Listing::parse(file, source).unwrap_or_else(|e| panic!("{e}"));
             assert!(listing.lines.len() <= 28, "{file}: too long for 120×36");
             for (i, line) in listing.lines.iter().enumerate() {
@@ -649,18 +726,20 @@ mod tests {
         }
         for model in Model::ALL {
             for faithful in [false, true] {
-                let listing = listing(model, faithful && model.has_listing());
-                for point in produced(model, faithful && model.has_listing()) {
-                    assert!(
-                        listing.line_of(point).is_some(),
-                        "{}: no line for {point:?}",
-                        listing.file
-                    );
+                for lang in Lang::SPOKEN {
+                    let listing = listing(lang, model, faithful && model.has_listing());
+                    for point in produced(model, faithful && model.has_listing()) {
+                        assert!(
+                            listing.line_of(point).is_some(),
+                            "{}: no line for {point:?}",
+                            listing.file
+                        );
+                    }
                 }
             }
         }
         // The lecture's names.
-        let lecture = listing(Model::Nonblocking, true);
+        let lecture = listing(Lang::En, Model::Nonblocking, true);
         let text: Vec<&str> = lecture.lines.iter().map(|l| l.text).collect();
         let text = text.join("\n");
         for name in [
@@ -672,6 +751,49 @@ mod tests {
             "ConnectionResetError",
         ] {
             assert!(text.contains(name), "{name}");
+        }
+    }
+
+    /// The Chinese listings are the English ones line for line: the same
+    /// code, the same points on the same lines; only the comments differ.
+    #[test]
+    fn the_chinese_listings_are_the_english_code_with_translated_comments() {
+        for ((file, en), (zh_file, zh)) in SOURCES.into_iter().zip(SOURCES_ZH) {
+            assert_eq!(file, zh_file);
+            let (en, zh) = (
+                Listing::parse(file, en).unwrap(),
+                Listing::parse(file, zh).unwrap(),
+            );
+            assert_eq!(en.lines.len(), zh.lines.len(), "{file}");
+            let mut translated = 0;
+            for (i, (e, z)) in en.lines.iter().zip(&zh.lines).enumerate() {
+                assert_eq!(e.point, z.point, "{file}:{}", i + 1);
+                let ((e_code, e_comment), (z_code, z_comment)) =
+                    (split_comment(e.text), split_comment(z.text));
+                assert_eq!(e_code.trim_end(), z_code.trim_end(), "{file}:{}", i + 1);
+                assert_eq!(
+                    e_comment.is_empty(),
+                    z_comment.is_empty(),
+                    "{file}:{}",
+                    i + 1
+                );
+                if e_comment != z_comment {
+                    translated += 1;
+                    assert!(!z_comment.is_ascii(), "{file}:{}: {z_comment}", i + 1);
+                }
+            }
+            assert!(translated > 0, "{file}: no comment translated");
+        }
+        // The pseudo language marks every comment and nothing else.
+        let marked = listing(Lang::Pseudo, Model::Nonblocking, false);
+        let plain = listing(Lang::En, Model::Nonblocking, false);
+        for (m, p) in marked.lines.iter().zip(&plain.lines) {
+            let (code, comment) = split_comment(p.text);
+            if comment.is_empty() {
+                assert_eq!(m.text, p.text);
+            } else {
+                assert_eq!(m.text, format!("{code}⟦{comment}⟧"));
+            }
         }
     }
 

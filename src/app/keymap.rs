@@ -4,8 +4,11 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Position;
 
+use std::borrow::Cow;
+
 use super::view::{Mouse, NoteEdit};
 use crate::client::builtin::ClientCmd;
+use crate::i18n::Lang;
 use crate::source::Seek;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +67,8 @@ pub enum Action {
 }
 
 /// One row of the help overlay: the keys (each with the action it gives,
-/// in the order shown) and what they do.
+/// in the order shown) and what they do (the id of the message that says
+/// it, in `assets/i18n/<lang>/help.ftl`).
 #[derive(Debug, Clone, Copy)]
 pub struct Binding {
     pub keys: &'static [(&'static str, Action)],
@@ -90,12 +94,13 @@ impl Binding {
         }
     }
 
-    /// What the keys do, live or in a replay.
-    pub fn what(&self, replay: bool) -> &'static str {
-        match self.in_replay {
+    /// What the keys do, live or in a replay, in `lang`.
+    pub fn what(&self, lang: Lang, replay: bool) -> Cow<'static, str> {
+        let id = match self.in_replay {
             Some(what) if replay => what,
             _ => self.what,
-        }
+        };
+        crate::i18n::tr(lang, id)
     }
 }
 
@@ -109,63 +114,49 @@ pub const KEYS: &[Binding] = &[
             ("Esc", Action::Quit),
             ("Ctrl-C", Action::Quit),
         ],
-        "quit (Esc closes an open overlay first)",
+        "help-quit",
     ),
-    row(
-        &[("Ctrl-Z", Action::Suspend)],
-        "suspend: the shell's until fg (the server stops too)",
-    ),
+    row(&[("Ctrl-Z", Action::Suspend)], "help-suspend"),
     row(
         &[("space", Action::TogglePause), ("p", Action::TogglePause)],
-        "pause / resume the server (it really parks: 0% CPU)",
+        "help-pause",
     )
-    .replay("replay: pause / play"),
-    row(
-        &[("n", Action::StepCall)],
-        "paused: run to the next system call (accept, recv…)",
-    )
-    .replay("replay paused: one event more"),
-    row(
-        &[("N", Action::Step)],
-        "paused: run one whole spin (epoll: one wakeup)",
-    )
-    .replay("replay paused: one event more (as n)"),
+    .replay("help-pause-replay"),
+    row(&[("n", Action::StepCall)], "help-step-call").replay("help-step-call-replay"),
+    row(&[("N", Action::Step)], "help-step-spin").replay("help-step-spin-replay"),
     row(
         &[("-", Action::Slower(true)), ("+", Action::Slower(false))],
-        "slow motion: slower / faster (1 s … 1 ms a call, off)",
+        "help-slow-motion",
     ),
     row(
         &[("[", Action::Speed(false)), ("]", Action::Speed(true))],
-        "replay: slower / faster (0.25× … 16×)",
+        "help-speed",
     ),
     row(
         &[
             ("←", Action::Seek(Seek::Back)),
             ("→", Action::Seek(Seek::Forward)),
         ],
-        "replay: 10 s back / forward",
+        "help-seek",
     ),
     row(
         &[
             ("Home", Action::Seek(Seek::Start)),
             ("End", Action::Seek(Seek::End)),
         ],
-        "replay: to the start / the end (a stream: live again)",
+        "help-seek-ends",
     ),
     row(
         &[
             ("'", Action::Seek(Seek::NextMark)),
             ("\"", Action::Seek(Seek::PrevMark)),
         ],
-        "replay: to the next / previous marker or note",
+        "help-seek-marks",
     ),
-    row(
-        &[("b", Action::NextBackoff)],
-        "busy loop with nothing to do: spin, yield, sleep 1 ms",
-    ),
+    row(&[("b", Action::NextBackoff)], "help-backoff"),
     row(
         &[("f", Action::TogglePrediction), ("r", Action::Reveal)],
-        "the room guesses each call's outcome (n, -) / reveal",
+        "help-predict",
     ),
     row(
         &[
@@ -174,52 +165,37 @@ pub const KEYS: &[Binding] = &[
             ("3", Action::Guess(2)),
             ("4", Action::Guess(3)),
         ],
-        "count one guess for answer 1, 2, 3 or 4",
+        "help-guess",
     ),
     row(
         &[
             ("c", Action::Client(ClientCmd::Chatty)),
             ("i", Action::Client(ClientCmd::Idle)),
         ],
-        "connect a built-in chatty / idle client",
+        "help-client",
     ),
     row(
         &[
             ("x", Action::Client(ClientCmd::ResetOne)),
             ("X", Action::Client(ClientCmd::CloseOne)),
         ],
-        "reset / gracefully close a built-in client",
+        "help-reset-close",
     ),
     row(
         &[("s", Action::Client(ClientCmd::SendAll))],
-        "every chatty built-in client sends one message now",
+        "help-send-all",
     ),
-    row(
-        &[("d", Action::ToggleDemo)],
-        "demo on/off: clients come, talk, close, reset",
-    ),
+    row(&[("d", Action::ToggleDemo)], "help-demo"),
     row(
         &[("w", Action::Workers(true)), ("W", Action::Workers(false))],
-        "pool: one worker more / fewer (while it runs)",
+        "help-workers",
     ),
-    row(
-        &[("m", Action::NextModel)],
-        "switch to the next model (blocking → … → multiplex)",
-    ),
-    row(
-        &[("M", Action::Marker)],
-        "drop a marker into the recording, with a one-line note",
-    ),
-    row(
-        &[("t", Action::ToggleCompare)],
-        "table: compare the models that have run",
-    ),
-    row(
-        &[("v", Action::ToggleCode)],
-        "the loop's code: where it is, how often each line runs",
-    ),
-    row(&[("L", Action::NextLang)], "language: English / 中文"),
-    // A message id: the help words it in the viewer's language.
+    row(&[("m", Action::NextModel)], "help-next-model"),
+    row(&[("M", Action::Marker)], "help-marker"),
+    row(&[("t", Action::ToggleCompare)], "help-compare"),
+    row(&[("v", Action::ToggleCode)], "help-code"),
+    row(&[("L", Action::NextLang)], "help-lang"),
+    // A message id of the look area.
     row(&[("T", Action::NextTheme)], "look-key-theme"),
     row(
         &[
@@ -227,11 +203,11 @@ pub const KEYS: &[Binding] = &[
             ("h", Action::ToggleHelp),
             ("F1", Action::ToggleHelp),
         ],
-        "this help",
+        "help-help",
     ),
     row(
         &[("Tab", Action::FocusNext), ("Shift-Tab", Action::FocusPrev)],
-        "focus the next / previous list",
+        "help-focus",
     ),
     row(
         &[
@@ -240,23 +216,20 @@ pub const KEYS: &[Binding] = &[
             ("k", Action::ScrollUp(1)),
             ("j", Action::ScrollDown(1)),
         ],
-        "scroll the focused list; in the log, select a line",
+        "help-scroll",
     ),
     row(
         &[
             ("PgUp", Action::ScrollUp(PAGE)),
             ("PgDn", Action::ScrollDown(PAGE)),
         ],
-        "scroll a page",
+        "help-page",
     ),
     row(
         &[("g", Action::ScrollHome), ("G", Action::ScrollEnd)],
-        "jump to the top / bottom",
+        "help-top-bottom",
     ),
-    row(
-        &[("Enter", Action::Explain)],
-        "log focused: explain the selected line (again: close)",
-    ),
+    row(&[("Enter", Action::Explain)], "help-explain"),
 ];
 
 impl Binding {
@@ -454,12 +427,28 @@ mod tests {
             action_for_key(key(KeyCode::Esc), true),
             Some(Action::CloseOverlay)
         );
-        assert!(KEYS[0].what.contains("Esc closes"));
+        assert!(KEYS[0].what(Lang::En, false).contains("Esc closes"));
         assert_eq!(action_for_key(key(KeyCode::Char('z')), false), None);
         // M (Shift-m) is not m.
         assert_eq!(
             action_for_key(key(KeyCode::Char('M')), false),
             Some(Action::Marker)
+        );
+    }
+
+    #[test]
+    fn every_help_row_is_a_message_in_every_language() {
+        for b in KEYS {
+            for id in [Some(b.what), b.in_replay].into_iter().flatten() {
+                for lang in Lang::SPOKEN {
+                    let said = crate::i18n::tr(lang, id);
+                    assert!(!said.is_empty() && said != id, "{id} in {lang:?}");
+                }
+            }
+        }
+        assert_eq!(
+            KEYS[2].what(Lang::Zh, true),
+            crate::i18n::tr(Lang::Zh, "help-pause-replay")
         );
     }
 

@@ -23,7 +23,7 @@ mod runs;
 mod threads;
 mod view;
 
-pub use code::{At, Code, CodeLine, Listing, Point, Returned, listing};
+pub use code::{At, Code, CodeLine, Listing, Point, Returned, listing, split_comment};
 pub use compare::{ModelRow, compare};
 pub use conns::{ConnRow, Connections, Departure, GONE_CAP, GoneCounts, GoneRow};
 pub use history::{Bar, Column, HISTORY_SECS, History};

@@ -92,7 +92,7 @@ macro_rules! areas {
     };
 }
 
-areas!["app", "explain", "look"];
+areas!["app", "explain", "look", "help", "panels", "code"];
 
 struct Bundles {
     en: FluentBundle<FluentResource>,

@@ -14,36 +14,47 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::{fmt, lists::scrollbar, panel, text, theme};
-use crate::app::{Dashboard, Listing, Point, ServerInfo, ThreadState, listing};
+use crate::app::{Dashboard, Listing, Point, ServerInfo, ThreadState, listing, split_comment};
+use crate::i18n::Lang;
+use crate::t;
 
 /// Columns before the code: the line number and the mark.
 const GUTTER: usize = 3;
 /// Columns between the code and what is written beside it.
 const GAP: usize = 1;
 
-fn listing_of(server: &ServerInfo) -> &'static Listing {
-    listing(server.model, server.faithful && server.model.has_listing())
+fn listing_of(lang: Lang, server: &ServerInfo) -> &'static Listing {
+    listing(
+        lang,
+        server.model,
+        server.faithful && server.model.has_listing(),
+    )
 }
 
 /// The rows the panel takes above the others (narrow terminals): the
 /// whole listing if it fits in about half the body, else that half.
 pub fn height(d: &Dashboard, body_height: u16) -> u16 {
-    let lines = d.server.as_ref().map_or(1, |s| listing_of(s).lines.len());
+    let lines = d
+        .server
+        .as_ref()
+        .map_or(1, |s| listing_of(d.view.lang, s).lines.len());
     let wanted = u16::try_from(lines + 2).unwrap_or(u16::MAX);
     wanted.min(body_height / 2 + 1)
 }
 
 pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
+    let lang = d.view.lang;
+    let title = format!(" {} ", t!(lang, "code-title"));
     let Some(server) = &d.server else {
-        let block = panel(d, None, Line::styled(" Code ", theme::TITLE));
+        let block = panel(d, None, Line::styled(title, theme::TITLE));
         let inner = block.inner(area);
         block.render(area, buf);
-        Paragraph::new(Line::styled(text::CODE_NONE, theme::HINT))
+        Paragraph::new(Line::styled(t!(lang, "code-none"), theme::HINT))
             .wrap(Wrap { trim: true })
             .render(inner, buf);
         return;
     };
-    let listing = listing_of(server);
+    let listing = listing_of(lang, server);
     let follow = d.follows_calls();
     let at = d.code.at.as_ref().filter(|_| follow);
     let call = at.and_then(|a| listing.line_of(a.call));
@@ -56,14 +67,14 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         theme::LABEL
     };
     let title = Line::from(vec![
-        Span::styled(" Code ", theme::TITLE),
+        Span::styled(title, theme::TITLE),
         Span::styled(format!("{} ", listing.file), theme::VALUE),
         Span::styled(
-            format!("{} ", text::code_mode(d.paused, follow)),
+            format!("{} ", text::code_mode(lang, d.paused, follow)),
             mode_style,
         ),
     ]);
-    let legend = text::code_legend(follow, d.has_threads());
+    let legend = text::code_legend(lang, follow, d.has_threads());
     let block = panel(d, None, title).title_bottom(Line::styled(legend, theme::HINT));
     let inner = block.inner(area);
     block.render(area, buf);
@@ -112,7 +123,7 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
                     forms.find(|v| v.width() <= room)
                 });
                 let left = room.saturating_sub(value.as_ref().map_or(0, |v| v.width() + GAP));
-                let names = names_fitting(&parked[i], left);
+                let names = names_fitting(lang, &parked[i], left);
                 (value, names)
             };
             let fits = |(value, names): &(Option<String>, Option<String>)| {
@@ -167,7 +178,15 @@ fn returned(d: &Dashboard, at: &crate::app::At, room: usize) -> Vec<String> {
         .and_then(|c| d.conns.live.get(&c))
         .map(|c| c.peer.as_str());
     let error = d.accept_error.as_ref().map(|(_, e)| e.as_str());
-    text::returned(&at.returned, at.conn, peer, error, faithful(d), room)
+    text::returned(
+        d.view.lang,
+        &at.returned,
+        at.conn,
+        peer,
+        error,
+        faithful(d),
+        room,
+    )
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,21 +220,6 @@ fn code_row(i: usize, code: &'static str, lit: Lit) -> Vec<Span<'static>> {
         spans.push(Span::styled(comment, comment_style));
     }
     spans
-}
-
-/// `data = conn.recv(1024)   # waits` → the code and `# waits` (a `#`
-/// inside quotes is not a comment).
-fn split_comment(line: &str) -> (&str, &str) {
-    let mut quote = None;
-    for (i, c) in line.char_indices() {
-        match (quote, c) {
-            (None, '#') => return line.split_at(i),
-            (None, '\'' | '"') => quote = Some(c),
-            (Some(q), c) if c == q => quote = None,
-            _ => {}
-        }
-    }
-    (line, "")
 }
 
 /// The right-hand figure of a line marked `point`: runs in the last
@@ -255,7 +259,7 @@ fn parked<'a>(d: &'a Dashboard, listing: &Listing) -> Vec<Vec<&'a str>> {
 
 /// `◀ conn-3 conn-7 +12 more`: as many names as fit `room`, and how many
 /// did not.
-fn names_fitting(names: &[&str], room: usize) -> Option<String> {
+fn names_fitting(lang: Lang, names: &[&str], room: usize) -> Option<String> {
     if names.is_empty() {
         return None;
     }
@@ -265,7 +269,7 @@ fn names_fitting(names: &[&str], room: usize) -> Option<String> {
             if shown > 0 {
                 s.push(' ');
             }
-            s.push_str(&text::more(names.len() - shown));
+            s.push_str(&text::more(lang, names.len() - shown));
         }
         (s.width() <= room).then_some(s)
     })
@@ -329,16 +333,24 @@ mod tests {
     fn parked_threads_fit_their_room() {
         let names = ["conn-3", "conn-7", "conn-100"];
         assert_eq!(
-            names_fitting(&names, 40).as_deref(),
+            names_fitting(Lang::En, &names, 40).as_deref(),
             Some("◀ conn-3 conn-7 conn-100")
         );
         assert_eq!(
-            names_fitting(&names, 23).as_deref(),
+            names_fitting(Lang::En, &names, 23).as_deref(),
             Some("◀ conn-3 conn-7 +1 more")
         );
-        assert_eq!(names_fitting(&names, 9).as_deref(), Some("◀ +3 more"));
-        assert_eq!(names_fitting(&names, 5), None);
-        assert_eq!(names_fitting(&[], 40), None);
+        assert_eq!(
+            names_fitting(Lang::En, &names, 9).as_deref(),
+            Some("◀ +3 more")
+        );
+        assert_eq!(names_fitting(Lang::En, &names, 5), None);
+        assert_eq!(names_fitting(Lang::En, &[], 40), None);
+        // Chinese: by display width.
+        assert_eq!(
+            names_fitting(Lang::Zh, &names, 18).as_deref(),
+            Some("◀ conn-3 还有 2 个")
+        );
     }
 
     #[test]

@@ -6,19 +6,25 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, Widget, Wrap};
 
-use super::{fit, fmt, theme};
+use super::{fit, fmt, text, theme};
 use crate::app::Dashboard;
+use crate::t;
+use unicode_width::UnicodeWidthStr;
 
 pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
+    let lang = d.view.lang;
     let rows = d.compare();
     let height = (rows.len() as u16 + 8).min(area.height);
     let popup = area.centered(Constraint::Max(110), Constraint::Length(height));
     Clear.render(popup, buf);
     let block = Block::bordered()
         .border_style(theme::BORDER_FOCUS)
-        .title(Line::styled(" Models compared ", theme::TITLE))
+        .title(Line::styled(
+            format!(" {} ", t!(lang, "compare-title")),
+            theme::TITLE,
+        ))
         .title_bottom(Line::styled(
-            " t or Esc closes · m switches model ",
+            format!(" {} ", t!(lang, "compare-closes")),
             theme::LABEL,
         ));
     let inner = block.inner(popup);
@@ -27,9 +33,9 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let cells: Vec<[String; 9]> = rows
         .iter()
         .map(|r| {
-            let mut name = r.model.name().to_string();
+            let mut name = text::model_name(lang, r.model).into_owned();
             if r.faithful {
-                name.push_str(" (faithful)");
+                name.push_str(&format!(" ({})", t!(lang, "compare-faithful")));
             }
             if r.current {
                 name.push_str(" ◀");
@@ -57,16 +63,25 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         .collect();
     // Each column as wide as its widest cell; where the popup is too narrow
     // for all, the least telling columns go (never a cut model name).
-    const HEADERS: [&str; 9] = [
-        "model", "ran", "CPU s/1k", "messages", "RTT p50", "RTT p99", "threads", "RSS", "idle CPU",
-    ];
+    let headers: [String; 9] = [
+        "compare-model",
+        "compare-ran",
+        "compare-cpu",
+        "compare-messages",
+        "compare-rtt-p50",
+        "compare-rtt-p99",
+        "compare-threads",
+        "compare-rss",
+        "compare-idle-cpu",
+    ]
+    .map(|id| t!(lang, id).into_owned());
     const RANKS: [fit::Rank; 9] = [fit::MUST, 6, fit::MUST, 5, 4, 7, 3, 2, fit::MUST];
     let widths: Vec<usize> = (0..9)
         .map(|c| {
             cells
                 .iter()
                 .map(|row| ratatui::text::Span::raw(row[c].as_str()).width())
-                .chain([HEADERS[c].len()])
+                .chain([headers[c].width()])
                 .max()
                 .unwrap_or(0)
         })
@@ -88,7 +103,6 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
             .map(|c| row[c].clone())
             .collect()
     };
-    let headers: [String; 9] = HEADERS.map(String::from);
     let table = Table::new(
         cells
             .iter()
@@ -104,12 +118,7 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         Constraint::Length(3),
     ]));
     Widget::render(table, table_area, buf);
-    Paragraph::new(Line::styled(
-        "CPU s/1k: server CPU seconds per 1,000 messages. RTT: the built-in clients' round trips \
-         (c adds one, s makes them talk). threads, RSS: the most seen. idle CPU: % of one core \
-         in whole seconds without a message (paused seconds and a run's first second left out). ran: how long in all, ×N when it ran N times.",
-        theme::LABEL,
-    ))
-    .wrap(Wrap { trim: true })
-    .render(note, buf);
+    Paragraph::new(Line::styled(t!(lang, "compare-note"), theme::LABEL))
+        .wrap(Wrap { trim: true })
+        .render(note, buf);
 }

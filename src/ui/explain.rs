@@ -40,7 +40,7 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let label_cols = labels.iter().map(|l| l.width()).max().unwrap_or(0) + 2;
     let started = d.started_us.unwrap_or(0);
     let mut lines = vec![
-        log::line(event, started, inner, d.accept_wait(event)),
+        log::line(lang, event, started, inner, d.accept_wait(event)),
         Line::default(),
     ];
     let values = [
@@ -81,7 +81,10 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         .border_style(theme::BORDER_FOCUS)
         .padding(Padding::horizontal(1))
         .title(Line::styled(
-            format!(" {} ", texts::title(lang, text::kind_label(&event.kind))),
+            format!(
+                " {} ",
+                texts::title(lang, &text::kind_label(lang, &event.kind))
+            ),
             theme::TITLE,
         ))
         .title_bottom(Line::styled(

@@ -74,6 +74,19 @@ pub fn first_fitting<'a>(options: impl IntoIterator<Item = Line<'a>>, width: usi
     last
 }
 
+/// `text` padded with spaces on the right to `cols` display columns (CJK
+/// is two): `format!("{:<cols$}")` for a column of words.
+pub fn pad(text: &str, cols: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    format!("{text}{}", " ".repeat(cols.saturating_sub(text.width())))
+}
+
+/// ... on the left: `format!("{:>cols$}")`.
+pub fn pad_left(text: &str, cols: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    format!("{}{text}", " ".repeat(cols.saturating_sub(text.width())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +118,15 @@ mod tests {
         assert_eq!(text(&fit().line(10)), "PAUSED ");
         // A must that does not fit stays (the terminal cuts it).
         assert_eq!(text(&fit().line(3)), "PAUSED ");
+    }
+
+    #[test]
+    fn padding_is_by_display_width() {
+        assert_eq!(pad("ab", 4), "ab  ");
+        assert_eq!(pad("关闭", 6), "关闭  ");
+        assert_eq!(pad("closed", 4), "closed");
+        assert_eq!(pad_left("3秒前", 7), "  3秒前");
+        assert_eq!(pad_left("now", 7), format!("{:>7}", "now"));
     }
 
     #[test]

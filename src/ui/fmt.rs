@@ -123,17 +123,6 @@ pub fn fit_escaped(shown: &str, cols: usize) -> String {
     out
 }
 
-/// How long ago, short: "now", "4s ago", "3m ago", "2h ago".
-pub fn ago(us: u64) -> String {
-    let s = us / 1_000_000;
-    match s {
-        0 => "now".to_string(),
-        1..=59 => format!("{s}s ago"),
-        60..=3599 => format!("{}m ago", s / 60),
-        _ => format!("{}h ago", s / 3600),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,7 +160,5 @@ mod tests {
         assert_eq!(clock(83_000_000), "01:23");
         assert_eq!(clock(3_723_000_000), "1:02:03");
         assert_eq!(stamp(62_345_000), "01:02.345");
-        assert_eq!(ago(500_000), "now");
-        assert_eq!(ago(125_000_000), "2m ago");
     }
 }

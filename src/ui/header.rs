@@ -11,6 +11,7 @@ use super::fit::{Fit, MUST};
 use super::{bigdigits, fmt, panel, text, theme};
 use crate::app::{Dashboard, ThreadState};
 use crate::event::{Backoff, Model};
+use crate::t;
 
 /// Rows the header takes, borders included.
 pub fn height(big: bool) -> u16 {
@@ -88,20 +89,18 @@ pub fn render(d: &Dashboard, big: bool, area: Rect, buf: &mut Buffer) {
 
 /// The model's headline number: spins for the busy loop, wakeups for
 /// epoll, live threads for the thread models; and its rate where it has one.
-fn counter(d: &Dashboard) -> (&'static str, u64, Option<Vec<Span<'static>>>) {
+fn counter(d: &Dashboard) -> (String, u64, Option<Vec<Span<'static>>>) {
+    let lang = d.view.lang;
     let rate = |r: f64, unit: &str| {
         vec![
             Span::styled(fmt::rate(r), theme::SPINS),
             Span::styled(format!(" {unit}/s"), theme::LABEL),
         ]
     };
+    let unit = text::loop_unit(lang, d.model()).into_owned();
     let (totals, rates) = (d.totals(), d.rates());
     match d.model() {
-        Some(Model::Multiplex) => (
-            "wakeups",
-            totals.spins(),
-            Some(rate(rates.spins, "wakeups")),
-        ),
+        Some(Model::Multiplex) => (unit.clone(), totals.spins(), Some(rate(rates.spins, &unit))),
         _ if d.has_threads() => {
             let rss = d.process.map_or("?".into(), |p| fmt::bytes(p.rss_bytes));
             let mut spans = vec![
@@ -113,25 +112,36 @@ fn counter(d: &Dashboard) -> (&'static str, u64, Option<Vec<Span<'static>>>) {
             if let Some(p) = d.process
                 && let Some(vm) = p.vm_bytes
             {
-                spans.push(Span::styled(format!(" · {} ", text::VIRTUAL), theme::LABEL));
+                spans.push(Span::styled(
+                    format!(" · {} ", t!(lang, "header-virtual")),
+                    theme::LABEL,
+                ));
                 spans.push(Span::styled(fmt::bytes(vm), theme::SPINS));
                 if let Some(each) = vm.checked_div(p.threads) {
                     spans.push(Span::styled(
-                        format!(" ({} {})", fmt::bytes(each), text::PER_THREAD),
+                        format!(
+                            " ({})",
+                            t!(lang, "header-per-thread", size = fmt::bytes(each))
+                        ),
                         theme::LABEL,
                     ));
                 }
             }
 
-            ("threads", d.threads.rows.len() as u64, Some(spans))
+            (
+                t!(lang, "header-threads").into_owned(),
+                d.threads.rows.len() as u64,
+                Some(spans),
+            )
         }
-        _ => ("spins", totals.spins(), Some(rate(rates.spins, "spins"))),
+        _ => (unit.clone(), totals.spins(), Some(rate(rates.spins, &unit))),
     }
 }
 
 /// What the model is waiting on: WouldBlocks for the non-blocking loops,
 /// the listen queue and the pool's queue for the thread models.
 fn detail_parts(d: &Dashboard, fit: &mut Fit<'static>) {
+    let lang = d.view.lang;
     if !d.has_threads() {
         let [a, r, s] = d.rates().would_block;
         fit.push(9, [Span::styled("WouldBlock/s", theme::LABEL)]);
@@ -149,8 +159,12 @@ fn detail_parts(d: &Dashboard, fit: &mut Fit<'static>) {
                 4,
                 [Span::styled(
                     format!(
-                        "  ready sockets per wakeup {:.1}",
-                        d.rates().ready_per_wakeup
+                        "  {}",
+                        t!(
+                            lang,
+                            "header-ready-per-wakeup",
+                            n = format!("{:.1}", d.rates().ready_per_wakeup)
+                        )
                     ),
                     theme::LABEL,
                 )],
@@ -165,14 +179,17 @@ fn detail_parts(d: &Dashboard, fit: &mut Fit<'static>) {
         fit.push(
             8,
             [Span::styled(
-                format!("  workers {busy} busy {idle} idle"),
+                format!("  {}", t!(lang, "header-workers", busy = busy, idle = idle)),
                 theme::LABEL,
             )],
         );
         fit.push(
             8,
             [Span::styled(
-                format!(" · queued {}", d.threads.queue.len()),
+                format!(
+                    " · {}",
+                    t!(lang, "header-queued", n = d.threads.queue.len())
+                ),
                 theme::LABEL,
             )],
         );
@@ -180,7 +197,10 @@ fn detail_parts(d: &Dashboard, fit: &mut Fit<'static>) {
             fit.push(
                 7,
                 [Span::styled(
-                    format!(" · longest wait {}", fmt::micros(max)),
+                    format!(
+                        " · {}",
+                        t!(lang, "header-longest-wait", waited = fmt::micros(max))
+                    ),
                     theme::LABEL,
                 )],
             );
@@ -192,21 +212,34 @@ fn detail_parts(d: &Dashboard, fit: &mut Fit<'static>) {
 /// attempts the kernel dropped because it was full (`rank`: how much they
 /// matter beside the model's own figures).
 fn listen_parts(d: &Dashboard, fit: &mut Fit<'static>, lead: &str, rank: u8) {
-    let mut queue = vec![Span::styled(format!("{lead}listen queue "), theme::LABEL)];
+    let lang = d.view.lang;
+    let mut queue = vec![Span::styled(
+        format!("{lead}{} ", t!(lang, "header-listen-queue")),
+        theme::LABEL,
+    )];
     match d.process.and_then(|p| p.listen_queue.zip(p.listen_max)) {
         Some((len, max)) => {
             let style = if len > 0 { theme::WARN } else { theme::VALUE };
             queue.push(Span::styled(format!("{len}"), style));
-            queue.push(Span::styled(format!(" of {max}"), theme::LABEL));
+            queue.push(Span::styled(
+                format!(" {}", t!(lang, "header-of-max", max = max)),
+                theme::LABEL,
+            ));
             fit.push(rank, queue);
             fit.push(
                 3,
-                [Span::styled(" (connected, not accepted)", theme::LABEL)],
+                [Span::styled(
+                    format!(" ({})", t!(lang, "header-listen-queue-means")),
+                    theme::LABEL,
+                )],
             );
         }
         // The thread models are about the queue: say it cannot be seen.
         None if d.has_threads() => {
-            queue.push(Span::styled("unknown on this system", theme::LABEL));
+            queue.push(Span::styled(
+                t!(lang, "header-listen-queue-unknown"),
+                theme::LABEL,
+            ));
             fit.push(4, queue);
         }
         None => {}
@@ -219,14 +252,20 @@ fn listen_parts(d: &Dashboard, fit: &mut Fit<'static>, lead: &str, rank: u8) {
             theme::VALUE
         };
         let mut spans = vec![
-            Span::styled(format!("  {} ", text::OVERFLOWS), theme::LABEL),
+            Span::styled(format!("  {} ", t!(lang, "header-overflows")), theme::LABEL),
             Span::styled(fmt::thousands(dropped), style),
         ];
         if rate > 0.0 {
             spans.push(Span::styled(format!(" +{}/s", fmt::rate(rate)), style));
         }
         fit.push(if dropped > 0 { rank } else { 2 }, spans);
-        fit.push(2, [Span::styled(text::OVERFLOWS_SCOPE, theme::LABEL)]);
+        fit.push(
+            2,
+            [Span::styled(
+                format!(" ({})", t!(lang, "header-overflows-scope")),
+                theme::LABEL,
+            )],
+        );
     }
 }
 
@@ -240,35 +279,60 @@ fn loop_parked(d: &Dashboard) -> Option<String> {
     d.threads.rows.values().find_map(|r| match r.state {
         ThreadState::Blocked { call, conn } => {
             let waited = fmt::micros(d.now_us.saturating_sub(r.since_us));
-            Some(format!(" {} ", text::loop_parked(call, conn, &waited)))
+            Some(format!(
+                " {} ",
+                text::loop_parked(d.view.lang, call, conn, &waited)
+            ))
         }
         ThreadState::Running => None,
     })
 }
 
 fn status_line(d: &Dashboard) -> Fit<'static> {
+    let lang = d.view.lang;
     let badge = if d.paused {
-        Span::styled(" ‖ PAUSED ", theme::PAUSED)
+        Span::styled(format!(" ‖ {} ", t!(lang, "header-paused")), theme::PAUSED)
     } else {
-        Span::styled(" ● RUNNING ", theme::RUNNING)
+        Span::styled(
+            format!(" ● {} ", t!(lang, "header-running")),
+            theme::RUNNING,
+        )
     };
     let mut fit = Fit::new().part(MUST, [badge]);
     if d.pace.call_delay_us > 0 {
         fit.push(
             8,
             [Span::styled(
-                format!(" {} ", text::slow_motion(d.pace.call_delay_us)),
+                format!(" {} ", text::slow_motion(lang, d.pace.call_delay_us)),
                 theme::PAUSED,
             )],
         );
     }
     match &d.server {
         Some(s) => {
-            fit.push(MUST, [Span::styled(format!(" {} ", s.model), theme::VALUE)]);
+            fit.push(
+                MUST,
+                [Span::styled(
+                    format!(" {} ", text::model_name(lang, s.model)),
+                    theme::VALUE,
+                )],
+            );
             if s.verbatim {
-                fit.push(7, [Span::styled(text::VERBATIM, theme::WARN)]);
+                fit.push(
+                    7,
+                    [Span::styled(
+                        format!("({}) ", t!(lang, "header-verbatim")),
+                        theme::WARN,
+                    )],
+                );
             } else if s.faithful {
-                fit.push(7, [Span::styled("(faithful listing) ", theme::WARN)]);
+                fit.push(
+                    7,
+                    [Span::styled(
+                        format!("({}) ", t!(lang, "header-faithful")),
+                        theme::WARN,
+                    )],
+                );
             }
             if let Some(parked) = loop_parked(d) {
                 fit.push(MUST, [Span::styled(parked, theme::PAUSED)]);
@@ -277,7 +341,10 @@ fn status_line(d: &Dashboard) -> Fit<'static> {
                 fit.push(
                     7,
                     [Span::styled(
-                        format!("({}) ", text::backoff(d.pace.backoff, d.pace.backoff_us)),
+                        format!(
+                            "({}) ",
+                            text::backoff(lang, d.pace.backoff, d.pace.backoff_us)
+                        ),
                         theme::WARN,
                     )],
                 );
@@ -286,7 +353,7 @@ fn status_line(d: &Dashboard) -> Fit<'static> {
             fit.push(
                 2,
                 [Span::styled(
-                    format!("  backlog {}", s.backlog),
+                    format!("  {}", t!(lang, "header-backlog", backlog = s.backlog)),
                     theme::LABEL,
                 )],
             );
@@ -294,25 +361,34 @@ fn status_line(d: &Dashboard) -> Fit<'static> {
                 fit.push(
                     8,
                     [Span::styled(
-                        "  ⚠ reachable beyond this machine",
+                        format!("  ⚠ {}", t!(lang, "header-reachable")),
                         theme::WARN,
                     )],
                 );
             }
         }
-        None => fit.push(MUST, [Span::styled(" starting…", theme::LABEL)]),
+        None => fit.push(
+            MUST,
+            [Span::styled(
+                format!(" {}", t!(lang, "header-starting")),
+                theme::LABEL,
+            )],
+        ),
     }
     fit.push(
         3,
         [Span::styled(
-            format!("  up {}", fmt::clock(d.uptime_us())),
+            format!(
+                "  {}",
+                t!(lang, "header-up", clock = fmt::clock(d.uptime_us()))
+            ),
             theme::LABEL,
         )],
     );
     fit.push(
         7,
         [
-            Span::styled("  clients ", theme::LABEL),
+            Span::styled(format!("  {} ", t!(lang, "header-clients")), theme::LABEL),
             Span::styled(d.conns.live.len().to_string(), theme::VALUE),
         ],
     );
@@ -324,13 +400,19 @@ fn status_line(d: &Dashboard) -> Fit<'static> {
         fit.push(
             5,
             [Span::styled(
-                "  each thread stops before its next call",
+                format!("  {}", t!(lang, "header-threads-hold")),
                 theme::WARN,
             )],
         );
     }
     if d.demo {
-        fit.push(6, [Span::raw("  "), Span::styled(" DEMO ", theme::PAUSED)]);
+        fit.push(
+            6,
+            [
+                Span::raw("  "),
+                Span::styled(format!(" {} ", t!(lang, "header-demo")), theme::PAUSED),
+            ],
+        );
     }
     if let Some((t, error)) = &d.accept_error
         && d.now_us.saturating_sub(*t) < 5_000_000
@@ -338,7 +420,10 @@ fn status_line(d: &Dashboard) -> Fit<'static> {
         fit.push(
             9,
             [Span::styled(
-                format!("  ⚠ accept: {error}, backing off"),
+                format!(
+                    "  ⚠ {}",
+                    t!(lang, "header-accept-error", error = error.as_str())
+                ),
                 theme::WARN,
             )],
         );
@@ -350,19 +435,26 @@ fn cpu_spans(d: &Dashboard) -> Vec<Span<'static>> {
     vec![
         Span::styled("CPU ", theme::LABEL),
         Span::styled(format!("{:.1}%", d.rates().cpu()), theme::CPU),
-        Span::styled(" of a core", theme::LABEL),
+        Span::styled(
+            format!(" {}", t!(d.view.lang, "cpu-of-a-core")),
+            theme::LABEL,
+        ),
     ]
 }
 
 fn cpu_split_spans(d: &Dashboard) -> Vec<Span<'static>> {
+    let lang = d.view.lang;
     if !d.server.as_ref().is_some_and(|s| s.cpu_split) {
-        return vec![Span::styled("(user/sys split: Linux only)", theme::HINT)];
+        return vec![Span::styled(
+            format!("({})", t!(lang, "header-cpu-split-linux-only")),
+            theme::HINT,
+        )];
     }
     let rates = d.rates();
     vec![
-        Span::styled("user ", theme::LABEL),
+        Span::styled(format!("{} ", t!(lang, "header-cpu-user")), theme::LABEL),
         Span::styled(format!("{:.1}%", rates.cpu_user), theme::VALUE),
-        Span::styled(" sys ", theme::LABEL),
+        Span::styled(format!(" {} ", t!(lang, "header-cpu-sys")), theme::LABEL),
         Span::styled(format!("{:.1}%", rates.cpu_sys), theme::VALUE),
     ]
 }
@@ -370,6 +462,7 @@ fn cpu_split_spans(d: &Dashboard) -> Vec<Span<'static>> {
 /// What is lost, dropped or refused: the values that warn (`first`: they
 /// start the line).
 fn extra_parts(d: &Dashboard, fit: &mut Fit<'static>, first: bool) {
+    let lang = d.view.lang;
     let style = if d.dropped > 0 {
         theme::WARN
     } else {
@@ -378,13 +471,20 @@ fn extra_parts(d: &Dashboard, fit: &mut Fit<'static>, first: bool) {
     fit.push(
         if d.dropped > 0 { 9 } else { 5 },
         [
-            Span::styled(if first { "dropped " } else { "  dropped " }, theme::LABEL),
+            Span::styled(
+                format!(
+                    "{}{} ",
+                    if first { "" } else { "  " },
+                    t!(lang, "header-dropped")
+                ),
+                theme::LABEL,
+            ),
             Span::styled(fmt::thousands(d.dropped), style),
         ],
     );
     // What this model run did: a switch starts these again.
     let totals = d.totals();
-    let mut warn = |label: &'static str, value: String| {
+    let mut warn = |label: &str, value: String| {
         fit.push(
             8,
             [
@@ -397,13 +497,19 @@ fn extra_parts(d: &Dashboard, fit: &mut Fit<'static>, first: bool) {
         warn("recv→b'' /s", fmt::rate(d.rates().empty_recvs));
     }
     if totals.evicted > 0 {
-        warn("slow readers dropped", fmt::thousands(totals.evicted));
+        warn(
+            &t!(lang, "header-slow-readers-dropped"),
+            fmt::thousands(totals.evicted),
+        );
     }
     if totals.refused > 0 {
-        warn("refused", fmt::thousands(totals.refused));
+        warn(&t!(lang, "header-refused"), fmt::thousands(totals.refused));
     }
     if totals.lost_bytes > 0 {
-        warn("replies lost", fmt::size(totals.lost_bytes));
+        warn(
+            &t!(lang, "header-replies-lost"),
+            fmt::size(totals.lost_bytes),
+        );
     }
 }
 

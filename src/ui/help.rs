@@ -7,9 +7,10 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
 use super::{look, theme};
 use crate::app::{Dashboard, KEYS};
-use crate::i18n::tr;
+use crate::t;
 
 pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
+    let lang = d.view.lang;
     // Beyond loopback, first: the line the room's laptops type.
     let room = look::room_help(d, area.width.min(72).saturating_sub(2) as usize);
     let height = (KEYS.len() + room.len()) as u16 + 6;
@@ -20,22 +21,27 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let overflow = (KEYS.len() + room.len()).saturating_sub(rows);
     d.view.set_help_overflow(overflow);
     let scroll = d.view.help_scroll.min(overflow);
+    let closes = t!(lang, "help-closes");
+    let more = t!(lang, "help-more");
     let hint = match (overflow, scroll) {
-        (0, _) => " ? or Esc closes ",
-        (_, 0) => " ↓ more · ? or Esc closes ",
-        (o, s) if s >= o => " ↑ more · ? or Esc closes ",
-        _ => " ↑ ↓ more · ? or Esc closes ",
+        (0, _) => format!(" {closes} "),
+        (_, 0) => format!(" ↓ {more} · {closes} "),
+        (o, s) if s >= o => format!(" ↑ {more} · {closes} "),
+        _ => format!(" ↑ ↓ {more} · {closes} "),
     };
     let block = Block::bordered()
         .border_style(theme::BORDER_FOCUS)
-        .title(Line::styled(" Keys ", theme::TITLE))
+        .title(Line::styled(
+            format!(" {} ", t!(lang, "help-title")),
+            theme::TITLE,
+        ))
         .title_bottom(Line::styled(hint, theme::LABEL));
     let mut lines: Vec<Line> = KEYS
         .iter()
         .map(|b| {
             Line::from(vec![
                 Span::styled(format!("{:<16}", b.keys_text()), theme::TITLE),
-                Span::styled(tr(d.view.lang, b.what(d.replay.is_some())), theme::DATA),
+                Span::styled(b.what(lang, d.replay.is_some()), theme::DATA),
             ])
         })
         .collect();
@@ -43,14 +49,8 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     // The notes, where there is room for them under every key.
     if area.height >= height {
         lines.push(Line::from(""));
-        lines.push(Line::styled(
-            "Rates are per second over the last second; CPU is % of one core.",
-            theme::LABEL,
-        ));
-        lines.push(Line::styled(
-            "Client bytes are shown escaped: control bytes as \\xNN.",
-            theme::LABEL,
-        ));
+        lines.push(Line::styled(t!(lang, "help-note-rates"), theme::LABEL));
+        lines.push(Line::styled(t!(lang, "help-note-escaped"), theme::LABEL));
     }
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })

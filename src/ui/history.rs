@@ -13,13 +13,16 @@ use ratatui::widgets::Widget;
 use super::fit::{Fit, MUST};
 use super::{fmt, panel, text, theme};
 use crate::app::{Bar, Column, Dashboard, HISTORY_SECS};
+use crate::t;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Eighths of a cell, for bars drawn in sub-cell steps.
 const EIGHTHS: [&str; 9] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 
 pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
+    let lang = d.view.lang;
     let title = Line::from(vec![
-        Span::styled(" History ", theme::TITLE),
+        Span::styled(format!(" {} ", t!(lang, "history-title")), theme::TITLE),
         Span::styled(format!("{HISTORY_SECS} s "), theme::LABEL),
     ]);
     let block = panel(d, None, title);
@@ -49,7 +52,7 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
             .part(
                 MUST,
                 [
-                    Span::styled(format!("{} ", text::THREADS), theme::LABEL),
+                    Span::styled(format!("{} ", t!(lang, "header-threads")), theme::LABEL),
                     Span::styled(fmt::thousands(threads), theme::SPINS),
                 ],
             )
@@ -66,7 +69,7 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
             .part(
                 MUST,
                 [
-                    Span::styled(format!("{} ", text::VIRTUAL), theme::LABEL),
+                    Span::styled(format!("{} ", t!(lang, "header-virtual")), theme::LABEL),
                     Span::styled(vm.map_or("?".into(), fmt::bytes), theme::CPU),
                 ],
             )
@@ -85,7 +88,7 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         return;
     }
     let rates = d.rates();
-    let unit = text::loop_unit(d.model());
+    let unit = text::loop_unit(lang, d.model());
     // The current run's peak, the rate now included, so "now" is never
     // above "max".
     let current = d.run().map_or(0, |r| r.seq);
@@ -110,7 +113,7 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         .part(
             5,
             [Span::styled(
-                format!(" max {}", fmt::thousands(peak)),
+                format!(" {}", t!(lang, "history-max", n = fmt::thousands(peak))),
                 theme::LABEL,
             )],
         )
@@ -132,7 +135,13 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
                 Span::styled(format!("{:.1}%", rates.cpu()), theme::CPU),
             ],
         )
-        .part(5, [Span::styled(" of a core", theme::LABEL)])
+        .part(
+            5,
+            [Span::styled(
+                format!(" {}", t!(lang, "cpu-of-a-core")),
+                theme::LABEL,
+            )],
+        )
         .line(width);
     chart(cpu_label, &columns, Scale::Cpu, theme::CPU, cpu_area, buf);
 
@@ -265,11 +274,18 @@ fn legend_line(d: &Dashboard, columns: &[Column], width: usize) -> Line<'static>
                 } else {
                     run_width
                 };
-                let name = d
-                    .run_by_seq(bar.run)
-                    .map_or(String::new(), |r| r.model.name().to_string());
-                let shown: String = name.chars().take(room).collect();
-                let pad = room.saturating_sub(shown.chars().count());
+                let name = d.run_by_seq(bar.run).map_or(String::new(), |r| {
+                    text::model_name(d.view.lang, r.model).into_owned()
+                });
+                // Whole characters only, by display width (CJK is two).
+                let mut shown = String::new();
+                for c in name.chars() {
+                    if shown.width() + c.width().unwrap_or(0) > room {
+                        break;
+                    }
+                    shown.push(c);
+                }
+                let pad = room.saturating_sub(shown.width());
                 spans.push(Span::styled(shown, theme::LABEL));
                 spans.push(Span::raw(" ".repeat(pad)));
                 i += run_width;

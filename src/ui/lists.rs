@@ -8,21 +8,33 @@ use ratatui::widgets::{
     Wrap,
 };
 
-use super::fit::{Fit, MUST, first_fitting};
+use super::fit::{self, Fit, MUST, first_fitting};
 use super::{fmt, look, panel, text, theme, window};
 use crate::app::{Dashboard, GoneCounts, Panel};
 use crate::event::Reason;
+use crate::i18n::Lang;
+use crate::t;
 use unicode_width::UnicodeWidthStr;
 
 pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
+    let lang = d.view.lang;
     let title = Line::from(vec![
-        Span::styled(" Connected ", theme::TITLE),
+        Span::styled(format!(" {} ", t!(lang, "conns-title")), theme::TITLE),
         Span::styled(format!("{} ", d.conns.live.len()), theme::VALUE),
-        Span::styled(format!("of {} accepted ", d.conns.accepted), theme::LABEL),
+        Span::styled(
+            format!(
+                "{} ",
+                t!(lang, "conns-of-accepted", accepted = d.conns.accepted)
+            ),
+            theme::LABEL,
+        ),
     ]);
     let title = if d.builtin_count() > 0 {
         let mut spans = title.spans;
-        spans.push(Span::styled("◆ built-in ", theme::TITLE));
+        spans.push(Span::styled(
+            format!("◆ {} ", t!(lang, "conns-built-in")),
+            theme::TITLE,
+        ));
         Line::from(spans)
     } else {
         title
@@ -32,19 +44,20 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     block.render(area, buf);
     if d.conns.live.is_empty() {
         let none = if d.conns.accepted == 0 {
-            "no clients yet"
+            t!(lang, "conns-none-yet")
         } else {
-            "no clients connected now"
+            t!(lang, "conns-none-now")
         };
         // The command is never split: on a line of its own if need be.
         let lines = match &d.server {
             Some(s) => {
                 let command = format!("nc {}", nc_target(&look::room_addr(s)));
-                let whole = format!("{none} — connect with: {command}");
-                if whole.chars().count() <= inner.width as usize {
+                let lead = format!("{none} — {}", t!(lang, "conns-connect-with"));
+                let whole = format!("{lead} {command}");
+                if whole.width() <= inner.width as usize {
                     vec![whole]
                 } else {
-                    vec![format!("{none} — connect with:"), command]
+                    vec![lead, command]
                 }
             }
             None => vec![none.to_string()],
@@ -65,17 +78,23 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let (first, end) = window(live.len(), height, d.view.scroll_of(Panel::Connected));
     // Ids from 1,000 up widen their column rather than run into the next.
     let shown = || live.values().skip(first).take(end - first);
+    let conn_title = t!(lang, "conns-col-conn");
     let id_width = shown()
         .map(|c| format!("#{}", c.id).len())
         .max()
         .unwrap_or(0)
-        .max(4);
+        .max(4)
+        .max(conn_title.width());
     // Followed call by call: the connection the loop's last call was on.
     let serving = d.serving();
     // The peer of each row, longest first, down to the shortest (its
     // port), with CLOSE-WAIT and a pool's wait; the short forms with the
     // wait in a word need this much room at least.
     let peers: Vec<Vec<Line>> = shown().map(|c| peer_forms(c, d)).collect();
+    // Each column as wide as its title or its widest value, whichever is
+    // wider (a title in Chinese may be).
+    let titles: Vec<String> = Column::ALL.iter().map(|c| c.title(lang)).collect();
+    let column_width = |c: &Column| c.width().max(titles[*c as usize].width());
     // The columns that may go, in the order they go, when the peers'
     // short forms need the room.
     let peer_needs = peers
@@ -85,7 +104,7 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         .unwrap_or(0);
     let mut columns = Column::ALL.to_vec();
     let room = |columns: &[Column]| {
-        let fixed: usize = columns.iter().map(|c| c.width() + 1).sum();
+        let fixed: usize = columns.iter().map(|c| column_width(c) + 1).sum();
         (inner.width as usize).saturating_sub(id_width + 1 + fixed)
     };
     for going in [Column::Idle, Column::SendQ, Column::Pend] {
@@ -106,7 +125,7 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         let peer = first_fitting(forms, peer_width);
         let cells = [id, peer]
             .into_iter()
-            .chain(columns.iter().map(|column| column.cell(c, d.now_us)));
+            .chain(columns.iter().map(|column| column.cell(lang, c, d.now_us)));
         if serving == Some(c.id) {
             Row::new(cells.map(|l| lit(l, theme::SERVING))).style(theme::SERVING)
         } else {
@@ -115,10 +134,15 @@ pub fn connected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     });
     let widths = [Constraint::Length(id_width as u16), Constraint::Fill(1)]
         .into_iter()
-        .chain(columns.iter().map(|c| Constraint::Length(c.width() as u16)));
-    let titles = ["conn", "peer"]
+        .chain(
+            columns
+                .iter()
+                .map(|c| Constraint::Length(column_width(c) as u16)),
+        );
+    let titles = [conn_title, t!(lang, "conns-col-peer")]
         .into_iter()
-        .chain(columns.iter().map(|c| c.title()));
+        .map(String::from)
+        .chain(columns.iter().map(|c| titles[*c as usize].clone()));
     let table = Table::new(rows, widths)
         .header(Row::new(titles).style(theme::HEADER_ROW))
         .column_spacing(1);
@@ -154,15 +178,16 @@ impl Column {
         Column::Pend,
     ];
 
-    fn title(self) -> &'static str {
+    fn title(self, lang: Lang) -> String {
         match self {
-            Column::RecvQ => "recvq",
-            Column::In => "in",
-            Column::Out => "out",
-            Column::SendQ => "sendq",
-            Column::Idle => "idle",
-            Column::Pend => "pend",
+            Column::RecvQ => t!(lang, "conns-col-recvq"),
+            Column::In => t!(lang, "conns-col-in"),
+            Column::Out => t!(lang, "conns-col-out"),
+            Column::SendQ => t!(lang, "conns-col-sendq"),
+            Column::Idle => t!(lang, "conns-col-idle"),
+            Column::Pend => t!(lang, "conns-col-pend"),
         }
+        .into_owned()
     }
 
     fn width(self) -> usize {
@@ -173,7 +198,7 @@ impl Column {
     }
 
     /// `c`'s value in this column; bytes held back stand out.
-    fn cell(self, c: &crate::app::ConnRow, now_us: u64) -> Line<'static> {
+    fn cell(self, lang: Lang, c: &crate::app::ConnRow, now_us: u64) -> Line<'static> {
         let held = |n: u64, style| {
             let style = if n > 0 { style } else { theme::DATA };
             Line::styled(fmt::bytes(n), style)
@@ -184,7 +209,7 @@ impl Column {
             Column::Out => Line::styled(fmt::bytes(c.bytes_out), theme::DATA),
             Column::SendQ => held(u64::from(c.kernel_out), theme::WARN),
             Column::Idle => Line::styled(
-                fmt::ago(now_us.saturating_sub(c.last_us)).replace(" ago", ""),
+                text::idle(lang, now_us.saturating_sub(c.last_us)),
                 theme::DATA,
             ),
             Column::Pend => held(c.pending as u64, theme::WARN),
@@ -197,10 +222,11 @@ impl Column {
 /// show). Another peer's short form is its port, whole. CLOSE-WAIT follows
 /// either.
 fn peer_forms(c: &crate::app::ConnRow, d: &Dashboard) -> Vec<Line<'static>> {
+    let lang = d.view.lang;
     let port = c.peer.rsplit_once(':').map_or("", |(_, p)| p);
     let (peer, short) = match &c.builtin {
         Some(role) => {
-            let role = super::text::client_role(*role);
+            let role = text::client_role(lang, *role);
             (format!("◆{role} :{port}"), format!("◆{role}"))
         }
         None => (c.peer.clone(), format!(":{port}")),
@@ -225,7 +251,7 @@ fn peer_forms(c: &crate::app::ConnRow, d: &Dashboard) -> Vec<Line<'static>> {
             .as_ref()
             .map(|w| Span::styled(format!(" {words}{w}"), theme::WARN))
     };
-    let long = format!("{} ", super::text::WAITS_FOR_WORKER);
+    let long = format!("⧗ {} ", t!(lang, "conns-queued"));
     [
         (peer, queued(&long)),
         (short.clone(), queued(&long)),
@@ -238,10 +264,11 @@ fn peer_forms(c: &crate::app::ConnRow, d: &Dashboard) -> Vec<Line<'static>> {
 }
 
 pub fn ready(d: &Dashboard, area: Rect, buf: &mut Buffer) {
+    let lang = d.view.lang;
     let block = panel(
         d,
         Some(Panel::Ready),
-        Line::styled(" Ready to send ", theme::TITLE),
+        Line::styled(format!(" {} ", t!(lang, "ready-title")), theme::TITLE),
     );
     let inner = block.inner(area);
     block.render(area, buf);
@@ -255,7 +282,7 @@ pub fn ready(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let mut items: Vec<Line> = Vec::new();
     if !close_wait.is_empty() {
         lines.push(Line::from(vec![
-            Span::styled("every spin ", theme::SPINS),
+            Span::styled(format!("{} ", t!(lang, "ready-every-spin")), theme::SPINS),
             Span::styled(format!("· {} × b''", close_wait.len()), theme::LABEL),
         ]));
         items.extend(close_wait.iter().map(|c| {
@@ -268,18 +295,31 @@ pub fn ready(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         }));
     }
     if let (Some(r), Some(ago)) = (&run.ready, run.ready_spins_ago()) {
-        let unit = text::loop_unit_one(d.model());
+        let unit = text::loop_unit_one(lang, d.model());
+        let units = text::loop_unit(lang, d.model());
         // Shorter words before a cut number: "· 1,178,727 ago", then none.
         let when = match ago {
-            0 => vec![format!(" · this {unit}"), " · now".into()],
-            1 => vec![format!(" · 1 {unit} ago"), " · 1 ago".into()],
+            0 => vec![
+                t!(lang, "ready-this-unit", unit = unit.as_ref()),
+                t!(lang, "ready-now"),
+            ],
+            1 => vec![
+                t!(lang, "ready-one-unit-ago", unit = unit.as_ref()),
+                t!(lang, "ready-n-ago", n = "1"),
+            ],
             n => vec![
-                format!(" · {} {unit}s ago", fmt::thousands(n)),
-                format!(" · {} ago", fmt::thousands(n)),
+                t!(
+                    lang,
+                    "ready-units-ago",
+                    n = fmt::thousands(n),
+                    units = units.as_ref()
+                ),
+                t!(lang, "ready-n-ago", n = fmt::thousands(n)),
             ],
         };
+        let when = when.into_iter().map(|w| format!(" · {w}"));
         let heading = first_fitting(
-            when.into_iter().chain([String::new()]).map(|when| {
+            when.chain([String::new()]).map(|when| {
                 Line::from(vec![
                     Span::styled(format!("{unit} "), theme::LABEL),
                     Span::styled(fmt::thousands(r.spin), theme::SPINS),
@@ -298,7 +338,10 @@ pub fn ready(d: &Dashboard, area: Rect, buf: &mut Buffer) {
             let size = format!("{:>5} ", fmt::bytes(item.bytes as u64));
             let queued = match item.pending {
                 0 => String::new(),
-                n => format!(" +{} queued", fmt::bytes(n as u64)),
+                n => format!(
+                    " +{}",
+                    t!(lang, "ready-queued", bytes = fmt::bytes(n as u64))
+                ),
             };
             // The preview gives way: the queued bytes stay in sight.
             let room =
@@ -315,12 +358,9 @@ pub fn ready(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         }));
     }
     if lines.is_empty() {
-        Paragraph::new(Line::styled(
-            "the replies of the latest spin that had any show here",
-            theme::HINT,
-        ))
-        .wrap(Wrap { trim: true })
-        .render(inner, buf);
+        Paragraph::new(Line::styled(t!(lang, "ready-empty"), theme::HINT))
+            .wrap(Wrap { trim: true })
+            .render(inner, buf);
         return;
     }
     let height = (inner.height as usize).saturating_sub(1);
@@ -336,28 +376,36 @@ pub fn ready(d: &Dashboard, area: Rect, buf: &mut Buffer) {
             height: 1,
             ..inner
         };
-        Line::styled(format!("… and {more} more"), theme::HINT).render(last, buf);
+        Line::styled(
+            format!("… {}", t!(lang, "ready-and-more", n = more)),
+            theme::HINT,
+        )
+        .render(last, buf);
     }
     scrollbar(len, height, first, area, buf);
 }
 
 /// "2 closed · 1 reset · 1 evicted · 1 ended": the parts there are, the
 /// largest first, as many as fit in `room` columns.
-fn gone_counts(c: &GoneCounts, room: usize) -> String {
+fn gone_counts(lang: Lang, c: &GoneCounts, room: usize) -> String {
     let mut parts: Vec<(u64, &str)> = [
-        (c.closed, "closed"),
-        (c.reset, "reset"),
-        (c.evicted, "evicted"),
-        (c.ended, "ended"),
+        (c.closed, "gone-count-closed"),
+        (c.reset, "gone-count-reset"),
+        (c.evicted, "gone-count-evicted"),
+        (c.ended, "gone-count-ended"),
     ]
     .into_iter()
     .filter(|(n, _)| *n > 0)
     .collect();
     parts.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
     let mut s = String::new();
-    for (n, what) in parts {
-        let part = format!("{}{n} {what}", if s.is_empty() { "" } else { " · " });
-        if s.chars().count() + part.chars().count() + 2 <= room {
+    for (n, id) in parts {
+        let part = format!(
+            "{}{}",
+            if s.is_empty() { "" } else { " · " },
+            t!(lang, id, n = n)
+        );
+        if s.width() + part.width() + 2 <= room {
             s.push_str(&part);
         }
     }
@@ -367,41 +415,48 @@ fn gone_counts(c: &GoneCounts, room: usize) -> String {
 /// The lecture's `dis_conn_list`: the title counts them all, the bottom
 /// border says how they left.
 pub fn disconnected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
+    let lang = d.view.lang;
     let counts = &d.conns.counts;
     let title = Line::from(vec![
-        Span::styled(" Disconnected ", theme::TITLE),
+        Span::styled(format!(" {} ", t!(lang, "gone-title")), theme::TITLE),
         Span::styled(format!("{} ", counts.total()), theme::VALUE),
     ]);
-    let how = gone_counts(counts, (area.width as usize).saturating_sub(2));
+    let how = gone_counts(lang, counts, (area.width as usize).saturating_sub(2));
     let block =
         panel(d, Some(Panel::Disconnected), title).title_bottom(Line::styled(how, theme::LABEL));
     let inner = block.inner(area);
     block.render(area, buf);
     let gone = &d.conns.gone;
     if gone.is_empty() {
-        Paragraph::new(Line::styled(
-            "clients that closed or reset show here, newest first",
-            theme::HINT,
-        ))
-        .wrap(Wrap { trim: true })
-        .render(inner, buf);
+        Paragraph::new(Line::styled(t!(lang, "gone-empty"), theme::HINT))
+            .wrap(Wrap { trim: true })
+            .render(inner, buf);
         return;
     }
     let height = inner.height as usize;
     d.view.set_rows(Panel::Disconnected, height);
     let (first, end) = window(gone.len(), height, d.view.scroll_of(Panel::Disconnected));
+    // How long ago, right-aligned in a column as wide as its widest form
+    // under a day ("23h ago").
+    let ago_cols = [59, 59 * 60, 23 * 3600]
+        .map(|s| text::ago(lang, s * 1_000_000).width())
+        .into_iter()
+        .max()
+        .unwrap_or(0);
     let lines: Vec<Line> = gone
         .range(first..end)
         .map(|g| {
             let (reason, style) = match g.reason() {
                 Reason::Closed => (
-                    "closed",
+                    t!(lang, "gone-closed"),
                     theme::kind(&crate::event::EventKind::Closed { conn: 0 }),
                 ),
-                Reason::Reset => ("reset ", theme::WARN),
-                Reason::Evicted => ("evict ", theme::WARN),
-                Reason::Switched => ("ended ", theme::LABEL),
+                Reason::Reset => (t!(lang, "gone-reset"), theme::WARN),
+                Reason::Evicted => (t!(lang, "gone-evict"), theme::WARN),
+                Reason::Switched => (t!(lang, "gone-ended"), theme::LABEL),
             };
+            // The reasons in a column: as wide as the widest.
+            let reason = fit::pad(&reason, reason_cols(lang));
             // Whole parts or none: the id and how first, then what the
             // server said, when, and from where, as room allows.
             let mut row = Fit::new()
@@ -416,11 +471,17 @@ pub fn disconnected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
                 .part(
                     6,
                     [Span::styled(
-                        format!("{:>7} ", fmt::ago(d.now_us.saturating_sub(g.t_us))),
+                        format!(
+                            "{} ",
+                            fit::pad_left(
+                                &text::ago(lang, d.now_us.saturating_sub(g.t_us)),
+                                ago_cols
+                            )
+                        ),
                         theme::LABEL,
                     )],
                 );
-            for (rank, part) in text::departure_parts(&g.how) {
+            for (rank, part) in text::departure_parts(lang, &g.how) {
                 row.push(rank, [Span::styled(format!("{part} "), theme::DATA)]);
             }
             row.push(3, [Span::styled(g.peer.clone(), theme::HINT)]);
@@ -429,6 +490,15 @@ pub fn disconnected(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         .collect();
     Paragraph::new(lines).render(inner, buf);
     scrollbar(gone.len(), height, first, area, buf);
+}
+
+/// The columns the Disconnected list's reasons take: the widest of them.
+fn reason_cols(lang: Lang) -> usize {
+    ["gone-closed", "gone-reset", "gone-evict", "gone-ended"]
+        .iter()
+        .map(|id| t!(lang, id).width())
+        .max()
+        .unwrap_or(0)
 }
 
 /// `line` in `style` alone, whatever its parts had.

@@ -10,18 +10,25 @@ use super::fit::{Fit, MUST};
 use super::{fmt, lists::scrollbar, panel, text, theme};
 use crate::app::{Dashboard, Panel};
 use crate::event::{ConnId, Event, EventKind, Preview};
+use crate::i18n::Lang;
+use crate::t;
+use unicode_width::UnicodeWidthStr;
 
 pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
+    let lang = d.view.lang;
     let height = area.height.saturating_sub(2) as usize;
     d.view.set_rows(Panel::Log, height);
     let entries = d.log.entries();
     let len = entries.len();
     // Never further back than a full first page; the selection in sight.
     let scroll = d.view.log_scroll(len, height);
-    let mut title = vec![Span::styled(" Event log ", theme::TITLE)];
+    let mut title = vec![Span::styled(
+        format!(" {} ", t!(lang, "log-title")),
+        theme::TITLE,
+    )];
     if scroll > 0 {
         title.push(Span::styled(
-            format!("↑ {scroll} back (End follows) "),
+            format!("↑ {} ", t!(lang, "log-scrolled-back", n = scroll)),
             theme::WARN,
         ));
     }
@@ -35,7 +42,7 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let width = inner.width as usize;
     let lines: Vec<Line> = entries
         .range(first..end)
-        .map(|e| line(e, started, width, d.accept_wait(e)))
+        .map(|e| line(lang, e, started, width, d.accept_wait(e)))
         .collect();
     Paragraph::new(lines).render(inner, buf);
     // The selected line, reversed the whole width of the panel.
@@ -57,11 +64,18 @@ const KIND_COLS: usize = 11;
 /// One log line for `width` columns: uptime stamp, kind, what happened,
 /// and a remark when it fits whole.
 /// `waited_ms`: an accept's wait in the listen queue, when measured.
-pub fn line(e: &Event, started_us: u64, width: usize, waited_ms: Option<u64>) -> Line<'static> {
+pub fn line(
+    lang: Lang,
+    e: &Event,
+    started_us: u64,
+    width: usize,
+    waited_ms: Option<u64>,
+) -> Line<'static> {
     let style = theme::kind(&e.kind);
     let stamp = fmt::stamp(e.t_us.saturating_sub(started_us));
-    let room = width.saturating_sub(stamp.len() + 1 + KIND_COLS + 1);
-    let (what, remark) = describe(&e.kind, room);
+    let kind = super::fit::pad(&text::kind_label(lang, &e.kind), KIND_COLS);
+    let room = width.saturating_sub(stamp.len() + 1 + kind.width() + 1);
+    let (what, remark) = describe(lang, &e.kind, room);
     let what_style = match e.kind {
         EventKind::WouldBlock { .. } => style,
         EventKind::Marker { .. } => theme::MARKER_NOTE,
@@ -72,7 +86,7 @@ pub fn line(e: &Event, started_us: u64, width: usize, waited_ms: Option<u64>) ->
         [
             Span::styled(stamp, theme::LABEL),
             Span::raw(" "),
-            Span::styled(format!("{:<KIND_COLS$}", text::kind_label(&e.kind)), style),
+            Span::styled(kind, style),
             Span::raw(" "),
             Span::styled(what, what_style),
         ],
@@ -90,13 +104,21 @@ pub fn line(e: &Event, started_us: u64, width: usize, waited_ms: Option<u64>) ->
     if let Some(ms) = waited_ms.filter(|ms| *ms > 0) {
         // The lecture's drawback 1, in milliseconds: kept before the
         // address when the line is short of room.
-        line.push(6, [Span::styled(text::accept_waited(ms), theme::WARN)]);
+        line.push(
+            6,
+            [Span::styled(text::accept_waited(lang, ms), theme::WARN)],
+        );
     }
     line.line(width)
 }
 
-fn on_conn(conn: Option<ConnId>) -> String {
-    conn.map_or(String::new(), |c| format!(" on #{c}"))
+/// `recv() on #3`, `accept()`.
+fn call_on(lang: Lang, call: crate::event::Call, conn: Option<ConnId>) -> String {
+    let call = format!("{}()", call.name());
+    match conn {
+        Some(c) => t!(lang, "log-call-on", call = call, conn = c).into_owned(),
+        None => call,
+    }
 }
 
 /// `#3 46 B "hello…"`: a preview in `room` columns with all before it,
@@ -109,8 +131,9 @@ fn data(conn: ConnId, bytes: usize, preview: &Preview, room: usize) -> String {
 
 /// What happened, and a remark (with its own leading separator) that may
 /// be left out for room; `room` is the columns there are for it.
-fn describe(kind: &EventKind, room: usize) -> (String, Option<String>) {
+fn describe(lang: Lang, kind: &EventKind, room: usize) -> (String, Option<String>) {
     let remark = |what: String, remark: String| (what, Some(remark));
+    let said = |what: std::borrow::Cow<'static, str>| what.into_owned();
     let plain = match kind {
         EventKind::Listening {
             addr,
@@ -121,24 +144,33 @@ fn describe(kind: &EventKind, room: usize) -> (String, Option<String>) {
             ..
         } => {
             let mode = match (faithful, verbatim) {
-                (_, true) => " (the listing verbatim)",
-                (true, false) => " (faithful listing)",
-                _ => "",
+                (_, true) => format!(" ({})", t!(lang, "log-verbatim")),
+                (true, false) => format!(" ({})", t!(lang, "header-faithful")),
+                _ => String::new(),
             };
+            let model = format!("{}{mode}", text::model_name(lang, *model));
             return remark(
-                format!("{model}{mode} on {addr}"),
-                format!(", backlog {backlog}"),
+                said(t!(
+                    lang,
+                    "log-listening",
+                    model = model,
+                    addr = addr.as_str()
+                )),
+                format!(", {}", t!(lang, "header-backlog", backlog = *backlog)),
             );
         }
         // Narrow (the code panel beside it), the address goes whole.
         EventKind::Accept { conn, peer } => {
-            return remark(format!("#{conn}"), format!(" from {peer}"));
+            return remark(
+                format!("#{conn}"),
+                format!(" {}", t!(lang, "log-from", peer = peer.as_str())),
+            );
         }
         EventKind::AcceptWait { conn, waited_ms } => {
-            format!("#{conn}{}", text::accept_waited(*waited_ms))
+            format!("#{conn}{}", text::accept_waited(lang, *waited_ms))
         }
         EventKind::WouldBlockOn { call, conn } => {
-            format!("{}(){} → WouldBlock", call.name(), on_conn(*conn))
+            format!("{} → WouldBlock", call_on(lang, *call, *conn))
         }
         EventKind::Pace {
             call_delay_us,
@@ -146,8 +178,8 @@ fn describe(kind: &EventKind, room: usize) -> (String, Option<String>) {
             backoff_us,
         } => format!(
             "{} · {}",
-            text::slow_motion(*call_delay_us),
-            text::backoff(*backoff, *backoff_us)
+            text::slow_motion(lang, *call_delay_us),
+            text::backoff(lang, *backoff, *backoff_us)
         ),
         EventKind::WouldBlock { accept, recv, send } => {
             let mut parts = Vec::new();
@@ -165,11 +197,11 @@ fn describe(kind: &EventKind, room: usize) -> (String, Option<String>) {
             }
             first
         }
-        EventKind::Spin { spins, .. } => format!("{} spins", fmt::thousands(*spins)),
+        EventKind::Spin { spins, .. } => said(t!(lang, "log-spins", n = fmt::thousands(*spins))),
         EventKind::Recv { conn, bytes: 0, .. } => {
             return remark(
                 format!("#{conn} b'': CLOSE-WAIT"),
-                " (the peer closed; the listing keeps it)".into(),
+                format!(" ({})", t!(lang, "log-close-wait")),
             );
         }
         EventKind::Recv {
@@ -190,23 +222,33 @@ fn describe(kind: &EventKind, room: usize) -> (String, Option<String>) {
                 return remark(
                     what,
                     format!(
-                        " ({} queued: the kernel buffer is full)",
-                        fmt::bytes(*pending as u64)
+                        " ({})",
+                        t!(lang, "log-send-queued", bytes = fmt::bytes(*pending as u64))
                     ),
                 );
             }
             what
         }
-        EventKind::Closed { conn } => format!("#{conn} recv → 0: orderly close"),
+        EventKind::Closed { conn } => {
+            format!("#{conn} recv → 0: {}", t!(lang, "log-orderly-close"))
+        }
         EventKind::Reset {
             conn,
             call,
             error,
             note,
         } => {
-            let what = format!("#{conn} {error} on {}", call.name());
+            let what = format!(
+                "#{conn} {}",
+                t!(
+                    lang,
+                    "gone-reset-on",
+                    error = error.as_str(),
+                    call = call.name()
+                )
+            );
             match note {
-                Some(n) => return remark(what, format!(" ({})", text::reset_note(*n))),
+                Some(n) => return remark(what, format!(" ({})", text::reset_note(lang, *n))),
                 None => what,
             }
         }
@@ -216,41 +258,66 @@ fn describe(kind: &EventKind, room: usize) -> (String, Option<String>) {
             limit_bytes,
             stall_ms,
         } => format!(
-            "#{conn} dropped: {}",
-            text::evicted(*why, *limit_bytes, *stall_ms)
+            "#{conn} {}",
+            t!(
+                lang,
+                "log-evicted",
+                why = text::evicted(lang, *why, *limit_bytes, *stall_ms)
+            )
         ),
-        EventKind::Refused { peer, why, limit } => {
-            format!("{peer} turned away: {}", text::refused(*why, *limit))
-        }
+        EventKind::Refused { peer, why, limit } => said(t!(
+            lang,
+            "log-refused",
+            peer = peer.as_str(),
+            why = text::refused(lang, *why, *limit)
+        )),
         EventKind::Lost { conn, bytes } => {
             return remark(
-                format!("#{conn} {} reply thrown away", fmt::size(*bytes as u64)),
-                " (send would block)".into(),
+                format!(
+                    "#{conn} {}",
+                    t!(lang, "log-lost", size = fmt::size(*bytes as u64))
+                ),
+                format!(" ({})", t!(lang, "log-lost-why")),
             );
         }
-        EventKind::AcceptError { error, backoff_ms } => {
-            format!("{error}: not accepting for {backoff_ms} ms")
-        }
-        EventKind::Paused { paused, thread } => text::paused(*paused, thread.as_deref()),
-        EventKind::Dropped { count } => format!("{count} events dropped"),
-        EventKind::Client { peer, role } => {
-            format!("built-in {} client from {peer}", text::client_role(*role))
-        }
-        EventKind::Reply { peer, rtt_us } => format!("{peer} got its reply in {rtt_us} µs"),
-        EventKind::Blocked { thread, call, conn } => {
-            format!("{thread} parks in {}(){}", call.name(), on_conn(*conn))
-        }
+        EventKind::AcceptError { error, backoff_ms } => said(t!(
+            lang,
+            "log-accept-error",
+            error = error.as_str(),
+            ms = backoff_ms.to_string()
+        )),
+        EventKind::Paused { paused, thread } => text::paused(lang, *paused, thread.as_deref()),
+        EventKind::Dropped { count } => said(t!(lang, "log-dropped", n = count.to_string())),
+        EventKind::Client { peer, role } => said(t!(
+            lang,
+            "log-client",
+            role = text::client_role(lang, *role),
+            peer = peer.as_str()
+        )),
+        EventKind::Reply { peer, rtt_us } => said(t!(
+            lang,
+            "log-reply",
+            peer = peer.as_str(),
+            rtt = rtt_us.to_string()
+        )),
+        EventKind::Blocked { thread, call, conn } => said(t!(
+            lang,
+            "log-parks",
+            thread = thread.as_str(),
+            call = call_on(lang, *call, *conn)
+        )),
         EventKind::Unblocked {
             thread,
             call,
             conn,
             waited_us,
-        } => format!(
-            "{thread} back from {}(){} after {}",
-            call.name(),
-            on_conn(*conn),
-            fmt::micros(*waited_us)
-        ),
+        } => said(t!(
+            lang,
+            "log-back-from",
+            thread = thread.as_str(),
+            call = call_on(lang, *call, *conn),
+            waited = fmt::micros(*waited_us)
+        )),
         EventKind::Thread {
             thread,
             role,
@@ -258,34 +325,44 @@ fn describe(kind: &EventKind, room: usize) -> (String, Option<String>) {
             conn,
         } => {
             return remark(
-                format!("{thread} started:"),
-                format!(" {}", text::role(*role, *conn)),
+                said(t!(lang, "log-thread-started", thread = thread.as_str())),
+                format!(" {}", text::role(lang, *role, *conn)),
             );
         }
         EventKind::Thread {
             thread,
             alive: false,
             ..
-        } => format!("{thread} ended"),
-        EventKind::Queued { conn } => format!("#{conn} waits in the queue for a worker"),
+        } => said(t!(lang, "log-thread-ended", thread = thread.as_str())),
+        EventKind::Queued { conn } => format!("#{conn} {}", t!(lang, "log-queued")),
         EventKind::Dequeued {
             conn,
             thread,
             waited_us,
         } => format!(
-            "#{conn} taken by {thread} after {}",
-            fmt::micros(*waited_us)
+            "#{conn} {}",
+            t!(
+                lang,
+                "log-dequeued",
+                thread = thread.as_str(),
+                waited = fmt::micros(*waited_us)
+            )
         ),
-        EventKind::Wakeup { wakeups, ready } => {
-            format!("{wakeups} wakeups, {ready} ready sockets")
-        }
+        EventKind::Wakeup { wakeups, ready } => said(t!(
+            lang,
+            "log-wakeups",
+            wakeups = wakeups.to_string(),
+            ready = ready.to_string()
+        )),
         EventKind::Sample {
             rss_bytes, threads, ..
-        } => format!("RSS {}, {threads} threads", fmt::bytes(*rss_bytes)),
-        EventKind::KernelQueues { conns } => {
-            format!("{} connections' kernel queues changed", conns.len())
-        }
-        EventKind::Marker { note } => text::marker_note(note),
+        } => format!(
+            "RSS {}, {}",
+            fmt::bytes(*rss_bytes),
+            t!(lang, "log-threads", n = threads.to_string())
+        ),
+        EventKind::KernelQueues { conns } => said(t!(lang, "log-kernel-queues", n = conns.len())),
+        EventKind::Marker { note } => text::marker_note(lang, note),
     };
     (plain, None)
 }

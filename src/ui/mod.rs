@@ -20,6 +20,8 @@ pub mod text;
 pub mod theme;
 mod threads;
 
+use std::borrow::Cow;
+
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -27,6 +29,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Widget};
 
 use crate::app::{Dashboard, Panel};
+use crate::t;
 
 /// Draws the whole dashboard into the frame.
 pub fn draw(frame: &mut Frame, dashboard: &Dashboard) {
@@ -49,7 +52,7 @@ impl Widget for &Dashboard {
             Constraint::Length(if replaying.is_some() { 2 } else { 1 }),
         ]));
         if let Some(note) = note {
-            replay::note(note, note_area, buf);
+            replay::note(self.view.lang, note, note_area, buf);
         }
         header::render(self, big, head, buf);
         if self.view.code {
@@ -107,8 +110,25 @@ impl Widget for &Dashboard {
         }
         // Typed into on top of everything.
         note::render(self, area, buf);
+        mend_wide(area, buf);
         // The viewer's colours and characters, on the finished frame.
         look::finish(self, area, buf);
+    }
+}
+
+/// A wide character (CJK: two columns) under an overlay's edge: the
+/// overlay drew over its second column, which a terminal never shows on
+/// its own (the character covers it), so the overlay's border would be
+/// lost. Such a character gives way to a space.
+fn mend_wide(area: Rect, buf: &mut Buffer) {
+    use unicode_width::UnicodeWidthStr;
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right().saturating_sub(1) {
+            let wide = buf[(x, y)].symbol().width() > 1;
+            if wide && buf[(x + 1, y)].symbol() != " " {
+                buf[(x, y)].set_symbol(" ");
+            }
+        }
     }
 }
 
@@ -169,36 +189,42 @@ fn model_panel(d: &Dashboard, area: Rect, buf: &mut Buffer) {
 }
 
 fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
+    let lang = d.view.lang;
     if let Some(r) = &d.replay {
         replay::footer(d, r, area, buf);
         return;
     }
     if let Some(notice) = d.notice() {
-        Line::styled(format!(" ⚠ {}", text::notice(notice)), theme::WARN).render(area, buf);
+        Line::styled(format!(" ⚠ {}", text::notice(lang, notice)), theme::WARN).render(area, buf);
         return;
     }
     if d.view.note().is_some() {
         // The keys are the note's meanwhile: `q` is a q.
-        Line::styled(text::NOTE_FOOTER, theme::LABEL).render(area, buf);
+        Line::styled(format!(" {}", t!(lang, "footer-typing-note")), theme::LABEL)
+            .render(area, buf);
         return;
     }
-    let pause = if d.paused { "resume" } else { "pause" };
+    let pause = if d.paused {
+        t!(lang, "footer-resume")
+    } else {
+        t!(lang, "footer-pause")
+    };
     // The most useful first to stay; `?` always, as it lists every key.
     let log = d.view.focus == Panel::Log;
-    let keys: [(fit::Rank, &str, &str); 13] = [
-        (fit::MUST, "q", "quit"),
+    let keys: [(fit::Rank, &str, Cow<'static, str>); 13] = [
+        (fit::MUST, "q", t!(lang, "footer-quit")),
         (9, "space", pause),
-        (if d.paused { 9 } else { 0 }, "n", "call"),
-        (if d.paused { 8 } else { 0 }, "N", "spin"),
-        (5, "c", "client"),
-        (4, "x", "reset one"),
-        (6, "d", "demo"),
-        (8, "m", "model"),
-        (7, "t", "compare"),
-        (3, "Tab", "focus"),
-        (7, "Enter", "explain"),
-        (2, "v", "code"),
-        (fit::MUST, "?", "help"),
+        (if d.paused { 9 } else { 0 }, "n", t!(lang, "footer-call")),
+        (if d.paused { 8 } else { 0 }, "N", t!(lang, "footer-spin")),
+        (5, "c", t!(lang, "footer-client")),
+        (4, "x", t!(lang, "footer-reset-one")),
+        (6, "d", t!(lang, "footer-demo")),
+        (8, "m", t!(lang, "footer-model")),
+        (7, "t", t!(lang, "footer-compare")),
+        (3, "Tab", t!(lang, "footer-focus")),
+        (7, "Enter", t!(lang, "footer-explain")),
+        (2, "v", t!(lang, "footer-code")),
+        (fit::MUST, "?", t!(lang, "footer-help")),
     ];
     let mut line = fit::Fit::new();
     push_keys(&mut line, keys, |key| {
@@ -210,7 +236,7 @@ fn footer(d: &Dashboard, area: Rect, buf: &mut Buffer) {
 /// The footer's keys, `key what` each at its rank, but those `hidden`.
 pub(crate) fn push_keys<const N: usize>(
     line: &mut fit::Fit<'static>,
-    keys: [(fit::Rank, &str, &str); N],
+    keys: [(fit::Rank, &str, Cow<'static, str>); N],
     hidden: impl Fn(&str) -> bool,
 ) {
     for (rank, key, what) in keys {

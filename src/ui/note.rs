@@ -10,6 +10,7 @@ use unicode_width::UnicodeWidthChar;
 
 use super::{text, theme};
 use crate::app::{Dashboard, NOTE_MAX};
+use crate::t;
 
 /// The widest the box gets.
 const MAX_WIDTH: u16 = 76;
@@ -59,7 +60,10 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
     let count = text::note_count(note.chars().count(), NOTE_MAX);
     let block = Block::bordered()
         .border_style(theme::BORDER_FOCUS)
-        .title(Line::styled(text::NOTE_TITLE, theme::TITLE))
+        .title(Line::styled(
+            format!(" ◆ {} ", t!(d.view.lang, "note-title")),
+            theme::TITLE,
+        ))
         .title_bottom(Line::styled(count, theme::LABEL).right_aligned());
     block.render(popup, buf);
     let (row, cols) = text_row(area);

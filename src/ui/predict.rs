@@ -10,10 +10,13 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 use super::{text, theme};
 use crate::app::{Answered, Dashboard};
 use crate::event::Call;
+use crate::i18n::Lang;
+use crate::t;
 
 /// Draws the box if prediction is on; `body` is the area between the
 /// header and the footer.
 pub fn render(d: &Dashboard, body: Rect, buf: &mut Buffer) {
+    let lang = d.view.lang;
     let p = &d.prediction;
     if !p.on || body.height < 7 {
         return;
@@ -31,52 +34,65 @@ pub fn render(d: &Dashboard, body: Rect, buf: &mut Buffer) {
             // The last answer stays in sight under the next question.
             let under = match answered {
                 Some(a) => {
-                    let (label, guessed) = answer(&a);
+                    let (label, guessed) = answer(lang, &a);
                     let call = text::question_call(a.question.call, a.question.conn);
                     Line::from(vec![
-                        Span::styled(" last: ", theme::HINT),
+                        Span::styled(format!(" {} ", t!(lang, "predict-last")), theme::HINT),
                         Span::styled(format!("{call} → {label} · {guessed}"), theme::LABEL),
-                        Span::styled(text::GUESS_HINT, theme::HINT),
+                        Span::styled(guess_hint(lang), theme::HINT),
                     ])
                 }
-                None => Line::styled(text::GUESS_HINT, theme::HINT),
+                None => Line::styled(guess_hint(lang), theme::HINT),
             };
             (
-                text::question(q.call, q.conn),
-                vec![options(q.call, &p.guesses), under],
+                text::question(lang, q.call, q.conn),
+                vec![options(lang, q.call, &p.guesses), under],
             )
         }
         (None, Some(a)) => {
-            let (label, guessed) = answer(&a);
+            let (label, guessed) = answer(lang, &a);
             (
-                text::question(a.question.call, a.question.conn),
+                text::question(lang, a.question.call, a.question.conn),
                 vec![
                     Line::from(vec![
                         Span::styled(" → ", theme::LABEL),
                         Span::styled(label, theme::PAUSED_TEXT),
                         Span::styled(format!("   {guessed}"), theme::LABEL),
                     ]),
-                    Line::styled(text::NEXT_GUESS_HINT, theme::HINT),
+                    Line::styled(next_guess_hint(lang), theme::HINT),
                 ],
             )
         }
         (None, None) => (
-            text::GUESS_WAITING.to_string(),
-            vec![Line::styled(text::NEXT_GUESS_HINT, theme::HINT)],
+            t!(lang, "predict-waiting").into_owned(),
+            vec![Line::styled(next_guess_hint(lang), theme::HINT)],
         ),
     };
     Clear.render(area, buf);
     let block = Block::bordered()
         .border_style(theme::BORDER_FOCUS)
-        .title(Line::styled(text::GUESS_TITLE, theme::TITLE));
+        .title(Line::styled(
+            format!(" {} ", t!(lang, "predict-title")),
+            theme::TITLE,
+        ));
     let mut all = vec![Line::styled(format!(" {question}"), theme::VALUE)];
     all.extend(lines);
     Paragraph::new(all).block(block).render(area, buf);
 }
 
 /// The answers a call can have, numbered, with the guesses counted.
-fn options(call: Call, guesses: &[u32; 4]) -> Line<'static> {
-    let spans: Vec<Span> = text::outcomes(call)
+/// Under the question.
+fn guess_hint(lang: Lang) -> String {
+    format!(" {}", t!(lang, "predict-guess-hint"))
+}
+
+/// Under an answer.
+fn next_guess_hint(lang: Lang) -> String {
+    format!(" {}", t!(lang, "predict-next-hint"))
+}
+
+fn options(lang: Lang, call: Call, guesses: &[u32; 4]) -> Line<'static> {
+    let spans: Vec<Span> = text::outcomes(lang, call)
         .into_iter()
         .enumerate()
         .filter_map(|(i, label)| label.map(|l| (i, l)))
@@ -92,11 +108,15 @@ fn options(call: Call, guesses: &[u32; 4]) -> Line<'static> {
 }
 
 /// What came back, and how the room did.
-fn answer(a: &Answered) -> (&'static str, String) {
+fn answer(lang: Lang, a: &Answered) -> (String, String) {
     let i = a.answer.index();
-    let label = text::outcomes(a.question.call)[i].unwrap_or("?");
+    let label = text::outcomes(lang, a.question.call)
+        .into_iter()
+        .nth(i)
+        .flatten()
+        .map_or_else(|| "?".to_string(), |l| l.into_owned());
     (
         label,
-        text::guessed_right(a.guesses[i], a.guesses.iter().sum()),
+        text::guessed_right(lang, a.guesses[i], a.guesses.iter().sum()),
     )
 }

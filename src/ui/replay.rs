@@ -10,10 +10,12 @@ use unicode_width::UnicodeWidthStr;
 use super::{fit, push_keys, text, theme};
 use crate::app::Dashboard;
 use crate::replay::{Mark, ReplayInfo};
+use crate::t;
 
 /// The progress bar over the player's line: where the replay is, and its
 /// marks (lit once reached).
 pub fn footer(d: &Dashboard, r: &ReplayInfo, area: Rect, buf: &mut Buffer) {
+    let lang = d.view.lang;
     let bar = Rect { height: 1, ..area };
     let keys = Rect {
         y: area.y + 1,
@@ -25,7 +27,7 @@ pub fn footer(d: &Dashboard, r: &ReplayInfo, area: Rect, buf: &mut Buffer) {
     line.push(
         fit::MUST,
         [Span::styled(
-            format!(" {} ", text::replay_progress(r)),
+            format!(" {} ", text::replay_progress(lang, r)),
             theme::TITLE,
         )],
     );
@@ -33,20 +35,28 @@ pub fn footer(d: &Dashboard, r: &ReplayInfo, area: Rect, buf: &mut Buffer) {
         line.push(
             fit::MUST,
             [Span::styled(
-                format!(" ⚠ {}", text::notice(notice)),
+                format!(" ⚠ {}", text::notice(lang, notice)),
                 theme::WARN,
             )],
         );
     } else {
-        let play = if r.paused { "play" } else { "pause" };
-        let keys: [(fit::Rank, &str, &str); 7] = [
-            (fit::MUST, "q", "quit"),
+        let play = if r.paused {
+            t!(lang, "footer-play")
+        } else {
+            t!(lang, "footer-pause")
+        };
+        let keys: [(fit::Rank, &str, std::borrow::Cow<'static, str>); 7] = [
+            (fit::MUST, "q", t!(lang, "footer-quit")),
             (9, "space", play),
-            (if r.paused { 8 } else { 0 }, "n", "event"),
-            (7, "← →", "10 s"),
-            (if r.marks.is_empty() { 0 } else { 6 }, "' \"", "marks"),
-            (5, "[ ]", "speed"),
-            (fit::MUST, "?", "help"),
+            (if r.paused { 8 } else { 0 }, "n", t!(lang, "footer-event")),
+            (7, "← →", "10 s".into()),
+            (
+                if r.marks.is_empty() { 0 } else { 6 },
+                "' \"",
+                t!(lang, "footer-marks"),
+            ),
+            (5, "[ ]", t!(lang, "footer-speed")),
+            (fit::MUST, "?", t!(lang, "footer-help")),
         ];
         push_keys(&mut line, keys, |key| {
             (key == "n" && !r.paused) || (key == "' \"" && r.marks.is_empty())
@@ -102,10 +112,13 @@ pub fn note_height(mark: &Mark, width: u16) -> u16 {
 }
 
 /// The lecturer's note the replay reached.
-pub fn note(mark: &Mark, area: Rect, buf: &mut Buffer) {
+pub fn note(lang: crate::i18n::Lang, mark: &Mark, area: Rect, buf: &mut Buffer) {
     let block = Block::bordered()
         .border_style(theme::PAUSED_TEXT)
-        .title(Span::styled(text::REPLAY_NOTE_TITLE, theme::PAUSED_TEXT));
+        .title(Span::styled(
+            format!(" {} ", t!(lang, "replay-note-title")),
+            theme::PAUSED_TEXT,
+        ));
     Paragraph::new(Line::styled(text::replay_note(mark), theme::VALUE))
         .wrap(Wrap { trim: true })
         .block(block)

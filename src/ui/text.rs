@@ -1,5 +1,8 @@
 //! Words for what the server reports as codes: roles, reasons, notes. The
-//! server and the event stream stay language-neutral; wording happens here.
+//! server and the event stream stay language-neutral; wording happens here,
+//! in the viewer's language (the messages are in `assets/i18n/`).
+
+use std::borrow::Cow;
 
 use super::fit::Rank;
 use super::fmt;
@@ -7,93 +10,141 @@ use crate::app::{Departure, Notice, ReplayCant, Returned};
 use crate::event::{
     Backoff, Call, ClientRole, ConnId, EventKind, Evict, Model, Refuse, ResetNote, Role,
 };
+use crate::i18n::Lang;
+use crate::t;
 use unicode_width::UnicodeWidthStr;
 
-/// What a server thread is for.
-pub fn role(role: Role, conn: Option<crate::event::ConnId>) -> String {
-    match role {
-        Role::BusyLoop => "the whole server, never waiting".into(),
-        Role::PollLoop => "the whole server, asleep in poll".into(),
-        Role::AcceptAndServe => "accept, then serve that client".into(),
-        Role::AcceptSpawn => "accept, start a thread per client".into(),
-        Role::AcceptQueue => "accept, queue for the pool".into(),
-        Role::Client => match conn {
-            Some(c) => format!("serves #{c}"),
-            None => "serves one client".into(),
-        },
-        Role::Worker => "pool worker".into(),
+/// A model's name on screen: its code in English (`nonblocking`), the
+/// lecture's word in Chinese (非阻塞). The stream and recordings keep the
+/// code.
+pub fn model_name(lang: Lang, model: Model) -> Cow<'static, str> {
+    match model {
+        Model::Blocking => t!(lang, "model-blocking"),
+        Model::Threaded => t!(lang, "model-threaded"),
+        Model::Pool => t!(lang, "model-pool"),
+        Model::Nonblocking => t!(lang, "model-nonblocking"),
+        Model::Multiplex => t!(lang, "model-multiplex"),
     }
+}
+
+/// What a server thread is for.
+pub fn role(lang: Lang, role: Role, conn: Option<crate::event::ConnId>) -> String {
+    match role {
+        Role::BusyLoop => t!(lang, "role-busy-loop"),
+        Role::PollLoop => t!(lang, "role-poll-loop"),
+        Role::AcceptAndServe => t!(lang, "role-accept-and-serve"),
+        Role::AcceptSpawn => t!(lang, "role-accept-spawn"),
+        Role::AcceptQueue => t!(lang, "role-accept-queue"),
+        Role::Client => match conn {
+            Some(c) => t!(lang, "role-client-of", conn = c),
+            None => t!(lang, "role-client"),
+        },
+        Role::Worker => t!(lang, "role-worker"),
+    }
+    .into_owned()
 }
 
 /// A built-in client's role, as its row shows it.
-pub fn client_role(role: ClientRole) -> &'static str {
+pub fn client_role(lang: Lang, role: ClientRole) -> Cow<'static, str> {
     match role {
-        ClientRole::Chatty => "chatty",
-        ClientRole::Idle => "idle",
+        ClientRole::Chatty => t!(lang, "client-chatty"),
+        ClientRole::Idle => t!(lang, "client-idle"),
     }
+}
+
+/// `1.5` (seconds, as the English has always shown them).
+fn secs(ms: u64) -> String {
+    (ms as f64 / 1000.0).to_string()
 }
 
 /// Why the server dropped a client.
-pub fn evicted(why: Evict, limit_bytes: Option<u64>, stall_ms: u64) -> String {
-    let secs = stall_ms as f64 / 1000.0;
+pub fn evicted(lang: Lang, why: Evict, limit_bytes: Option<u64>, stall_ms: u64) -> String {
+    let (secs, bytes) = (secs(stall_ms), fmt::bytes(limit_bytes.unwrap_or(0)));
     match why {
-        Evict::Stalled => format!(
-            "{} of replies unread for {secs} s",
-            fmt::bytes(limit_bytes.unwrap_or(0))
-        ),
-        Evict::SendTimeout => format!("replies unread for {secs} s (send timed out)"),
-        Evict::TotalCap => format!(
-            "replies unread for {secs} s at the {} total cap (--pending-total)",
-            fmt::bytes(limit_bytes.unwrap_or(0))
-        ),
+        Evict::Stalled => t!(lang, "evicted-stalled", bytes = bytes, secs = secs),
+        Evict::SendTimeout => t!(lang, "evicted-send-timeout", secs = secs),
+        Evict::TotalCap => t!(lang, "evicted-total-cap", bytes = bytes, secs = secs),
     }
+    .into_owned()
 }
 
 /// Why the server turned a client away.
-pub fn refused(why: Refuse, limit: u64) -> String {
+pub fn refused(lang: Lang, why: Refuse, limit: u64) -> String {
     match why {
-        Refuse::MaxConns => format!("{limit} clients already (--max-conns)"),
-        Refuse::MaxConnsPerIp => {
-            format!("{limit} clients from that address already (--max-conns-per-ip)")
-        }
+        Refuse::MaxConns => t!(lang, "refused-max-conns", limit = limit.to_string()),
+        Refuse::MaxConnsPerIp => t!(lang, "refused-max-conns-per-ip", limit = limit.to_string()),
     }
+    .into_owned()
 }
 
 /// What a reset's note adds.
-pub fn reset_note(note: ResetNote) -> &'static str {
+pub fn reset_note(lang: Lang, note: ResetNote) -> Cow<'static, str> {
     match note {
-        ResetNote::ListingCrashes => "the listing crashes here",
-        ResetNote::NoThread => "no thread for it",
+        ResetNote::ListingCrashes => t!(lang, "reset-listing-crashes"),
+        ResetNote::NoThread => t!(lang, "reset-no-thread"),
     }
 }
 
 /// What one iteration of the model's loop is called (plural).
-pub fn loop_unit(model: Option<Model>) -> &'static str {
+pub fn loop_unit(lang: Lang, model: Option<Model>) -> Cow<'static, str> {
     match model {
-        Some(Model::Multiplex) => "wakeups",
-        Some(m) if m.has_threads() => "recv calls",
-        _ => "spins",
+        Some(Model::Multiplex) => t!(lang, "unit-wakeups"),
+        Some(m) if m.has_threads() => t!(lang, "unit-recv-calls"),
+        _ => t!(lang, "unit-spins"),
     }
 }
 
 /// ... and one of them.
-pub fn loop_unit_one(model: Option<Model>) -> &'static str {
+pub fn loop_unit_one(lang: Lang, model: Option<Model>) -> Cow<'static, str> {
     match model {
-        Some(Model::Multiplex) => "wakeup",
-        Some(m) if m.has_threads() => "recv call",
-        _ => "spin",
+        Some(Model::Multiplex) => t!(lang, "unit-wakeup"),
+        Some(m) if m.has_threads() => t!(lang, "unit-recv-call"),
+        _ => t!(lang, "unit-spin"),
     }
+}
+
+/// How long ago, short: "now", "4s ago", "3m ago", "2h ago".
+pub fn ago(lang: Lang, us: u64) -> String {
+    let s = us / 1_000_000;
+    match s {
+        0 => t!(lang, "ago-now"),
+        1..=59 => t!(lang, "ago-secs", n = s),
+        60..=3599 => t!(lang, "ago-mins", n = s / 60),
+        _ => t!(lang, "ago-hours", n = s / 3600),
+    }
+    .into_owned()
+}
+
+/// How long a client has been quiet, for a narrow column: "now", "4s".
+pub fn idle(lang: Lang, us: u64) -> String {
+    let s = us / 1_000_000;
+    match s {
+        0 => t!(lang, "ago-now"),
+        1..=59 => t!(lang, "idle-secs", n = s),
+        60..=3599 => t!(lang, "idle-mins", n = s / 60),
+        _ => t!(lang, "idle-hours", n = s / 3600),
+    }
+    .into_owned()
 }
 
 /// What the Disconnected list says beside how a client left, in parts
 /// that are shown whole or not at all, with how much each matters.
-pub fn departure_parts(how: &Departure) -> Vec<(Rank, String)> {
+pub fn departure_parts(lang: Lang, how: &Departure) -> Vec<(Rank, String)> {
     match how {
         Departure::Closed => vec![],
         Departure::Reset { call, error, note } => {
-            let mut parts = vec![(8, format!("{error} on {}", call.name()))];
+            let mut parts = vec![(
+                8,
+                t!(
+                    lang,
+                    "gone-reset-on",
+                    error = error.as_str(),
+                    call = call.name()
+                )
+                .into_owned(),
+            )];
             if let Some(note) = note {
-                parts.push((5, format!("({})", reset_note(*note))));
+                parts.push((5, format!("({})", reset_note(lang, *note))));
             }
             parts
         }
@@ -102,65 +153,85 @@ pub fn departure_parts(how: &Departure) -> Vec<(Rank, String)> {
             limit_bytes,
             stall_ms,
         } => {
-            let secs = *stall_ms as f64 / 1000.0;
+            let secs = secs(*stall_ms);
+            let bytes = fmt::bytes(limit_bytes.unwrap_or(0));
+            let part = |id: &str| t!(lang, id, bytes = bytes.as_str(), secs = secs.as_str());
             match why {
                 Evict::Stalled => vec![
-                    (
-                        8,
-                        format!("{} unread", fmt::bytes(limit_bytes.unwrap_or(0))),
-                    ),
-                    (6, format!("for {secs} s")),
+                    (8, part("gone-unread-bytes").into_owned()),
+                    (6, part("gone-for-secs").into_owned()),
                 ],
-                Evict::SendTimeout => {
-                    vec![(8, "send timed out".into()), (6, format!("after {secs} s"))]
-                }
+                Evict::SendTimeout => vec![
+                    (8, part("gone-send-timed-out").into_owned()),
+                    (6, part("gone-after-secs").into_owned()),
+                ],
                 Evict::TotalCap => vec![
-                    (8, "unread".into()),
-                    (
-                        6,
-                        format!("at the {} total", fmt::bytes(limit_bytes.unwrap_or(0))),
-                    ),
-                    (5, format!("for {secs} s")),
+                    (8, part("gone-unread").into_owned()),
+                    (6, part("gone-at-total").into_owned()),
+                    (5, part("gone-for-secs").into_owned()),
                 ],
             }
         }
-        Departure::Ended => vec![(7, "model switched".into())],
+        Departure::Ended => vec![(7, t!(lang, "gone-model-switched").into_owned())],
     }
 }
 
 /// The kind column of the log: the event's name, except that a resume
 /// is not called "paused".
-pub fn kind_label(kind: &EventKind) -> &'static str {
+pub fn kind_label(lang: Lang, kind: &EventKind) -> Cow<'static, str> {
     match kind {
-        EventKind::Paused { paused: false, .. } => "resumed",
-        EventKind::WouldBlockOn { .. } => "would_block",
-        EventKind::Marker { .. } => "◆ marker",
-        other => other.name(),
+        EventKind::Paused { paused: false, .. } => t!(lang, "kind-resumed"),
+        EventKind::WouldBlockOn { .. } => t!(lang, "kind-would_block"),
+        EventKind::Marker { .. } => t!(lang, "kind-marker"),
+        EventKind::Listening { .. } => t!(lang, "kind-listening"),
+        EventKind::Accept { .. } => t!(lang, "kind-accept"),
+        EventKind::WouldBlock { .. } => t!(lang, "kind-would_block"),
+        EventKind::Spin { .. } => t!(lang, "kind-spin"),
+        EventKind::Recv { .. } => t!(lang, "kind-recv"),
+        EventKind::Send { .. } => t!(lang, "kind-send"),
+        EventKind::Closed { .. } => t!(lang, "kind-closed"),
+        EventKind::Reset { .. } => t!(lang, "kind-reset"),
+        EventKind::Lost { .. } => t!(lang, "kind-lost"),
+        EventKind::AcceptError { .. } => t!(lang, "kind-accept_error"),
+        EventKind::Paused { .. } => t!(lang, "kind-paused"),
+        EventKind::Dropped { .. } => t!(lang, "kind-dropped"),
+        EventKind::Client { .. } => t!(lang, "kind-client"),
+        EventKind::Evicted { .. } => t!(lang, "kind-evicted"),
+        EventKind::Refused { .. } => t!(lang, "kind-refused"),
+        EventKind::Reply { .. } => t!(lang, "kind-reply"),
+        EventKind::Blocked { .. } => t!(lang, "kind-blocked"),
+        EventKind::Unblocked { .. } => t!(lang, "kind-unblocked"),
+        EventKind::Thread { .. } => t!(lang, "kind-thread"),
+        EventKind::Queued { .. } => t!(lang, "kind-queued"),
+        EventKind::Dequeued { .. } => t!(lang, "kind-dequeued"),
+        EventKind::Wakeup { .. } => t!(lang, "kind-wakeup"),
+        EventKind::Sample { .. } => t!(lang, "kind-sample"),
+        EventKind::Pace { .. } => t!(lang, "kind-pace"),
+        EventKind::KernelQueues { .. } => t!(lang, "kind-kernel_queues"),
+        EventKind::AcceptWait { .. } => t!(lang, "kind-accept_wait"),
     }
 }
 
 /// The code panel's title after the listing's name: what the right-hand
 /// column and the marks say now.
-pub fn code_mode(paused: bool, follows_calls: bool) -> &'static str {
+pub fn code_mode(lang: Lang, paused: bool, follows_calls: bool) -> Cow<'static, str> {
     match (paused, follows_calls) {
-        (true, _) => "· ‖ paused: ▶ the last call",
-        (false, true) => "· slow motion: ▶ the last call",
-        (false, false) => "· each line: runs a second",
+        (true, _) => t!(lang, "code-mode-paused"),
+        (false, true) => t!(lang, "code-mode-slow"),
+        (false, false) => t!(lang, "code-mode-rates"),
     }
 }
 
 /// The code panel's bottom line: how to read it.
-pub fn code_legend(follows_calls: bool, threads: bool) -> &'static str {
-    match (follows_calls, threads) {
-        (true, false) => " ▶ call  › branch taken  right: runs so far ",
-        (true, true) => " ▶ call  ◀ threads parked  right: runs so far ",
-        (false, false) => " right: runs in the last second ",
-        (false, true) => " ◀ threads parked  right: runs in the last second ",
-    }
+pub fn code_legend(lang: Lang, follows_calls: bool, threads: bool) -> String {
+    let legend = match (follows_calls, threads) {
+        (true, false) => t!(lang, "code-legend-calls"),
+        (true, true) => t!(lang, "code-legend-calls-threads"),
+        (false, false) => t!(lang, "code-legend-rates"),
+        (false, true) => t!(lang, "code-legend-rates-threads"),
+    };
+    format!(" {legend} ")
 }
-
-/// Before any server runs.
-pub const CODE_NONE: &str = "the server loop's code shows here once it runs";
 
 /// A count or rate of nothing, in the code panel.
 pub const CODE_ZERO: &str = "—";
@@ -168,8 +239,8 @@ pub const CODE_ZERO: &str = "—";
 pub const CODE_RARE: &str = "<1";
 
 /// `+12 more`: threads parked on a line that did not fit.
-pub fn more(n: usize) -> String {
-    format!("+{n} more")
+pub fn more(lang: Lang, n: usize) -> String {
+    t!(lang, "code-more", n = n).into_owned()
 }
 
 /// What the loop's last call returned, beside its line: the whole of it,
@@ -178,6 +249,7 @@ pub fn more(n: usize) -> String {
 /// `→ 3 ready`. `peer` is the accepted client's address, `error` the last
 /// accept error, if the dashboard knows them.
 pub fn returned(
+    lang: Lang,
     r: &Returned,
     conn: Option<ConnId>,
     peer: Option<&str>,
@@ -187,28 +259,44 @@ pub fn returned(
 ) -> Vec<String> {
     let on = conn.map_or("→ ".to_string(), |c| format!("#{c} → "));
     let on_conn = |what: &str| format!("{on}{what}");
+    let said = |id: &str| on_conn(&t!(lang, id));
     match r {
         Returned::Accepted => match (conn, peer) {
-            (Some(c), Some(p)) => vec![format!("→ #{c} from {p}"), format!("→ #{c}")],
+            (Some(c), Some(p)) => vec![
+                format!(
+                    "→ {}",
+                    t!(lang, "returned-accepted-from", conn = c, peer = p)
+                ),
+                format!("→ #{c}"),
+            ],
             (Some(c), None) => vec![format!("→ #{c}")],
-            _ => vec!["→ a client".into()],
+            _ => vec![format!("→ {}", t!(lang, "returned-a-client"))],
         },
         Returned::Refused { why, .. } => {
             let flag = match why {
                 Refuse::MaxConns => "--max-conns",
                 Refuse::MaxConnsPerIp => "--max-conns-per-ip",
             };
-            vec![format!("→ turned away ({flag})"), "→ turned away".into()]
+            vec![
+                format!("→ {}", t!(lang, "returned-turned-away-flag", flag = flag)),
+                format!("→ {}", t!(lang, "returned-turned-away")),
+            ]
         }
-        Returned::AcceptFailed => vec![format!("→ {}", error.unwrap_or("an error"))],
+        Returned::AcceptFailed => vec![format!(
+            "→ {}",
+            error.map_or_else(
+                || t!(lang, "returned-an-error").into_owned(),
+                str::to_string
+            )
+        )],
         Returned::Data { bytes, preview } => {
             let head = format!("{on}{bytes} B \"");
             let shown =
                 fmt::fit_escaped(&preview.to_string(), room.saturating_sub(head.width() + 1));
             vec![format!("{head}{shown}\""), format!("{on}{bytes} B")]
         }
-        Returned::Eof if faithful => vec![on_conn("b'' (data to the listing)"), on_conn("b''")],
-        Returned::Eof => vec![on_conn("0: closed"), on_conn("0")],
+        Returned::Eof if faithful => vec![said("returned-eof-data"), on_conn("b''")],
+        Returned::Eof => vec![said("returned-eof-closed"), on_conn("0")],
         Returned::WouldBlock(1) => vec![on_conn("WouldBlock")],
         Returned::WouldBlock(n) => vec![
             on_conn(&format!("WouldBlock ×{}", fmt::thousands(*n))),
@@ -217,107 +305,137 @@ pub fn returned(
         Returned::Error(e) => vec![on_conn(e)],
         Returned::Sent { bytes, kept: 0 } => vec![on_conn(&format!("{bytes} B"))],
         Returned::Sent { bytes: 0, kept } => vec![
-            on_conn(&format!("kept: {} queued", fmt::bytes(*kept as u64))),
-            on_conn("kept"),
+            on_conn(&t!(
+                lang,
+                "returned-kept-queued",
+                kept = fmt::bytes(*kept as u64)
+            )),
+            said("returned-kept"),
         ],
         Returned::Sent { bytes, kept } => vec![
-            on_conn(&format!("{bytes} B, {} kept", fmt::bytes(*kept as u64))),
+            on_conn(&t!(
+                lang,
+                "returned-sent-kept",
+                bytes = *bytes,
+                kept = fmt::bytes(*kept as u64)
+            )),
             on_conn(&format!("{bytes} B")),
         ],
         Returned::Lost { bytes } => vec![
-            on_conn(&format!("{} thrown away", fmt::size(*bytes as u64))),
-            on_conn(&format!("{} lost", fmt::size(*bytes as u64))),
-            on_conn("lost"),
+            on_conn(&t!(
+                lang,
+                "returned-thrown-away",
+                size = fmt::size(*bytes as u64)
+            )),
+            on_conn(&t!(
+                lang,
+                "returned-lost-size",
+                size = fmt::size(*bytes as u64)
+            )),
+            said("returned-lost"),
         ],
-        Returned::Ready { wakeups: 1, ready } => vec![format!("→ {ready} ready")],
+        Returned::Ready { wakeups: 1, ready } => {
+            vec![format!("→ {}", t!(lang, "returned-ready", ready = *ready))]
+        }
         Returned::Ready { wakeups, ready } => vec![
-            format!("→ {ready} ready in {wakeups} wakeups"),
-            format!("→ {ready} ready"),
+            format!(
+                "→ {}",
+                t!(
+                    lang,
+                    "returned-ready-in-wakeups",
+                    ready = *ready,
+                    wakeups = *wakeups
+                )
+            ),
+            format!("→ {}", t!(lang, "returned-ready", ready = *ready)),
         ],
-        Returned::Queued => vec![on_conn("queued")],
-        Returned::Dequeued { waited_us } => match conn {
-            Some(c) => vec![
-                format!("→ #{c} after {}", fmt::micros(*waited_us)),
-                format!("→ #{c}"),
-            ],
-            None => vec![format!("→ after {}", fmt::micros(*waited_us))],
-        },
+        Returned::Queued => vec![said("returned-queued")],
+        Returned::Dequeued { waited_us } => {
+            let waited = fmt::micros(*waited_us);
+            match conn {
+                Some(c) => vec![
+                    format!(
+                        "→ {}",
+                        t!(lang, "returned-dequeued", conn = c, waited = waited)
+                    ),
+                    format!("→ #{c}"),
+                ],
+                None => vec![format!("→ {}", t!(lang, "returned-after", waited = waited))],
+            }
+        }
         Returned::Spawned => match conn {
-            Some(c) => vec![format!("→ conn-{c} serves #{c}"), format!("→ conn-{c}")],
-            None => vec!["→ a thread".into()],
+            Some(c) => vec![
+                format!("→ {}", t!(lang, "returned-spawned", conn = c)),
+                format!("→ conn-{c}"),
+            ],
+            None => vec![format!("→ {}", t!(lang, "returned-a-thread"))],
         },
         Returned::Evicted(Evict::SendTimeout) => {
-            vec![on_conn("timed out: dropped"), on_conn("dropped")]
+            vec![said("returned-timed-out"), said("returned-dropped")]
         }
-        Returned::Evicted(_) => vec![on_conn("dropped: replies unread"), on_conn("dropped")],
+        Returned::Evicted(_) => vec![said("returned-evicted"), said("returned-dropped")],
     }
 }
 
 /// The slow-motion setting: "full speed", "slow motion: 500 ms a call".
-pub fn slow_motion(call_delay_us: u64) -> String {
+pub fn slow_motion(lang: Lang, call_delay_us: u64) -> String {
     if call_delay_us == 0 {
-        "full speed".into()
+        t!(lang, "pace-full-speed").into_owned()
     } else {
-        format!("slow motion: {} a call", fmt::setting(call_delay_us))
+        t!(
+            lang,
+            "pace-slow-motion",
+            delay = fmt::setting(call_delay_us)
+        )
+        .into_owned()
     }
 }
 
 /// What the busy loop does after a spin that found nothing.
-pub fn backoff(backoff: Backoff, sleep_us: u64) -> String {
+pub fn backoff(lang: Lang, backoff: Backoff, sleep_us: u64) -> String {
     match backoff {
-        Backoff::Spin => "idle: spin on".into(),
-        Backoff::Yield => "idle: yield".into(),
-        Backoff::Sleep => format!("idle: sleep {}", fmt::setting(sleep_us)),
+        Backoff::Spin => t!(lang, "backoff-spin"),
+        Backoff::Yield => t!(lang, "backoff-yield"),
+        Backoff::Sleep => t!(lang, "backoff-sleep", sleep = fmt::setting(sleep_us)),
     }
+    .into_owned()
 }
 
 /// An accept's wait in the listen queue: " · queued 12 ms".
-pub fn accept_waited(ms: u64) -> String {
-    match ms {
-        0 => " · queued <1 ms".into(),
-        ms @ 1..=999 => format!(" · queued {ms} ms"),
-        ms => format!(" · queued {:.1} s", ms as f64 / 1e3),
-    }
+pub fn accept_waited(lang: Lang, ms: u64) -> String {
+    let waited = match ms {
+        0 => "<1 ms".to_string(),
+        ms @ 1..=999 => format!("{ms} ms"),
+        ms => format!("{:.1} s", ms as f64 / 1e3),
+    };
+    format!(" · {}", t!(lang, "log-accept-waited", waited = waited))
 }
-
-/// A pool's client waiting in the queue, in the Connected list.
-pub const WAITS_FOR_WORKER: &str = "⧗ queued";
-
-/// The header's mark for `--verbatim`.
-pub const VERBATIM: &str = "(the listing verbatim: blocking sockets) ";
 
 /// The single loop parked in a blocking call: "parked in recv() on #1
 /// for 12.3 s".
-pub fn loop_parked(call: Call, conn: Option<ConnId>, waited: &str) -> String {
-    let on = conn.map_or(String::new(), |c| format!(" on #{c}"));
-    format!("⏸ parked in {}(){on} for {waited}", call.name())
+pub fn loop_parked(lang: Lang, call: Call, conn: Option<ConnId>, waited: &str) -> String {
+    let call = format!("{}()", call.name());
+    match conn {
+        Some(c) => format!(
+            "⏸ {}",
+            t!(
+                lang,
+                "header-parked-on",
+                call = call,
+                conn = c,
+                waited = waited
+            )
+        ),
+        None => format!(
+            "⏸ {}",
+            t!(lang, "header-parked", call = call, waited = waited)
+        ),
+    }
 }
 
-/// The history's thread count.
-pub const THREADS: &str = "threads";
-
-/// The process's virtual size, beside its RSS.
-pub const VIRTUAL: &str = "virtual";
-/// ... divided among its threads.
-pub const PER_THREAD: &str = "a thread";
-
-/// The header's label for the kernel's listen-queue overflows.
-pub const OVERFLOWS: &str = "kernel dropped";
-/// ... and what they count.
-pub const OVERFLOWS_SCOPE: &str = " (listen overflows, whole system)";
-
-/// The prediction box's title.
-pub const GUESS_TITLE: &str = " The room guesses ";
-/// Under the question.
-pub const GUESS_HINT: &str = " 1–4 count a guess · r reveals";
-/// Under an answer.
-pub const NEXT_GUESS_HINT: &str = " n: the next call (or slow motion: -) · f: prediction off";
-/// Prediction on, nothing held back yet.
-pub const GUESS_WAITING: &str = "The next call's outcome waits here for r.";
-
 /// The question for a call held back: "recv(#3) — what comes back?".
-pub fn question(call: Call, conn: Option<crate::event::ConnId>) -> String {
-    format!("{} — what comes back?", question_call(call, conn))
+pub fn question(lang: Lang, call: Call, conn: Option<crate::event::ConnId>) -> String {
+    t!(lang, "predict-question", call = question_call(call, conn)).into_owned()
 }
 
 /// The call a question is about: "recv(#3)".
@@ -328,94 +446,89 @@ pub fn question_call(call: Call, conn: Option<crate::event::ConnId>) -> String {
 
 /// What a call can return, as the room chooses: data, WouldBlock, 0 /
 /// part, an error (`None`: the call has no such outcome).
-pub fn outcomes(call: Call) -> [Option<&'static str>; 4] {
+pub fn outcomes(lang: Lang, call: Call) -> [Option<Cow<'static, str>>; 4] {
+    let wb = || Some(Cow::Borrowed("WouldBlock"));
     match call {
         Call::Accept => [
-            Some("a new client"),
-            Some("WouldBlock"),
+            Some(t!(lang, "predict-new-client")),
+            wb(),
             None,
-            Some("an error (EMFILE…)"),
+            Some(t!(lang, "predict-accept-error")),
         ],
         Call::Recv => [
-            Some("data"),
-            Some("WouldBlock"),
-            Some("0: closed"),
-            Some("reset"),
+            Some(t!(lang, "predict-data")),
+            wb(),
+            Some(t!(lang, "predict-closed")),
+            Some(t!(lang, "predict-reset")),
         ],
         Call::Send | Call::Queue => [
-            Some("all of it"),
-            Some("WouldBlock"),
-            Some("part of it"),
-            Some("reset"),
+            Some(t!(lang, "predict-all")),
+            wb(),
+            Some(t!(lang, "predict-part")),
+            Some(t!(lang, "predict-reset")),
         ],
     }
 }
 
 /// How the room did: "9 of 14 guessed it".
-pub fn guessed_right(right: u32, guessed: u32) -> String {
+pub fn guessed_right(lang: Lang, right: u32, guessed: u32) -> String {
     match guessed {
-        0 => "no guesses counted".into(),
-        n => format!("{right} of {n} guessed it"),
+        0 => t!(lang, "predict-no-guesses"),
+        n => t!(lang, "predict-guessed-right", right = right, n = n),
     }
+    .into_owned()
 }
 
 /// A pause edge, for the log.
-pub fn paused(paused: bool, thread: Option<&str>) -> String {
+pub fn paused(lang: Lang, paused: bool, thread: Option<&str>) -> String {
     match (paused, thread) {
-        (true, Some("loop") | None) => "server loop paused".into(),
-        (false, Some("loop") | None) => "server loop resumed".into(),
-        (true, Some(t)) => format!("{t} holds before its next call"),
-        (false, Some(t)) => format!("{t} goes on"),
+        (true, Some("loop") | None) => t!(lang, "log-loop-paused"),
+        (false, Some("loop") | None) => t!(lang, "log-loop-resumed"),
+        (true, Some(t)) => t!(lang, "log-thread-holds", thread = t),
+        (false, Some(t)) => t!(lang, "log-thread-goes-on", thread = t),
     }
+    .into_owned()
 }
 
 /// A notice, as the footer says it.
-pub fn notice(notice: &Notice) -> String {
+pub fn notice(lang: Lang, notice: &Notice) -> String {
     match notice {
-        Notice::NoBuiltinClients => {
-            "no built-in client is connected: c adds a chatty one, i an idle one".into()
-        }
-        Notice::NoChattyClients => {
-            "no chatty built-in client to make talk (idle ones stay silent): c adds one".into()
-        }
-        Notice::NoClientsHere => "built-in clients need a live server".into(),
-        Notice::StepNeedsPause => "n and N step a paused loop: press space first".into(),
-        Notice::WorkersNeedPool => "w and W add and retire workers of the pool model (m)".into(),
-        Notice::PoolCannotGrow => {
-            "the pool cannot grow: at its largest, or no thread started".into()
-        }
-        Notice::PoolAtLeastOne => "a pool keeps one worker at least".into(),
-        Notice::PoolQueueFull => {
-            "the queue is full of clients: try W again when a worker is free".into()
-        }
-        Notice::SpinStepNeedsLoop => {
-            "N steps a spin of a loop; threads have none: n steps one call".into()
-        }
-        Notice::SwitchFailed { model, error } => format!("cannot switch to {model}: {error}"),
-        Notice::Replay(cant) => format!("a replay: {}", replay_cant(*cant)),
-        Notice::SpeedNeedsReplay => "[ ] set a replay's speed (ioscope replay FILE)".into(),
-        Notice::SeekNeedsReplay => {
-            "← → Home End ' \" move through a replay (ioscope replay FILE)".into()
-        }
-        Notice::NoMark(true) => "no marker or note after this point".into(),
-        Notice::NoMark(false) => "no marker or note before this point".into(),
-        Notice::MarkerNotRecorded => {
-            "marker in the log only: nothing is recorded (serve --record FILE keeps them)".into()
-        }
+        Notice::NoBuiltinClients => t!(lang, "notice-no-builtin-clients"),
+        Notice::NoChattyClients => t!(lang, "notice-no-chatty-clients"),
+        Notice::NoClientsHere => t!(lang, "notice-no-clients-here"),
+        Notice::StepNeedsPause => t!(lang, "notice-step-needs-pause"),
+        Notice::WorkersNeedPool => t!(lang, "notice-workers-need-pool"),
+        Notice::PoolCannotGrow => t!(lang, "notice-pool-cannot-grow"),
+        Notice::PoolAtLeastOne => t!(lang, "notice-pool-at-least-one"),
+        Notice::PoolQueueFull => t!(lang, "notice-pool-queue-full"),
+        Notice::SpinStepNeedsLoop => t!(lang, "notice-spin-step-needs-loop"),
+        Notice::SwitchFailed { model, error } => t!(
+            lang,
+            "notice-switch-failed",
+            model = model_name(lang, *model),
+            error = error.as_str()
+        ),
+        Notice::Replay(cant) => t!(lang, "notice-replay", why = replay_cant(lang, *cant)),
+        Notice::SpeedNeedsReplay => t!(lang, "notice-speed-needs-replay"),
+        Notice::SeekNeedsReplay => t!(lang, "notice-seek-needs-replay"),
+        Notice::NoMark(true) => t!(lang, "notice-no-mark-after"),
+        Notice::NoMark(false) => t!(lang, "notice-no-mark-before"),
+        Notice::MarkerNotRecorded => t!(lang, "notice-marker-not-recorded"),
     }
+    .into_owned()
 }
 
 /// A replay's progress line: `▶ 00:12.3 / 01:05.0 · 2× · ‖ paused`.
-pub fn replay_progress(r: &crate::replay::ReplayInfo) -> String {
+pub fn replay_progress(lang: Lang, r: &crate::replay::ReplayInfo) -> String {
     let state = if r.live {
-        " · ● live".to_string()
+        format!(" · ● {}", t!(lang, "replay-live"))
     } else if r.ended {
         match &r.stopped {
-            Some(why) => format!(" · end: {why}"),
-            None => " · end".to_string(),
+            Some(why) => format!(" · {}", t!(lang, "replay-end-why", why = why.as_ref())),
+            None => format!(" · {}", t!(lang, "replay-end")),
         }
     } else if r.paused {
-        " · ‖ paused".to_string()
+        format!(" · ‖ {}", t!(lang, "replay-paused"))
     } else {
         String::new()
     };
@@ -427,32 +540,29 @@ pub fn replay_progress(r: &crate::replay::ReplayInfo) -> String {
     )
 }
 
-/// The note panel's title.
-pub const REPLAY_NOTE_TITLE: &str = " note ";
-
 /// A note as its panel shows it: `01:05.3  text`.
 pub fn replay_note(mark: &crate::replay::Mark) -> String {
     format!("{}  {}", fmt::tenths(mark.at_us), mark.note)
 }
 
 /// Why a replay does not do what a live server does.
-fn replay_cant(cant: ReplayCant) -> &'static str {
+fn replay_cant(lang: Lang, cant: ReplayCant) -> Cow<'static, str> {
     match cant {
-        ReplayCant::SwitchModel => "the models run as they were recorded (m switches a live one)",
-        ReplayCant::SlowMotion => "[ ] set its speed (- + slow a live loop down)",
-        ReplayCant::Backoff => "the loop backs off as it was recorded",
-        ReplayCant::Workers => "the pool has the workers it was recorded with",
-        ReplayCant::Clients => "its clients are the recorded ones (no built-in clients)",
-        ReplayCant::Markers => "markers are dropped during a live run (M, with --record)",
+        ReplayCant::SwitchModel => t!(lang, "replay-cant-switch-model"),
+        ReplayCant::SlowMotion => t!(lang, "replay-cant-slow-motion"),
+        ReplayCant::Backoff => t!(lang, "replay-cant-backoff"),
+        ReplayCant::Workers => t!(lang, "replay-cant-workers"),
+        ReplayCant::Clients => t!(lang, "replay-cant-clients"),
+        ReplayCant::Markers => t!(lang, "replay-cant-markers"),
     }
 }
 
 /// A marker's note as the log, the explain panel and `--summary` show it:
 /// quoted, with any control character escaped (a recording's note may
 /// hold one; typed ones never do); `(no note)` for none.
-pub fn marker_note(note: &str) -> String {
+pub fn marker_note(lang: Lang, note: &str) -> String {
     if note.is_empty() {
-        return "(no note)".into();
+        return format!("({})", t!(lang, "marker-no-note"));
     }
     let mut shown = String::with_capacity(note.len() + 2);
     shown.push('"');
@@ -471,13 +581,79 @@ pub fn marker_note(note: &str) -> String {
     shown
 }
 
-/// The marker's note input's title: what it is for, and how it ends.
-pub const NOTE_TITLE: &str = " ◆ marker note (Enter drops it, Esc cancels) ";
-
-/// The footer while the note is typed.
-pub const NOTE_FOOTER: &str = " typing a marker note: every key is text until Enter or Esc";
-
 /// How much of the note there is room for: `12/200`.
 pub fn note_count(chars: usize, max: usize) -> String {
     format!(" {chars}/{max} ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_ago_and_idle_in_both_languages() {
+        assert_eq!(ago(Lang::En, 500_000), "now");
+        assert_eq!(ago(Lang::En, 4_000_000), "4s ago");
+        assert_eq!(ago(Lang::En, 125_000_000), "2m ago");
+        assert_eq!(ago(Lang::En, 7_200_000_000), "2h ago");
+        assert_eq!(idle(Lang::En, 125_000_000), "2m");
+        assert_eq!(ago(Lang::Zh, 500_000), "刚刚");
+        assert_eq!(ago(Lang::Zh, 4_000_000), "4秒前");
+        assert_eq!(idle(Lang::Zh, 4_000_000), "4秒");
+        // The idle column is four wide: so are its Chinese forms.
+        for us in [0, 59_000_000, 3_599_000_000, 86_399_000_000] {
+            assert!(idle(Lang::Zh, us).width() <= 4, "{}", idle(Lang::Zh, us));
+        }
+    }
+
+    #[test]
+    fn models_are_named_in_the_lectures_words_and_codes_stay_in_english() {
+        for model in Model::ALL {
+            assert_eq!(model_name(Lang::En, model), model.name());
+        }
+        let zh: Vec<_> = Model::ALL.map(|m| model_name(Lang::Zh, m)).to_vec();
+        assert_eq!(zh, ["阻塞", "多线程", "线程池", "非阻塞", "多路复用"]);
+    }
+
+    #[test]
+    fn reasons_keep_their_figures_and_flags_in_every_language() {
+        for lang in [Lang::En, Lang::Zh] {
+            let why = evicted(lang, Evict::TotalCap, Some(3 << 20), 1500);
+            assert!(why.contains("3.0M") && why.contains("1.5"), "{why}");
+            assert!(why.contains("--pending-total"), "{why}");
+            let why = refused(lang, Refuse::MaxConnsPerIp, 12);
+            assert!(why.contains("12") && why.contains("--max-conns-per-ip"));
+        }
+        assert_eq!(
+            refused(Lang::En, Refuse::MaxConns, 5),
+            "5 clients already (--max-conns)"
+        );
+        assert_eq!(
+            notice(
+                Lang::Zh,
+                &Notice::SwitchFailed {
+                    model: Model::Pool,
+                    error: "EMFILE".into()
+                }
+            ),
+            "无法切换到线程池:EMFILE"
+        );
+    }
+
+    #[test]
+    fn returned_forms_get_shorter_in_both_languages() {
+        let r = Returned::Ready {
+            wakeups: 2,
+            ready: 3,
+        };
+        for lang in [Lang::En, Lang::Zh] {
+            let forms = returned(lang, &r, None, None, None, false, 40);
+            assert!(forms.windows(2).all(|w| w[0].width() > w[1].width()));
+            assert!(forms.iter().all(|f| f.starts_with("→ ")), "{forms:?}");
+        }
+        assert_eq!(
+            returned(Lang::En, &r, None, None, None, false, 40),
+            ["→ 3 ready in 2 wakeups", "→ 3 ready"]
+        );
+    }
 }

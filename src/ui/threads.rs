@@ -9,31 +9,45 @@ use ratatui::widgets::{Paragraph, Widget};
 use super::fit::{Fit, MUST};
 use super::{fmt, lists::scrollbar, panel, theme, window};
 use crate::app::{Dashboard, Panel, ThreadState};
+use crate::t;
+use unicode_width::UnicodeWidthStr;
 
 pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
+    let lang = d.view.lang;
     let t = &d.threads;
     let mut title = vec![
-        Span::styled(" Threads ", theme::TITLE),
+        Span::styled(format!(" {} ", t!(lang, "threads-title")), theme::TITLE),
         Span::styled(format!("{} ", t.rows.len()), theme::VALUE),
     ];
     if d.model() == Some(crate::event::Model::Pool) {
         let (busy, idle) = t.pool_workers();
         title.push(Span::styled(
             format!(
-                "· workers {busy} busy {idle} idle · queue {} ",
-                t.queue.len()
+                "· {} · {} ",
+                t!(lang, "threads-workers", busy = busy, idle = idle),
+                t!(lang, "threads-queue", n = t.queue.len())
             ),
             theme::LABEL,
         ));
     }
     // After what matters more, and only whole.
-    let counts = format!("· {} started, {} ended ", t.started, t.ended);
+    let counts = format!(
+        "· {} ",
+        t!(
+            lang,
+            "threads-started-ended",
+            started = t.started,
+            ended = t.ended
+        )
+    );
     let used: usize = title.iter().map(Span::width).sum();
-    if used + counts.len() + 2 <= area.width as usize {
+    if used + counts.width() + 2 <= area.width as usize {
         title.push(Span::styled(counts, theme::LABEL));
     }
-    let block = panel(d, Some(Panel::Ready), Line::from(title))
-        .title_bottom(Line::styled(" parked for · in ", theme::HINT));
+    let block = panel(d, Some(Panel::Ready), Line::from(title)).title_bottom(Line::styled(
+        format!(" {} ", t!(lang, "threads-legend")),
+        theme::HINT,
+    ));
     let inner = block.inner(area);
     block.render(area, buf);
 
@@ -50,8 +64,17 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
                     )],
                 )
                 .part(7, [Span::styled(format!("{held:>8} "), theme::LABEL)])
-                .part(MUST, [Span::styled("queued", theme::WARN)])
-                .part(4, [Span::styled(", no free worker", theme::WARN)])
+                .part(
+                    MUST,
+                    [Span::styled(t!(lang, "threads-queued"), theme::WARN)],
+                )
+                .part(
+                    4,
+                    [Span::styled(
+                        format!(", {}", t!(lang, "threads-no-free-worker")),
+                        theme::WARN,
+                    )],
+                )
                 .line(inner.width as usize),
         );
     }
@@ -64,7 +87,10 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
         match row.state {
             _ if row.held => {
                 spans.push(Span::styled(format!("{held:>8} "), theme::LABEL));
-                spans.push(Span::styled("‖ paused", theme::PAUSED_TEXT));
+                spans.push(Span::styled(
+                    format!("‖ {}", t!(lang, "threads-paused")),
+                    theme::PAUSED_TEXT,
+                ));
             }
             ThreadState::Blocked { call, conn } => {
                 spans.push(Span::styled(format!("{held:>8} "), theme::LABEL));
@@ -74,13 +100,16 @@ pub fn render(d: &Dashboard, area: Rect, buf: &mut Buffer) {
                 }
             }
             ThreadState::Running => {
-                spans.push(Span::styled("running", theme::RUNNING_TEXT));
+                spans.push(Span::styled(
+                    t!(lang, "threads-running"),
+                    theme::RUNNING_TEXT,
+                ));
             }
         }
         lines.push(Line::from(spans));
     }
     if lines.is_empty() {
-        lines.push(Line::styled("no server threads yet", theme::HINT));
+        lines.push(Line::styled(t!(lang, "threads-none-yet"), theme::HINT));
     }
     let height = inner.height as usize;
     d.view.set_rows(Panel::Ready, height);

@@ -369,8 +369,8 @@ pub fn explain(kind: &EventKind, about: About, lang: Lang) -> Explanation {
             say!(
                 lang,
                 "explain-pace-returned",
-                speed = text::slow_motion(*call_delay_us),
-                backoff = text::backoff(*backoff, *backoff_us)
+                speed = text::slow_motion(lang, *call_delay_us),
+                backoff = text::backoff(lang, *backoff, *backoff_us)
             ),
             say!(lang, "explain-pace-meaning"),
             say!(lang, "explain-pace-lecture"),
@@ -385,7 +385,7 @@ pub fn explain(kind: &EventKind, about: About, lang: Lang) -> Explanation {
                 lang,
                 "explain-spin-count",
                 spins = fmt::thousands(*spins),
-                unit = text::loop_unit(model)
+                unit = text::loop_unit(lang, model)
             ),
             cpu(lang, *cpu_user_us, *cpu_sys_us),
             if threads {
@@ -561,7 +561,7 @@ pub fn explain(kind: &EventKind, about: About, lang: Lang) -> Explanation {
                     say!(lang, "explain-evicted-call", conn = *conn)
                 }
             },
-            text::evicted(*why, *limit_bytes, *stall_ms),
+            text::evicted(lang, *why, *limit_bytes, *stall_ms),
             sentences(
                 lang,
                 &[
@@ -583,7 +583,7 @@ pub fn explain(kind: &EventKind, about: About, lang: Lang) -> Explanation {
                 lang,
                 "explain-refused-returned",
                 peer = peer.as_str(),
-                why = text::refused(*why, *limit)
+                why = text::refused(lang, *why, *limit)
             ),
             say!(
                 lang,
@@ -630,7 +630,7 @@ pub fn explain(kind: &EventKind, about: About, lang: Lang) -> Explanation {
         }
         EventKind::Paused { paused, thread } => (
             say!(lang, "explain-paused-call"),
-            text::paused(*paused, thread.as_deref()),
+            text::paused(lang, *paused, thread.as_deref()),
             if *paused {
                 say!(lang, "explain-paused-meaning")
             } else {
@@ -717,7 +717,7 @@ pub fn explain(kind: &EventKind, about: About, lang: Lang) -> Explanation {
             } else {
                 say!(lang, "explain-thread-end", thread = thread.as_str())
             },
-            text::role(*role, *conn),
+            text::role(lang, *role, *conn),
             if *alive {
                 role_words(lang, *role)
             } else {
@@ -826,7 +826,7 @@ pub fn explain(kind: &EventKind, about: About, lang: Lang) -> Explanation {
             say!(
                 lang,
                 "explain-marker-returned",
-                note = text::marker_note(note)
+                note = text::marker_note(lang, note)
             ),
             say!(lang, "explain-marker-meaning"),
             say!(lang, "explain-marker-lecture"),
@@ -1155,16 +1155,7 @@ mod tests {
     fn every_part_is_a_message() {
         for kind in &every_kind() {
             let e = explain(kind, About::default(), Lang::Pseudo);
-            // What these return is text::evicted, paused and role, which
-            // do not take the language yet.
-            let shared = matches!(
-                kind,
-                EventKind::Evicted { .. } | EventKind::Paused { .. } | EventKind::Thread { .. }
-            );
             for text in [&e.call, &e.returned, &e.meaning, &e.lecture] {
-                if shared && text == &e.returned {
-                    continue;
-                }
                 assert!(text.starts_with('⟦') && text.ends_with('⟧'), "{e:?}");
             }
         }
