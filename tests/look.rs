@@ -493,10 +493,13 @@ fn snapshot_ascii_projector_big_digits_and_bars() {
 /// Builds a recording whose events are all due at once.
 fn recording(events: &[Event]) -> ioscope::record::Recording {
     use ioscope::record::{self, Header, Recorder};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // A file of each call's own: tests run side by side.
+    static N: AtomicUsize = AtomicUsize::new(0);
     let path = std::env::temp_dir().join(format!(
         "ioscope-look-{}-{}.jsonl",
         std::process::id(),
-        events.len()
+        N.fetch_add(1, Ordering::Relaxed)
     ));
     let recorder = Recorder::create(&path, &Header::now()).unwrap();
     recorder.tap().forward(events.to_vec());
