@@ -3038,3 +3038,35 @@ fn the_pseudo_check_finds_what_is_not_marked() {
     let text = unmarked("│ab│⟦one two│\n│cd│three four│\n│ef│five⟧ six│", false);
     assert_eq!(words(&text), ["six"]);
 }
+
+/// `L` switches the whole screen's language, says so for a few seconds,
+/// and switches back.
+#[test]
+fn l_switches_the_language_live_and_says_so() {
+    let mut d = lecture_script(false);
+    let footer = |d: &Dashboard| {
+        let t = render(d, 120, 36);
+        let b = t.backend().buffer();
+        // Without blanks: a wide character's second column is one.
+        let rows: Vec<String> = (0..b.area.height)
+            .map(|y| {
+                (0..b.area.width)
+                    .map(|x| b[(x, y)].symbol())
+                    .filter(|s| *s != " ")
+                    .collect()
+            })
+            .collect();
+        rows
+    };
+    let before = footer(&d);
+    assert!(before[1].contains("RUNNING"), "{}", before[1]);
+    let key = KeyEvent::new(KeyCode::Char('L'), KeyModifiers::SHIFT);
+    d.handle(action_for_key(key, false).unwrap());
+    assert_eq!(d.view.lang, Lang::Zh);
+    let after = footer(&d);
+    assert!(after[1].contains("运行中"), "{}", after[1]);
+    assert!(after[35].contains("语言:中文"), "{}", after[35]);
+    d.handle(Action::NextLang);
+    assert_eq!(d.view.lang, Lang::En);
+    assert!(footer(&d)[35].contains("language:English"));
+}

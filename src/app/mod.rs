@@ -517,6 +517,10 @@ impl Dashboard {
                 }
             }
             Action::Guess(i) => self.prediction.guess(i),
+            Action::NextLang => {
+                self.view.lang = self.view.lang.next();
+                self.notify(Notice::LangSwitched);
+            }
             _ => {
                 let lens = self.panel_lens();
                 self.view.handle(action, |p| lens[p.index()]);

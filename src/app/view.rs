@@ -116,6 +116,8 @@ impl Panel {
 /// for a few seconds. Codes: the UI words them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
+    /// `L`: the screen speaks another language now.
+    LangSwitched,
     /// `x` / `X`: no built-in client is connected.
     NoBuiltinClients,
     /// `s`: no chatty built-in client is connected (idle ones stay silent).
@@ -419,7 +421,6 @@ impl ViewState {
                 self.explain = false;
             }
             Action::ToggleCode => self.code = !self.code,
-            Action::NextLang => self.lang = self.lang.next(),
             Action::NextTheme => self.theme = self.theme.next(),
             Action::Marker => {
                 self.note.get_or_insert_with(String::new);

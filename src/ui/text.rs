@@ -514,6 +514,7 @@ pub fn notice(lang: Lang, notice: &Notice) -> String {
         Notice::NoMark(true) => t!(lang, "notice-no-mark-after"),
         Notice::NoMark(false) => t!(lang, "notice-no-mark-before"),
         Notice::MarkerNotRecorded => t!(lang, "notice-marker-not-recorded"),
+        Notice::LangSwitched => t!(lang, "lang-switched", lang = t!(lang, "lang-name")),
     }
     .into_owned()
 }
