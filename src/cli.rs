@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use std::time::Duration;
 
-use crate::app::Theme;
+use crate::app::{Look, Theme};
 use crate::client::swarm::{Scene, SwarmConfig};
 use crate::i18n::Lang;
 use crate::server::{DEFAULT_BACKLOG, DEFAULT_MAX_CONNS, DEFAULT_WORKERS, Model};
@@ -56,7 +56,18 @@ pub struct ReplayArgs {
     /// play` and the asciinema web player), as fast as it draws, and exit.
     #[arg(long, value_name = "OUT.cast")]
     pub cast: Option<PathBuf>,
-    /// The screen's language: en or zh (default: the locale's).
+    #[command(flatten)]
+    pub screen: ScreenArgs,
+    /// The cast's screen, COLUMNSxROWS (40x12 to 400x200).
+    #[arg(long, default_value = "120x36", value_parser = parse_size, requires = "cast")]
+    pub size: (u16, u16),
+}
+
+/// How the screen looks, for `serve` and `replay` alike.
+#[derive(Debug, Clone, Args)]
+pub struct ScreenArgs {
+    /// The screen's language: en or zh (default: the locale's, from
+    /// LANGUAGE / LC_ALL / LC_MESSAGES / LANG; `L` switches live).
     #[arg(long, value_parser = parse_lang)]
     pub lang: Option<Lang>,
     /// The screen's colours: dark, light (a white background, a washed-out
@@ -67,9 +78,19 @@ pub struct ReplayArgs {
     /// terminals and fonts that lack them (the layout stays the same).
     #[arg(long)]
     pub ascii: bool,
-    /// The cast's screen, COLUMNSxROWS (40x12 to 400x200).
-    #[arg(long, default_value = "120x36", value_parser = parse_size, requires = "cast")]
-    pub size: (u16, u16),
+}
+
+impl ScreenArgs {
+    /// The look asked for, the language defaulting to the locale's and
+    /// `NO_COLOR` read from the environment.
+    pub fn look(&self) -> Look {
+        Look {
+            lang: self.lang.unwrap_or_else(Lang::from_env),
+            theme: self.theme,
+            ascii: self.ascii,
+            no_color: Look::no_color_in_env(),
+        }
+    }
 }
 
 /// `en` or `zh`.
@@ -152,20 +173,8 @@ impl SwarmArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// The screen's language: en or zh (default: the locale's, from
-    /// LC_ALL / LC_MESSAGES / LANG; `L` switches live).
-    #[arg(long, value_parser = parse_lang)]
-    pub lang: Option<Lang>,
-
-    /// The screen's colours: dark, light (a white background, a washed-out
-    /// projector) or high-contrast (colour-blind safe); `T` switches live.
-    #[arg(long, value_enum, default_value = "dark")]
-    pub theme: Theme,
-
-    /// Plain ASCII on screen: no box drawing, block digits or braille, for
-    /// terminals and fonts that lack them (the layout stays the same).
-    #[arg(long)]
-    pub ascii: bool,
+    #[command(flatten)]
+    pub screen: ScreenArgs,
 
     /// Where to listen, HOST:PORT. Port 0 picks any free port (the dashboard
     /// shows the real one). Anything but loopback is shown with a warning,
@@ -401,15 +410,18 @@ mod tests {
     #[test]
     fn theme_and_ascii_parse_on_serve_and_replay() {
         let cli = Cli::try_parse_from(["ioscope"]).unwrap();
-        assert_eq!((cli.serve.theme, cli.serve.ascii), (Theme::Dark, false));
+        assert_eq!(
+            (cli.serve.screen.theme, cli.serve.screen.ascii),
+            (Theme::Dark, false)
+        );
         let cli = Cli::try_parse_from(["ioscope", "--theme", "high-contrast", "--ascii"]).unwrap();
         assert_eq!(
-            (cli.serve.theme, cli.serve.ascii),
+            (cli.serve.screen.theme, cli.serve.screen.ascii),
             (Theme::HighContrast, true)
         );
         let cli =
             Cli::try_parse_from(["ioscope", "replay", "x.jsonl", "--theme", "light"]).unwrap();
-        assert!(matches!(cli.command, Some(Command::Replay(a)) if a.theme == Theme::Light));
+        assert!(matches!(cli.command, Some(Command::Replay(a)) if a.screen.theme == Theme::Light));
         assert!(Cli::try_parse_from(["ioscope", "--theme", "pink"]).is_err());
     }
 

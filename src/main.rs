@@ -5,7 +5,6 @@ use clap::Parser;
 use ioscope::app::Look;
 use ioscope::cli::{Cli, Command, ReplayArgs, ServeArgs};
 use ioscope::client::{interactive, swarm};
-use ioscope::i18n::Lang;
 use ioscope::record;
 use ioscope::replay::cast::Cast;
 use ioscope::replay::notes;
@@ -68,12 +67,7 @@ fn replay(args: &ReplayArgs) -> ExitCode {
         Ok(marks) => marks.unwrap_or_default(),
         Err(e) => return bad(e.to_string()),
     };
-    let look = Look {
-        lang: args.lang.unwrap_or_else(Lang::from_env),
-        theme: args.theme,
-        ascii: args.ascii,
-        no_color: Look::no_color_in_env(),
-    };
+    let look = args.screen.look();
     if !args.summary && args.cast.is_none() {
         let shown = if stdin {
             serve::follow(marks, look).map(|()| None)
@@ -102,8 +96,7 @@ fn replay(args: &ReplayArgs) -> ExitCode {
     let done = match &args.cast {
         Some(out) => cast(recording, marks, (args.size, look), out, &file.to_string()),
         None => {
-            let lang = args.lang.unwrap_or_else(Lang::from_env);
-            let summary = record::summarize(&recording).text(lang);
+            let summary = record::summarize(&recording).text(look.lang);
             match writeln!(std::io::stdout(), "{summary}") {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
                     Err(format!("cannot print the summary: {e}"))

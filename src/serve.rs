@@ -11,7 +11,6 @@ use crossbeam_channel::select;
 use crate::app::{Dashboard, Look};
 use crate::cli::ServeArgs;
 use crate::client::builtin::BuiltinClients;
-use crate::i18n::Lang;
 use crate::probe::{self, EventRx};
 use crate::record::{self, Cut, Header, Recorder, RecordingError};
 use crate::replay::{self, Mark, Replay, WallClock};
@@ -172,10 +171,7 @@ pub fn dashboard(args: &ServeArgs) -> Result<(), ServeError> {
         term::spawn_input(move |input| input_tx.send(key_input(input)).is_ok()).and_then(|()| {
             let mut dashboard = Dashboard::new();
             dashboard.demo = args.demo;
-            dashboard.view.lang = args.lang.unwrap_or_else(Lang::from_env);
-            dashboard.view.theme = args.theme;
-            dashboard.view.ascii = args.ascii;
-            dashboard.view.no_color = Look::no_color_in_env();
+            dashboard.view.set_look(args.screen.look());
             let tap = recorder.as_ref().map(Recorder::tap);
             let session = Session {
                 source: &source,

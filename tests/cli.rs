@@ -564,18 +564,7 @@ fn record_then_replay_summary() {
         "{summary}"
     );
 
-    let out = ioscope()
-        .args(["replay", "--summary"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = summary_of(&file);
     assert!(text.contains("connections  1\n"), "{text}");
     assert!(text.contains("nonblocking"), "{text}");
     let messages: u64 = text
@@ -754,24 +743,30 @@ fn replay_summary_lists_the_markers_with_their_times_and_notes() {
     ];
     let file = scratch("markers.jsonl");
     std::fs::write(&file, lines.join("\n") + "\n").unwrap();
-    let out = ioscope()
-        .args(["replay", "--summary"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = summary_of(&file);
     assert!(
         text.ends_with(
             "markers      2\n  00:01.2  \"the loop at 100% — 看这里\"\n  01:15.0  (no note)\n"
         ),
         "{text}"
     );
+}
+
+/// `replay FILE --summary`, which must succeed: what it printed.
+fn summary_of(file: &std::path::Path) -> String {
+    let out = ioscope()
+        .args(["replay", "--summary"])
+        .arg(file)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
 }
 
 /// A small recording written the way `--record` writes one.

@@ -456,16 +456,8 @@ fn pressing_space_pauses_the_real_server_and_q_quits() {
     let control = host.control();
     let (input_tx, inputs) = crossbeam_channel::unbounded();
     let ui = std::thread::spawn(move || {
-        let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
-        let mut d = Dashboard::new();
         let source = Live::new(host, events, epoch);
-        let session = Session {
-            source: &source,
-            clients: None,
-            record: None,
-        };
-        let exit = runtime::run(&mut terminal, &mut d, session, &inputs).unwrap();
-        (exit, d, terminal)
+        common::run_dashboard(&source, None, &inputs, (100, 30))
     });
     let key = |c| Input::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
     input_tx.send(key(' ')).unwrap();
@@ -2366,14 +2358,7 @@ fn a_replay_on_screen_pauses_steps_one_event_and_shows_its_progress() {
     for c in [' ', 'n', 'm', ']', 'q'] {
         input_tx.send(key(c)).unwrap();
     }
-    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
-    let mut d = Dashboard::new();
-    let session = Session {
-        source: &source,
-        clients: None,
-        record: None,
-    };
-    let exit = runtime::run(&mut terminal, &mut d, session, &inputs).unwrap();
+    let (exit, d, terminal) = common::run_dashboard(&source, None, &inputs, (100, 30));
     assert_eq!(exit, Exit::Quit);
     // Paused, then one event: the listening and the accept, no more.
     assert!(d.server.is_some());
@@ -2524,16 +2509,8 @@ fn m_drops_a_marker_with_its_note_into_the_recording_in_order() {
     let tap = recorder.tap();
     let (input_tx, inputs) = crossbeam_channel::unbounded();
     let ui = std::thread::spawn(move || {
-        let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
-        let mut d = Dashboard::new();
         let source = Live::new(host, events, epoch);
-        let session = Session {
-            source: &source,
-            clients: None,
-            record: Some(&tap),
-        };
-        let exit = runtime::run(&mut terminal, &mut d, session, &inputs).unwrap();
-        (exit, d, terminal)
+        common::run_dashboard(&source, Some(&tap), &inputs, (100, 30))
     });
     let mut before = std::net::TcpStream::connect(addr).unwrap();
     common::round_trip(&mut before, b"before");
@@ -2611,15 +2588,8 @@ fn without_record_a_marker_is_logged_and_the_footer_says_it_is_not_recorded() {
     type_keys(&input_tx, "never");
     input_tx.send(special(KeyCode::Esc)).unwrap();
     input_tx.send(special(KeyCode::Char('q'))).unwrap();
-    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
-    let mut d = Dashboard::new();
     let source = Live::new(host, events, epoch);
-    let session = Session {
-        source: &source,
-        clients: None,
-        record: None,
-    };
-    let exit = runtime::run(&mut terminal, &mut d, session, &inputs).unwrap();
+    let (exit, d, terminal) = common::run_dashboard(&source, None, &inputs, (100, 30));
     assert_eq!(exit, Exit::Quit);
     let markers: Vec<&str> = d.markers.iter().map(|(_, n)| n.as_str()).collect();
     assert_eq!(markers, ["q"]);

@@ -13,7 +13,7 @@ use ioscope::event::{Call, Event, EventKind, Model, Reach, Role};
 use ioscope::i18n::Lang;
 use ioscope::probe::channel;
 use ioscope::replay::{ManualClock, Replay, ReplayInfo};
-use ioscope::runtime::{self, Exit, Input, Session};
+use ioscope::runtime::{Exit, Input};
 use ioscope::server::{ServerConfig, ServerHost};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -535,14 +535,7 @@ fn run(script: &[Input]) -> (Dashboard, Terminal<TestBackend>) {
             KeyModifiers::NONE,
         )))
         .unwrap();
-    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
-    let mut d = Dashboard::new();
-    let session = Session {
-        source: &source,
-        clients: None,
-        record: None,
-    };
-    let exit = runtime::run(&mut terminal, &mut d, session, &inputs).unwrap();
+    let (exit, d, terminal) = common::run_dashboard(&source, None, &inputs, (100, 30));
     assert_eq!(exit, Exit::Quit);
     (d, terminal)
 }

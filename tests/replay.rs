@@ -16,7 +16,7 @@ use ioscope::record::{self, Header, Recorder, Recording};
 use ioscope::replay::cast::Cast;
 use ioscope::replay::notes::Mark;
 use ioscope::replay::{ManualClock, Replay};
-use ioscope::runtime::{self, Exit, Input, Session};
+use ioscope::runtime::{Exit, Input};
 use ioscope::server::{ServerConfig, ServerHost};
 use ioscope::source::{Command, Live, Source};
 use ratatui::Terminal;
@@ -68,15 +68,8 @@ fn watched_and_recorded(path: &std::path::Path) -> (Dashboard, Recording) {
     let tap = recorder.tap();
     let (input_tx, inputs) = crossbeam_channel::unbounded::<Input>();
     let ui = std::thread::spawn(move || {
-        let mut terminal = Terminal::new(TestBackend::new(120, 36)).unwrap();
-        let mut d = Dashboard::new();
         let source = Live::new(host, events, epoch);
-        let session = Session {
-            source: &source,
-            clients: None,
-            record: Some(&tap),
-        };
-        let exit = runtime::run(&mut terminal, &mut d, session, &inputs).unwrap();
+        let (exit, d, _) = common::run_dashboard(&source, Some(&tap), &inputs, (120, 36));
         assert_eq!(exit, Exit::Quit);
         d
     });

@@ -229,3 +229,28 @@ impl TestServer {
 fn is_park(kind: &EventKind) -> bool {
     matches!(kind, EventKind::Paused { paused: true, .. })
 }
+
+/// Runs the dashboard's runtime over `source` (recording to `record`) on
+/// a `TestBackend` of `width`×`height` until the scripted `inputs` end it:
+/// how it ended, the dashboard, the terminal.
+pub fn run_dashboard(
+    source: &dyn ioscope::source::Source,
+    record: Option<&ioscope::record::Tap>,
+    inputs: &crossbeam_channel::Receiver<ioscope::runtime::Input>,
+    (width, height): (u16, u16),
+) -> (
+    ioscope::runtime::Exit,
+    ioscope::app::Dashboard,
+    ratatui::Terminal<ratatui::backend::TestBackend>,
+) {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    let mut d = ioscope::app::Dashboard::new();
+    let session = ioscope::runtime::Session {
+        source,
+        clients: None,
+        record,
+    };
+    let exit = ioscope::runtime::run(&mut terminal, &mut d, session, inputs).unwrap();
+    (exit, d, terminal)
+}
