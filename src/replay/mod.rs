@@ -38,7 +38,7 @@ use crossbeam_channel::Receiver;
 use crate::app::{Dashboard, Notice, ReplayCant};
 use crate::event::{Event, EventKind};
 use crate::probe::channel::Flow;
-use crate::record::{self, Line, Recording, Tap};
+use crate::record::{self, Line, Recording, RecordingError, Tap};
 use crate::source::{Command, Seek, Source};
 
 pub use notes::Mark;
@@ -191,7 +191,7 @@ pub struct ReplayInfo {
     /// Following a stream (`replay -`) at its newest event.
     pub live: bool,
     /// A stream that stopped: why, when it was not its end.
-    pub stopped: Option<Arc<str>>,
+    pub stopped: Option<Stop>,
     /// The player's own clock (µs), which stands still for nothing:
     /// notices fade on it.
     pub wall_us: u64,
@@ -215,7 +215,18 @@ impl ReplayInfo {
 pub enum Incoming {
     Events(Vec<Event>),
     /// The stream ended: by itself (`None`), or on a line that was wrong.
-    End(Option<String>),
+    End(Option<Stop>),
+}
+
+/// Why a stream stopped before its end (the screen words it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stop {
+    /// Line `n`, the last, is cut short: the lines before it were whole.
+    Cut(usize),
+    /// Reading failed.
+    Read(String),
+    /// A line that is not what it should be.
+    Bad(RecordingError),
 }
 
 /// A recording played back.
@@ -248,7 +259,7 @@ struct Player {
     streaming: bool,
     /// At a stream's newest event, following it.
     live: bool,
-    stopped: Option<Arc<str>>,
+    stopped: Option<Stop>,
     /// Asked for and not done yet: the next feed does them. `due`: paused
     /// there, everything up to it is to be learnt.
     seek: Option<u64>,
@@ -494,7 +505,7 @@ pub fn read_stream(input: impl Read + Send + 'static) -> Receiver<Incoming> {
 fn read_lines(
     mut input: BufReader<impl Read>,
     mut hand: impl FnMut(Vec<Event>) -> bool,
-) -> Result<(), String> {
+) -> Result<(), Stop> {
     let mut line = String::new();
     let mut batch = Vec::new();
     let mut n = 0;
@@ -507,16 +518,13 @@ fn read_lines(
         match input.read_line(&mut line) {
             Ok(0) => break Ok(()),
             Ok(_) => {}
-            Err(e) => break Err(format!("cannot read: {e}")),
+            Err(e) => break Err(Stop::Read(e.to_string())),
         }
         n += 1;
         let text = line.trim_end_matches(['\n', '\r']);
         if !line.ends_with('\n') {
             // Cut short at the end: what came before is whole.
-            break Err(format!(
-                "line {n} is cut short: replayed up to line {}",
-                n - 1
-            ));
+            break Err(Stop::Cut(n));
         }
         let parsed = if n == 1 {
             record::parse_first(text).map(|first| first.err().map(Line::Event))
@@ -527,7 +535,7 @@ fn read_lines(
             Ok(Some(Line::Event(event))) => batch.push(event),
             Ok(Some(Line::Summary(_))) => break Ok(()),
             Ok(None) => {}
-            Err(e) => break Err(e.to_string()),
+            Err(e) => break Err(Stop::Bad(e)),
         }
     };
     if !batch.is_empty() {
@@ -546,7 +554,7 @@ impl Source for Replay {
                     Incoming::Events(events) => p.extend(events),
                     Incoming::End(why) => {
                         p.streaming = false;
-                        p.stopped = why.map(Into::into);
+                        p.stopped = why;
                         if p.live {
                             p.live = false;
                             let end = p.end_us;
@@ -995,12 +1003,11 @@ mod tests {
         r.feed(&mut d, None);
         assert_eq!(d.conns.counts.closed, 5);
         // The stream's end: no longer live, the end.
-        tx.send(Incoming::End(Some("line 9: not an event".into())))
-            .unwrap();
+        tx.send(Incoming::End(Some(Stop::Cut(9)))).unwrap();
         r.feed(&mut d, None);
         let info = r.info();
         assert!(info.ended && !info.live, "{info:?}");
-        assert_eq!(info.stopped.as_deref(), Some("line 9: not an event"));
+        assert_eq!(info.stopped, Some(Stop::Cut(9)));
     }
 
     #[test]
@@ -1025,12 +1032,12 @@ mod tests {
         );
         let (got, end) = read(&format!("{}\nnope\n{}\n", event(1), event(3)));
         assert_eq!(got, [1]);
-        assert!(end.unwrap_err().starts_with("line 2: not an event"));
+        assert!(
+            matches!(&end, Err(Stop::Bad(RecordingError::Corrupt { line: 2, what })) if what.starts_with("not an event")),
+            "{end:?}"
+        );
         let (got, end) = read(&format!("{}\n{}", event(1), event(2)));
         assert_eq!(got, [1]);
-        assert_eq!(
-            end.unwrap_err(),
-            "line 2 is cut short: replayed up to line 1"
-        );
+        assert_eq!(end, Err(Stop::Cut(2)));
     }
 }

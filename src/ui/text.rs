@@ -525,7 +525,10 @@ pub fn replay_progress(lang: Lang, r: &crate::replay::ReplayInfo) -> String {
         format!(" · ● {}", t!(lang, "replay-live"))
     } else if r.ended {
         match &r.stopped {
-            Some(why) => format!(" · {}", t!(lang, "replay-end-why", why = why.as_ref())),
+            Some(why) => format!(
+                " · {}",
+                t!(lang, "replay-end-why", why = stream_stop(lang, why))
+            ),
             None => format!(" · {}", t!(lang, "replay-end")),
         }
     } else if r.paused {
@@ -539,6 +542,20 @@ pub fn replay_progress(lang: Lang, r: &crate::replay::ReplayInfo) -> String {
         fmt::tenths(r.duration_us),
         r.speed
     )
+}
+
+/// Why a followed stream stopped before its end.
+fn stream_stop(lang: Lang, stop: &crate::replay::Stop) -> String {
+    use crate::record::RecordingError;
+    use crate::replay::Stop;
+    match stop {
+        Stop::Cut(line) => t!(lang, "stream-cut", line = *line, whole = line - 1).into_owned(),
+        Stop::Read(why) => t!(lang, "stream-read", why = why.as_str()).into_owned(),
+        Stop::Bad(RecordingError::Corrupt { line, what }) => {
+            t!(lang, "stream-bad-line", line = *line, what = what.as_str()).into_owned()
+        }
+        Stop::Bad(other) => t!(lang, "stream-bad", what = other.to_string()).into_owned(),
+    }
 }
 
 /// A note as its panel shows it: `01:05.3  text`.
@@ -589,6 +606,28 @@ pub fn note_count(chars: usize, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_stopped_stream_says_why_in_the_viewers_language() {
+        use crate::replay::{ReplayInfo, Stop};
+        let info = ReplayInfo {
+            at_us: 2_000_000,
+            duration_us: 2_000_000,
+            speed: 1.0,
+            paused: false,
+            ended: true,
+            live: false,
+            stopped: Some(Stop::Cut(9)),
+            wall_us: 0,
+            marks: Vec::new().into(),
+            reached: None,
+        };
+        assert!(
+            replay_progress(Lang::En, &info)
+                .ends_with("end: line 9 is cut short (replayed up to line 8)")
+        );
+        assert!(replay_progress(Lang::Zh, &info).ends_with("结束:第 9 行不完整(已回放到第 8 行)"));
+    }
+
     use super::*;
 
     #[test]

@@ -60,6 +60,11 @@ replay-cant-markers = markers are dropped during a live run (M, with --record)
 replay-live = live
 replay-end = end
 replay-end-why = end: { $why }
+# Why a followed stream (replay -) stopped before its end.
+stream-cut = line { $line } is cut short (replayed up to line { $whole })
+stream-read = cannot read: { $why }
+stream-bad-line = line { $line }: { $what }
+stream-bad = { $what }
 replay-paused = paused
 
 # The pace: slow motion and the busy loop's backoff.

@@ -60,6 +60,11 @@ replay-cant-markers = 标记只能在运行时添加(M,配合 --record)
 replay-live = 实时
 replay-end = 结束
 replay-end-why = 结束:{ $why }
+# 跟随的数据流(replay -)在结尾之前停下的原因。
+stream-cut = 第 { $line } 行不完整(已回放到第 { $whole } 行)
+stream-read = 无法读取:{ $why }
+stream-bad-line = 第 { $line } 行:{ $what }
+stream-bad = { $what }
 replay-paused = 已暂停
 
 # 节奏:慢动作和忙循环的退避。
