@@ -741,6 +741,37 @@ mod tests {
         assert_eq!((t.events, t.dropped, t.duration_us), (3, 2, 3));
     }
 
+    #[test]
+    fn a_recorder_writes_what_it_is_handed_while_it_runs() {
+        let out = Shared::default();
+        let (tap, events) = Tap::new(100, 100);
+        let recorder =
+            Recorder::spawn(Path::new("test"), out.clone(), tap.clone(), events).unwrap();
+        tap.forward(vec![closed(1), closed(2)]);
+        // Written on the recorder's own clock, before any finish: a kill
+        // loses at most the last few.
+        let mut expected = Vec::new();
+        write_line(&mut expected, &closed(1)).unwrap();
+        write_line(&mut expected, &closed(2)).unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while *out.0.lock().unwrap() != expected {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "not written within 30 s of being handed over"
+            );
+            std::thread::sleep(DRAIN_EVERY / 4);
+        }
+        tap.forward(vec![closed(3)]);
+        let totals = recorder.finish(0).unwrap();
+        assert_eq!((totals.events, totals.dropped), (3, 0));
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            text.starts_with(std::str::from_utf8(&expected).unwrap()),
+            "{text}"
+        );
+        assert!(text.ends_with("\"duration_us\":3}}\n"), "{text}");
+    }
+
     fn recording(lines: &[&str]) -> String {
         let header = serde_json::to_string(&Header::now()).unwrap();
         std::iter::once(header.as_str())
