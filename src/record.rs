@@ -36,6 +36,7 @@ use crate::app::Dashboard;
 use crate::event::{Event, Model};
 use crate::i18n::Lang;
 use crate::probe::channel::{self, Batch, DRAIN_EVERY, EventRx, EventTx};
+use crate::replay::Cursor;
 use crate::stream::write_line;
 use crate::sys;
 
@@ -492,31 +493,23 @@ pub struct Session {
     pub markers: Vec<(u64, String)>,
 }
 
-/// How often the replay recomputes the rates: as the live dashboard does.
-const TICK_US: u64 = crate::runtime::TICK.as_micros() as u64;
-
-/// Feeds the recording to a dashboard, ticking it on the events' clock.
+/// Feeds the recording to a dashboard as a replay plays it to its end
+/// (the same [`Cursor`]: a tick every 100 ms of the recording's time),
+/// keeping the peaks of the rates it ticks to.
 pub fn summarize(recording: &Recording) -> Session {
     let mut d = Dashboard::new();
     let (mut peak_spins, mut peak_cpu) = (0f64, 0f64);
-    let mut next_tick = TICK_US;
-    let mut tick = |d: &mut Dashboard, t: u64| {
-        d.tick(t);
+    let mut peaks = |d: &Dashboard| {
         let rates = d.rates();
         peak_spins = peak_spins.max(rates.spins);
         peak_cpu = peak_cpu.max(rates.cpu());
     };
-    for event in &recording.events {
-        while event.t_us >= next_tick {
-            tick(&mut d, next_tick);
-            next_tick += TICK_US;
-        }
-        d.apply(event);
-    }
     let first = recording.events.first().map_or(0, |e| e.t_us);
-    let last = recording.events.last().map_or(0, |e| e.t_us);
+    let last = recording.events.iter().map(|e| e.t_us).max().unwrap_or(0);
     let duration_us = recording.totals.map_or(last, |t| t.duration_us.max(last));
-    tick(&mut d, duration_us);
+    Cursor::new(first).advance(&recording.events, &mut d, duration_us, &mut peaks);
+    d.tick(duration_us);
+    peaks(&d);
     let rows = d.compare();
     Session {
         duration_us,
